@@ -1,0 +1,130 @@
+"""Strict parsing of environment variables for settings.py.
+
+Every reader raises ImproperlyConfigured naming the variable when its value is
+malformed, so a typo stops the process at start-up instead of silently falling
+back to a default (``DEBUG=ture`` must not mean "off").
+"""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_DB_SCHEMES = {
+    "sqlite": "django.db.backends.sqlite3",
+    "postgres": "django.db.backends.postgresql",
+    "postgresql": "django.db.backends.postgresql",
+    "pgsql": "django.db.backends.postgresql",
+}
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def secret(name: str, default: str | None = None) -> str | None:
+    """NAME, or the contents of the file named by NAME_FILE (for mounted secrets)."""
+    value = _raw(name)
+    file_name = _raw(f"{name}_FILE")
+    if value is not None and file_name is not None:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    if file_name is not None:
+        try:
+            value = Path(file_name).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name}: {exc}") from exc
+        if not value:
+            raise ImproperlyConfigured(f"{name}_FILE: {file_name} is empty.")
+    return value if value is not None else default
+
+
+def string(name: str, default: str = "") -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def boolean(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true or false).")
+
+
+def integer(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
+    return number
+
+
+def string_list(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return list(default)
+    items = [item.strip() for item in value.split(",")]
+    if any(not item for item in items):
+        raise ImproperlyConfigured(f"{name}={value!r} has an empty item.")
+    return items
+
+
+def time_zone(name: str, default: str) -> str:
+    value = _raw(name) or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a known time zone.") from None
+    return value
+
+
+def database(name: str, default: str) -> dict:
+    """A Django DATABASES entry from a URL; only SQLite and PostgreSQL are supported."""
+    url = secret(name) or default
+    parts = urlsplit(url)
+    if parts.scheme not in _DB_SCHEMES or "://" not in url:
+        raise ImproperlyConfigured(
+            f"{name} must look like postgres://user:pass@host:5432/name or sqlite:///path, "
+            f"got scheme {parts.scheme or '(none)'!r}."
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a non-numeric port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a malformed port.") from None
+    if parts.scheme != "sqlite" and not parts.hostname:
+        raise ImproperlyConfigured(f"{name} names no host.")
+    config = environ.Env.db_url_config(url)
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} names no database.")
+    config["ENGINE"] = _DB_SCHEMES[parts.scheme]
+    return config
+
+
+def redis_url(name: str, default: str) -> str:
+    url = secret(name) or default
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "sentinel"} or not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must look like redis://host:6379/0, got {url!r}.")
+    try:
+        parts.port  # noqa: B018
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a malformed port.") from None
+    return url

@@ -1,0 +1,30 @@
+"""Settings for the test suite: dashboard.settings plus test-only defaults.
+
+Worker processes started by the tests use this module too, with DATABASE_URL
+pointing at the test database (tests/support/processes.py).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 32)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Tests use their own Redis database so they never consume a demo's queue.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+
+from dashboard.settings import *  # noqa: E402,F403
+from dashboard.settings import DATABASES, STATIC_ROOT, VAR_DIR  # noqa: E402
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not :memory:, so a worker process can open the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-rolecall.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Static files are served from the finders in tests; no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

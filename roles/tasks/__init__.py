@@ -1,0 +1,6 @@
+"""Celery tasks, one module per feature. Names are explicit and stable: a
+renamed task would strand messages already queued during a deploy."""
+
+from roles.tasks.health import ping
+
+__all__ = ["ping"]

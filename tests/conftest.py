@@ -1,0 +1,120 @@
+"""Shared fixtures: personas, a real Celery worker, and a Chromium browser."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from roles import groups
+from tests.support.processes import celery_worker
+
+# Playwright's sync API runs an event loop in the test thread; the Django ORM
+# calls made by tests and by live_server's setup are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery staple"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+def make_user(username: str, group: str | None = None, *, superuser: bool = False) -> User:
+    user = User.objects.create_user(username, password=PASSWORD)
+    if superuser:
+        user.is_superuser = user.is_staff = True
+        user.save(update_fields=["is_superuser", "is_staff"])
+    if group:
+        # get_or_create: transactional tests flush the groups the migration made.
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+@pytest.fixture
+def operator(db) -> User:
+    return make_user("alice", groups.OPERATOR)
+
+
+@pytest.fixture
+def approver(db) -> User:
+    return make_user("bob", groups.APPROVER)
+
+
+@pytest.fixture
+def viewer(db) -> User:
+    return make_user("carol", groups.VIEWER)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Signed in, but in no rolecall group."""
+    return make_user("mallory")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_user("admin", superuser=True)
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """A real `celery worker` process on the test database and the test Redis."""
+    from dashboard.celery import app
+
+    app.control.purge()
+    with celery_worker() as proc:
+        yield proc
+
+
+# --- browser -----------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Browser:
+    """One browser context (one user's cookies) against the live server."""
+
+    def __init__(self, chromium, base_url: str) -> None:
+        self.context = chromium.new_context(
+            base_url=base_url, viewport={"width": 1280, "height": 900}
+        )
+        self.page = self.context.new_page()
+
+    def login(self, username: str, password: str = PASSWORD) -> None:
+        self.page.goto("/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("button[type=submit]")
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def browser(chromium, live_server):
+    session = Browser(chromium, live_server.url)
+    yield session
+    session.context.close()

@@ -1,0 +1,110 @@
+"""Start-up refuses malformed configuration with one clear message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from dashboard import env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage_check(**overrides: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    environ.update(DJANGO_SETTINGS_MODULE="dashboard.settings", ALLOWED_HOSTS="localhost")
+    environ.update(overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_debug_off_without_secret_key_refuses_to_start():
+    result = manage_check(DEBUG="false")
+    assert result.returncode == 2
+    assert "SECRET_KEY (or SECRET_KEY_FILE) is required when DEBUG is off" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_database_url_refuses_to_start():
+    result = manage_check(SECRET_KEY="k" * 50, DATABASE_URL="mysqlx//nowhere")
+    assert result.returncode == 2
+    assert "DATABASE_URL must look like" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_boolean_refuses_to_start():
+    result = manage_check(SECRET_KEY="k" * 50, DEBUG="ture")
+    assert result.returncode == 2
+    assert "DEBUG='ture' is not a boolean" in result.stderr
+
+
+def test_valid_configuration_starts(tmp_path):
+    result = manage_check(SECRET_KEY="k" * 50, DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_secret_key_can_come_from_a_file(tmp_path, monkeypatch):
+    key_file = tmp_path / "key"
+    key_file.write_text("from-a-file\n")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("SECRET_KEY_FILE", str(key_file))
+    assert env.secret("SECRET_KEY") == "from-a-file"
+
+
+def test_secret_and_secret_file_together_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a")
+    monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "key"))
+    with pytest.raises(ImproperlyConfigured, match="not both"):
+        env.secret("SECRET_KEY")
+
+
+@pytest.mark.parametrize(
+    "url, engine",
+    [
+        ("postgres://u:p@db.example:5432/rolecall", "django.db.backends.postgresql"),
+        ("postgresql://u@127.0.0.1/rolecall", "django.db.backends.postgresql"),
+        ("sqlite:///var/x.sqlite3", "django.db.backends.sqlite3"),
+    ],
+)
+def test_database_urls_parse(monkeypatch, url, engine):
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert env.database("DATABASE_URL", "sqlite:///unused")["ENGINE"] == engine
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["garbage", "mysql://u@h/db", "postgres://u@h:notaport/db", "postgres://u@/db", "postgres://h"],
+)
+def test_malformed_database_urls_are_refused(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ImproperlyConfigured):
+        env.database("DATABASE_URL", "sqlite:///unused")
+
+
+@pytest.mark.parametrize("name, value", [("N", "12x"), ("N", "-1")])
+def test_malformed_integers_are_refused(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured):
+        env.integer(name, 5, minimum=0)
+
+
+def test_unknown_time_zone_is_refused(monkeypatch):
+    monkeypatch.setenv("TIME_ZONE", "Mars/Olympus")
+    with pytest.raises(ImproperlyConfigured, match="not a known time zone"):
+        env.time_zone("TIME_ZONE", "UTC")
+
+
+def test_malformed_redis_url_is_refused(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "http://127.0.0.1:6379")
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        env.redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
