@@ -143,6 +143,14 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Audit history (roles/models/audit.py) ----------------------------------
+# How many reverse proxies in front of rolecall append to X-Forwarded-For;
+# 0 ignores the header (roles/audit/request.py).
+ROLECALL_TRUSTED_PROXIES = env.integer("ROLECALL_TRUSTED_PROXIES", 0, minimum=0)
+# Days of audit history kept by `manage.py prune_audit`; 0 keeps everything.
+ROLECALL_AUDIT_RETENTION_DAYS = env.integer("ROLECALL_AUDIT_RETENTION_DAYS", 0, minimum=0)
+ROLECALL_AUDIT_PAGE_SIZE = env.integer("ROLECALL_AUDIT_PAGE_SIZE", 50, minimum=1)
+
 # --- Celery (dashboard/celery.py reads every CELERY_* setting) -------------
 REDIS_URL = env.redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
@@ -164,6 +172,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Beat entries are named; renaming one leaves the old schedule behind.
+CELERY_BEAT_SCHEDULE = {
+    "audit-verify-chain": {"task": "rolecall.audit.verify_chain", "schedule": 24 * 3600},
+}
 
 LOGGING = {
     "version": 1,

@@ -5,3 +5,6 @@ class RolesConfig(AppConfig):
     name = "roles"
     verbose_name = "rolecall"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from roles.audit import signals  # noqa: F401 - connects the sign-in receivers

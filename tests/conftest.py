@@ -30,6 +30,23 @@ def make_user(username: str, group: str | None = None, *, superuser: bool = Fals
     return user
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let the suite's flushes TRUNCATE the append-only audit table.
+
+    Migration 0004 refuses TRUNCATE unless the database is flagged; only this
+    throwaway test database ever is.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                name = connection.ops.quote_name(connection.settings_dict["NAME"])
+                cursor.execute(f"ALTER DATABASE {name} SET rolecall.audit_truncate = 'on'")
+                cursor.execute("SET rolecall.audit_truncate = 'on'")
+
+
 @pytest.fixture
 def operator(db) -> User:
     return make_user("alice", groups.OPERATOR)

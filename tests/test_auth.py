@@ -5,22 +5,32 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import PASSWORD
 
 PUBLIC = {"login"}
+# Sample arguments for URLs that take some; a new URL with arguments must be
+# added here, or test_every_url_has_sample_arguments fails.
+SAMPLE_KWARGS = {"audit-export": {"fmt": "csv"}}
 
 
-def _page_names(patterns=None, prefix=""):
-    """Every named, argument-free URL in the URL conf (the admin has its own login)."""
+def _page_names(patterns=None):
+    """Every named URL in the URL conf (the admin has its own login)."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
-            if entry.app_name == "admin":
-                continue
-            yield from _page_names(entry.url_patterns, prefix)
-        elif isinstance(entry, URLPattern) and entry.name and not entry.pattern.converters:
-            yield entry.name
+            if entry.app_name != "admin":
+                yield from _page_names(entry.url_patterns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield entry.name, bool(entry.pattern.regex.groupindex)
 
 
-@pytest.mark.parametrize("name", sorted(set(_page_names()) - PUBLIC))
+NAMES = sorted(set(_page_names()))
+
+
+def test_every_url_has_sample_arguments():
+    missing = [name for name, has_args in NAMES if has_args and name not in SAMPLE_KWARGS]
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", sorted(name for name, _ in NAMES if name not in PUBLIC))
 def test_anonymous_request_redirects_to_login(client, db, name):
-    url = reverse(name)
+    url = reverse(name, kwargs=SAMPLE_KWARGS.get(name))
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={url}"

@@ -1,5 +1,6 @@
 """rolecall's models, one module per feature."""
 
+from roles.models.audit import AuditEvent, Outcome
 from roles.models.health import HealthPing
 
-__all__ = ["HealthPing"]
+__all__ = ["AuditEvent", "HealthPing", "Outcome"]

@@ -1,0 +1,1 @@
+"""Audit history helpers: the hash chain, request metadata, filters, export."""

@@ -1,0 +1,44 @@
+import json
+import re
+
+from django import template
+
+register = template.Library()
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@register.filter
+def visible(value) -> str:
+    """Show control characters (CR, LF, ANSI escapes...) as \\xNN text.
+
+    For untrusted strings (AWS-sourced text, attempted usernames) shown on one
+    line: a newline or an escape sequence must not reshape the page or a log
+    viewer. The result is still HTML-escaped by autoescaping.
+    """
+    if value is None:
+        return ""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+
+
+@register.filter
+def pretty_json(value) -> str:
+    """Indented JSON; json.dumps escapes control characters itself."""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=True)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced or removed."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
