@@ -1,0 +1,85 @@
+"""Recognise an AWS call from its WSGI environ: service, operation, region, account.
+
+Region and service come from the SigV4 credential scope, the operation from the
+query ``Action`` (IAM, STS, EC2) or the ``X-Amz-Target`` header (ECS JSON).  The
+account is the one moto resolves for the access key (assumed-role keys belong to
+the role's account; any other key is the hub account).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+from moto.iam.models import get_account_id_from, iam_backends
+
+CREDENTIAL_RE = re.compile(
+    r"Credential=(?P<key>[^/,\s]+)/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request"
+)
+
+
+@dataclass
+class AwsCall:
+    service: str
+    action: str
+    region: str
+    access_key: str
+    account: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def operation(self) -> str:
+        return f"{self.service}:{self.action}"
+
+
+def _read_body(environ: dict) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    # Put the body back for moto, which reads it again.
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return body
+
+
+def identify(environ: dict) -> AwsCall | None:
+    match = CREDENTIAL_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if not match:
+        return None
+    service = match["service"].lower()
+    params: dict[str, str] = {}
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        action = target.rsplit(".", 1)[-1]
+    else:
+        query = environ.get("QUERY_STRING", "")
+        body = b""
+        if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+            body = _read_body(environ)
+        raw = parse_qs(query) | parse_qs(body.decode("utf-8", "replace"))
+        params = {k: v[0] for k, v in raw.items() if v}
+        action = params.get("Action", "Unknown")
+    return AwsCall(service, action, match["region"], match["key"], params=params)
+
+
+def resolve_account(call: AwsCall, environ: dict) -> str | None:
+    """Account the call acts in, or None for temporary credentials nobody issued.
+
+    Call with ``state.LOCK`` held (reads moto's IAM state).  moto treats an unknown key
+    as the default account; for temporary (``ASIA...``) keys that would silently turn
+    stale AssumeRole credentials (e.g. from before a reset) into hub credentials, where
+    AWS refuses them.  Long-term keys of any value still mean the hub account.
+    """
+    explicit = environ.get("HTTP_X_MOTO_ACCOUNT_ID")
+    if explicit:
+        return explicit
+    if call.access_key.startswith("ASIA"):
+        for account_id, account in list(iam_backends.items()):
+            if call.access_key in account["aws"].access_keys:
+                return account_id
+        return None
+    return get_account_id_from(call.access_key)

@@ -1,0 +1,217 @@
+"""The control endpoint, ``/_emulator/...`` on the emulator's port (JSON in and out).
+
+Tests and benchmarks use it to reset state to a scenario, add latency and faults,
+tune deletion timing, read the AWS call counter and set RoleLastUsed (AWS has no
+API for that).  ``emulator.testing.EmulatorControl`` is the client.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from . import deletion, scenarios
+from .faults import FAULTS, FaultError
+from .scenarios.common import iam
+from .state import HUB_ACCOUNT, LOCK, RUN, Latency
+
+PREFIX = "/_emulator"
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _number(body: dict, key: str, minimum: float = 0) -> float | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+        raise ControlError(400, f'"{key}" must be a number >= {minimum}')
+    return value
+
+
+def reset_everything(name: str, params: dict | None = None) -> float:
+    """Rebuild every account from a scenario and return all knobs to their defaults."""
+    try:
+        seconds = scenarios.load(name, params)
+    except scenarios.ScenarioError as error:
+        raise ControlError(400, str(error)) from None
+    FAULTS.clear()
+    RUN.latency = Latency(base_ms=RUN.default_latency_ms)
+    RUN.calls.reset()
+    return seconds
+
+
+def health(body: dict) -> dict:
+    return {"ok": True, "scenario": RUN.scenario}
+
+
+def reset(body: dict) -> dict:
+    name = body.get("scenario", RUN.scenario)
+    params = body.get("params") or {}
+    if not isinstance(name, str) or not isinstance(params, dict):
+        raise ControlError(400, '"scenario" must be a string and "params" an object')
+    seconds = reset_everything(name, params)
+    return {"ok": True, "scenario": name, "build_seconds": round(seconds, 3)}
+
+
+def set_latency(body: dict) -> dict:
+    base = _number(body, "ms")
+    regions = body.get("regions")
+    if regions is not None:
+        if not isinstance(regions, dict):
+            raise ControlError(400, '"regions" must map region names to milliseconds')
+        for region in regions:
+            _number(regions, region)
+    RUN.latency = Latency(
+        base_ms=RUN.latency.base_ms if base is None else float(base),
+        regions=RUN.latency.regions
+        if regions is None
+        else {r: float(ms) for r, ms in regions.items()},
+    )
+    return RUN.latency.as_dict()
+
+
+def get_latency(body: dict) -> dict:
+    return RUN.latency.as_dict()
+
+
+def add_faults(body: dict) -> dict:
+    specs = body.get("faults")
+    if not isinstance(specs, list):
+        raise ControlError(400, '"faults" must be a list of fault objects')
+    try:
+        added = FAULTS.add(specs)
+    except FaultError as error:
+        raise ControlError(400, str(error)) from None
+    return {"added": added, "faults": FAULTS.listing()}
+
+
+def list_faults(body: dict) -> dict:
+    return {"faults": FAULTS.listing()}
+
+
+def clear_faults(body: dict) -> dict:
+    FAULTS.clear()
+    return {"faults": []}
+
+
+def set_deletion(body: dict) -> dict:
+    unknown = set(body) - {"mode", "seconds", "polls", "partial_usage", "forget_task_on_success"}
+    if unknown:
+        raise ControlError(400, f"unknown deletion setting(s): {', '.join(sorted(unknown))}")
+    mode = body.get("mode")
+    if mode is not None and mode not in ("seconds", "polls"):
+        raise ControlError(400, '"mode" must be "seconds" or "polls"')
+    seconds = _number(body, "seconds")
+    polls = body.get("polls")
+    if polls is not None and (not isinstance(polls, int) or isinstance(polls, bool) or polls < 0):
+        raise ControlError(400, '"polls" must be an integer >= 0')
+    flags = {}
+    for key in ("partial_usage", "forget_task_on_success"):
+        if key in body:
+            if not isinstance(body[key], bool):
+                raise ControlError(400, f'"{key}" must be true or false')
+            flags[key] = body[key]
+    with LOCK:
+        config = deletion.configure(mode=mode, seconds=seconds, polls=polls, **flags)
+    return config.as_dict()
+
+
+def get_deletion(body: dict) -> dict:
+    return deletion.CONFIG.as_dict()
+
+
+def calls(body: dict) -> dict:
+    return RUN.calls.snapshot()
+
+
+def reset_calls(body: dict) -> dict:
+    RUN.calls.reset()
+    return RUN.calls.snapshot()
+
+
+def role_last_used(body: dict) -> dict:
+    account = body.get("account") or HUB_ACCOUNT
+    name = body.get("role_name")
+    if not isinstance(name, str) or not name:
+        raise ControlError(400, '"role_name" is required')
+    raw = body.get("date")
+    when = None
+    if raw is not None:
+        try:
+            when = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+        except ValueError:
+            raise ControlError(400, f'"date" is not an ISO 8601 date-time: {raw}') from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    with LOCK:
+        role = next((r for r in iam(str(account)).roles.values() if r.name == name), None)
+        if role is None:
+            raise ControlError(404, f"role {name} not found in account {account}")
+        role.last_used = when
+        role.last_used_region = (body.get("region") or "us-east-1") if when else None
+        return {
+            "account": account,
+            "role_name": name,
+            "date": when.isoformat() if when else None,
+            "region": role.last_used_region,
+        }
+
+
+ROUTES = {
+    "/health": {"GET": health},
+    "/reset": {"POST": reset},
+    "/latency": {"POST": set_latency, "GET": get_latency},
+    "/faults": {"POST": add_faults, "GET": list_faults, "DELETE": clear_faults},
+    "/deletion": {"POST": set_deletion, "GET": get_deletion},
+    "/calls": {"GET": calls, "DELETE": reset_calls},
+    "/role-last-used": {"POST": role_last_used},
+}
+
+
+def handle(environ: dict, start_response) -> list[bytes]:
+    status, payload = _answer(environ)
+    body = json.dumps(payload, default=str).encode("utf-8")
+    reason = {
+        200: "OK",
+        400: "Bad Request",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        500: "Internal Server Error",
+    }.get(status, "Error")
+    start_response(
+        f"{status} {reason}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def _answer(environ: dict) -> tuple[int, Any]:
+    path = environ.get("PATH_INFO", "")[len(PREFIX) :].rstrip("/")
+    methods = ROUTES.get(path)
+    if methods is None:
+        return 404, {"error": f"unknown control path {PREFIX}{path}"}
+    handler = methods.get(environ.get("REQUEST_METHOD", "GET"))
+    if handler is None:
+        return 405, {"error": f"use {' or '.join(sorted(methods))} for {PREFIX}{path}"}
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError as error:
+        return 400, {"error": f"request body is not valid JSON: {error}"}
+    if not isinstance(body, dict):
+        return 400, {"error": "request body must be a JSON object"}
+    try:
+        return 200, handler(body)
+    except ControlError as error:
+        return error.status, {"error": error.message}

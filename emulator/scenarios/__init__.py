@@ -1,0 +1,54 @@
+"""Scenarios: the state the emulator starts from, or is reset to.
+
+``load(name, params)`` wipes every moto backend (all accounts, all regions) and the
+emulator's own stores (deletion tasks, Access Advisor data), then builds the
+scenario.  Control knobs (faults, latency, counters) are reset by the caller.
+"""
+
+from __future__ import annotations
+
+import time
+
+from moto.moto_api._internal import mock_random
+from moto.moto_api._internal.models import moto_api_backend
+
+from .. import advisor, deletion
+from ..state import LOCK, RUN
+from . import demo, empty, large
+
+BUILDERS = {"demo": demo.build, "empty": empty.build, "large": large.build}
+NAMES = tuple(BUILDERS)
+SEEDS = {"demo": 2026, "empty": 1, "large": 17}
+
+
+class ScenarioError(ValueError):
+    """Unknown scenario or bad parameters."""
+
+
+def validate(name: str, params: dict | None) -> dict:
+    params = dict(params or {})
+    if name not in BUILDERS:
+        raise ScenarioError(f"unknown scenario {name!r} (choose from {', '.join(NAMES)})")
+    if name == "large":
+        try:
+            return large.validate(params)
+        except ValueError as error:
+            raise ScenarioError(str(error)) from None
+    if params:
+        raise ScenarioError(f"scenario {name!r} takes no parameters")
+    return params
+
+
+def load(name: str, params: dict | None = None) -> float:
+    """Rebuild all state from scenario ``name``; returns the build time in seconds."""
+    params = validate(name, params)
+    with LOCK:
+        started = time.perf_counter()
+        moto_api_backend.reset()
+        advisor.reset()
+        deletion.reset()
+        # Seed moto's own ids (role ids, container instance ids) so a scenario is repeatable.
+        mock_random.seed(SEEDS[name])
+        BUILDERS[name](params)
+        RUN.scenario = name
+        return time.perf_counter() - started

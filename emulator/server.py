@@ -1,0 +1,161 @@
+"""The emulator's WSGI application and HTTP server.
+
+Every request that is not for the control endpoint is an AWS call for moto.  On
+the way in it is counted, delayed by the configured latency (outside the lock, so
+concurrent calls overlap), possibly answered with an injected fault, and then
+dispatched into moto's server application under ``state.LOCK``.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from moto.sts.models import sts_backends
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from . import control, deletion, patches
+from .awsrequest import AwsCall, identify, resolve_account
+from .faults import FAULTS, Fault, default_message, render_error, wire_code
+from .state import LOCK, RUN
+
+patches.apply()
+
+INVALID_TOKEN = "The security token included in the request is invalid."
+HTTP_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class EmulatorApp:
+    def __init__(self) -> None:
+        self.moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ: dict, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == control.PREFIX or path.startswith(control.PREFIX + "/"):
+            return control.handle(environ, start_response)
+        call = identify(environ)
+        if call is None:  # unsigned: moto's own endpoints and the like; not an AWS call
+            with LOCK:
+                return self._dispatch(environ, start_response)
+        with LOCK:
+            account = resolve_account(call, environ)
+        call.account = account or "unknown"
+        RUN.calls.record(call.operation, call.account, call.region)
+        if account is None:
+            return self._invalid_token(call, start_response)
+        delay = RUN.latency.seconds_for(call.region)
+        if delay:
+            time.sleep(delay)
+        fault = FAULTS.match(call.operation, call.account, call.region)
+        if fault is not None:
+            return self._fault(call, fault, start_response)
+        with LOCK:
+            deletion.tick()
+            return self._dispatch(environ, start_response)
+
+    def _dispatch(self, environ: dict, start_response) -> list[bytes]:
+        """Run moto to completion while the caller holds the lock, then answer."""
+        captured: dict = {}
+        chunks: list[bytes] = []
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return chunks.append
+
+        result = self.moto(environ, capture)
+        try:
+            chunks.extend(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        start_response(captured["status"], captured["headers"])
+        return [b"".join(chunks)]
+
+    def _fault(self, call: AwsCall, fault: Fault, start_response) -> list[bytes]:
+        code = wire_code(call.service, fault.error)
+        message = fault.message or default_message(
+            call.service, code, call.operation, self._caller_arn(call), self._resource(call)
+        )
+        return self._respond(
+            render_error(call.service, code, message, fault.status), start_response
+        )
+
+    def _invalid_token(self, call: AwsCall, start_response) -> list[bytes]:
+        # What AWS answers for temporary credentials it does not know (or no longer knows).
+        code, status = {
+            "ecs": ("UnrecognizedClientException", 400),
+            "ec2": ("AuthFailure", 401),
+        }.get(call.service, ("InvalidClientTokenId", 403))
+        return self._respond(
+            render_error(call.service, code, INVALID_TOKEN, status), start_response
+        )
+
+    @staticmethod
+    def _respond(answer, start_response) -> list[bytes]:
+        status, headers, body = answer
+        headers["Content-Length"] = str(len(body))
+        start_response(f"{status} {HTTP_REASONS.get(status, 'Error')}", list(headers.items()))
+        return [body]
+
+    @staticmethod
+    def _caller_arn(call: AwsCall) -> str:
+        with LOCK:
+            for backend in sts_backends[call.account].values():
+                assumed = backend.get_assumed_role_from_access_key(call.access_key)
+                if assumed:
+                    return assumed.arn
+        return f"arn:aws:sts::{call.account}:user/moto"
+
+    @staticmethod
+    def _resource(call: AwsCall) -> str:
+        if call.service == "iam" and "RoleName" in call.params:
+            return f"arn:aws:iam::{call.account}:role/{call.params['RoleName']}"
+        return call.params.get("RoleArn", "*")
+
+
+class QuietHandler(MotoRequestHandler):
+    """No per-request log lines unless asked for (they would flood a test run)."""
+
+    verbose = False
+
+    def log_request(self, *args, **kwargs) -> None:
+        if self.verbose:
+            super().log_request(*args, **kwargs)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves, so a busy port is one clear error (OSError)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(256)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def create_server(sock: socket.socket, host: str, verbose: bool = False) -> BaseWSGIServer:
+    handler = type("Handler", (QuietHandler,), {"verbose": verbose})
+    port = sock.getsockname()[1]
+    server = make_server(
+        host, port, EmulatorApp(), threaded=True, request_handler=handler, fd=sock.fileno()
+    )
+    server.daemon_threads = True
+    return server
