@@ -89,6 +89,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "roles.context_processors.nav",
             ],
+            # The project's filters (escaping helpers among them) in every template.
+            "builtins": ["roles.templatetags.rolecall"],
         },
     },
 ]
@@ -151,6 +153,25 @@ ROLECALL_TRUSTED_PROXIES = env.integer("ROLECALL_TRUSTED_PROXIES", 0, minimum=0)
 ROLECALL_AUDIT_RETENTION_DAYS = env.integer("ROLECALL_AUDIT_RETENTION_DAYS", 0, minimum=0)
 ROLECALL_AUDIT_PAGE_SIZE = env.integer("ROLECALL_AUDIT_PAGE_SIZE", 50, minimum=1)
 
+# --- AWS (roles/aws/) --------------------------------------------------------
+# IAM throttles and its limits cannot be raised: botocore's standard retry mode
+# with explicit timeouts, and bounded concurrency per account (roles/sync/).
+ROLECALL_AWS_HOME_REGION = env.string("ROLECALL_AWS_HOME_REGION", "us-east-1")
+ROLECALL_AWS_MAX_ATTEMPTS = env.integer("ROLECALL_AWS_MAX_ATTEMPTS", 3, minimum=1)
+ROLECALL_AWS_CONNECT_TIMEOUT = env.integer("ROLECALL_AWS_CONNECT_TIMEOUT", 5, minimum=1)
+ROLECALL_AWS_READ_TIMEOUT = env.integer("ROLECALL_AWS_READ_TIMEOUT", 20, minimum=1)
+ROLECALL_AWS_MAX_POOL = env.integer("ROLECALL_AWS_MAX_POOL", 32, minimum=1)
+
+# --- Sync (roles/sync/) -------------------------------------------------------
+ROLECALL_SYNC_INTERVAL = env.integer("ROLECALL_SYNC_INTERVAL", 60, minimum=1)  # minutes
+ROLECALL_SYNC_REGION_CONCURRENCY = env.integer("ROLECALL_SYNC_REGION_CONCURRENCY", 8, minimum=1)
+ROLECALL_SYNC_ECS_CONCURRENCY = env.integer("ROLECALL_SYNC_ECS_CONCURRENCY", 16, minimum=1)
+ROLECALL_SYNC_IAM_CONCURRENCY = env.integer("ROLECALL_SYNC_IAM_CONCURRENCY", 4, minimum=1)
+ROLECALL_ADVISOR_POLL_SECONDS = (
+    float(env.integer("ROLECALL_ADVISOR_POLL_MS", 250, minimum=10)) / 1000
+)
+ROLECALL_ADVISOR_TIMEOUT = env.integer("ROLECALL_ADVISOR_TIMEOUT", 120, minimum=1)
+
 # --- Celery (dashboard/celery.py reads every CELERY_* setting) -------------
 REDIS_URL = env.redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
@@ -175,6 +196,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Beat entries are named; renaming one leaves the old schedule behind.
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-chain": {"task": "rolecall.audit.verify_chain", "schedule": 24 * 3600},
+    "sync-all-accounts": {
+        "task": "rolecall.sync.schedule",
+        "schedule": ROLECALL_SYNC_INTERVAL * 60,
+    },
 }
 
 LOGGING = {
@@ -183,4 +208,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO").upper()},
+    "loggers": {
+        "botocore": {"level": "WARNING"},
+        "boto3": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
 }

@@ -2,12 +2,22 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from roles.views import audit, pages
+from roles.views import accounts, audit, pages, roles, syncs
 
 urlpatterns = [
     path("", pages.overview, name="overview"),
-    path("accounts/", pages.accounts, name="accounts"),
-    path("roles/", pages.roles, name="roles"),
+    path("refresh/", syncs.refresh_all, name="refresh-all"),
+    path("syncs/status/", syncs.sync_status, name="sync-status"),
+    path("accounts/", accounts.account_list, name="accounts"),
+    path("accounts/add/", accounts.account_add, name="account-add"),
+    path("accounts/<int:pk>/", accounts.account_detail, name="account-detail"),
+    path("accounts/<int:pk>/edit/", accounts.account_edit, name="account-edit"),
+    path("accounts/<int:pk>/test/", accounts.account_test, name="account-test"),
+    path("accounts/<int:pk>/refresh/", accounts.account_refresh, name="account-refresh"),
+    path("roles/", roles.role_list, name="roles"),
+    re_path(r"^roles/export\.(?P<fmt>csv|json)$", roles.role_export, name="role-export"),
+    path("roles/<int:pk>/", roles.role_detail, name="role-detail"),
+    path("roles/<int:pk>/refresh/", roles.role_refresh, name="role-refresh"),
     path("deletions/", pages.deletions, name="deletions"),
     path("notifications/", pages.notifications, name="notifications"),
     path("audit/", audit.audit_list, name="audit"),

@@ -11,6 +11,8 @@ import os
 import secrets
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,16 +43,33 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def wait_for_emulator(url: str, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_emulator/health", timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
 def main() -> int:
     env = demo_environment()
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "demo_users")
     print("rolecall is starting at http://127.0.0.1:8000 (Ctrl-C stops everything).", flush=True)
+    honcho = subprocess.Popen([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env=env)
     try:
-        return subprocess.call([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env=env)
+        # The demo accounts' first sync needs the emulator answering.
+        if wait_for_emulator(env["AWS_ENDPOINT_URL"]):
+            manage(env, "demo_accounts")
+        else:
+            print("The emulator did not answer; demo accounts not set up.", file=sys.stderr)
+        return honcho.wait()
     except KeyboardInterrupt:
-        return 0
+        return honcho.wait()
 
 
 if __name__ == "__main__":

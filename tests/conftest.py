@@ -73,6 +73,57 @@ def admin_user(db) -> User:
     return make_user("admin", superuser=True)
 
 
+# --- AWS (the project's emulator over HTTP) ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def emulator_process():
+    """One emulator for the session; tests reset it to the scenario they need."""
+    from emulator.testing import EmulatorProcess
+
+    with EmulatorProcess("demo", "--deletion-polls", "2") as proc:
+        saved = {k: os.environ.get(k) for k in AWS_ENV}
+        os.environ.update(
+            AWS_ENDPOINT_URL=proc.url,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_DEFAULT_REGION="us-east-1",
+        )
+        os.environ.pop("AWS_PROFILE", None)
+        try:
+            yield proc
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+AWS_ENV = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_DEFAULT_REGION",
+    "AWS_PROFILE",
+)
+
+
+@pytest.fixture
+def emulator(emulator_process):
+    """The emulator reset to the demo scenario, counters at zero."""
+    emulator_process.control.reset("demo")
+    emulator_process.control.set_deletion(mode="polls", polls=2)
+    return emulator_process
+
+
+@pytest.fixture
+def demo_accounts(db):
+    from roles.demo import ensure_accounts
+
+    return {a.name: a for a in ensure_accounts()}
+
+
 @pytest.fixture
 def worker(transactional_db):
     """A real `celery worker` process on the test database and the test Redis."""

@@ -7,7 +7,16 @@ from tests.conftest import PASSWORD
 PUBLIC = {"login"}
 # Sample arguments for URLs that take some; a new URL with arguments must be
 # added here, or test_every_url_has_sample_arguments fails.
-SAMPLE_KWARGS = {"audit-export": {"fmt": "csv"}}
+SAMPLE_KWARGS = {
+    "audit-export": {"fmt": "csv"},
+    "role-export": {"fmt": "csv"},
+    "account-detail": {"pk": 1},
+    "account-edit": {"pk": 1},
+    "account-test": {"pk": 1},
+    "account-refresh": {"pk": 1},
+    "role-detail": {"pk": 1},
+    "role-refresh": {"pk": 1},
+}
 
 
 def _page_names(patterns=None):

@@ -1,6 +1,30 @@
 """rolecall's models, one module per feature."""
 
+from roles.models.accounts import Account
 from roles.models.audit import AuditEvent, Outcome
 from roles.models.health import HealthPing
+from roles.models.inventory import (
+    AccessAdvisorEntry,
+    EcsCluster,
+    EcsContainerInstance,
+    EcsRegion,
+    EcsService,
+    ServiceLinkedRole,
+)
+from roles.models.notifications import Notification
+from roles.models.sync import SyncRun
 
-__all__ = ["AuditEvent", "HealthPing", "Outcome"]
+__all__ = [
+    "AccessAdvisorEntry",
+    "Account",
+    "AuditEvent",
+    "EcsCluster",
+    "EcsContainerInstance",
+    "EcsRegion",
+    "EcsService",
+    "HealthPing",
+    "Notification",
+    "Outcome",
+    "ServiceLinkedRole",
+    "SyncRun",
+]

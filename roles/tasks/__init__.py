@@ -3,5 +3,6 @@ renamed task would strand messages already queued during a deploy."""
 
 from roles.tasks.audit import verify_chain
 from roles.tasks.health import ping
+from roles.tasks.sync import sync_account, sync_all_accounts
 
-__all__ = ["ping", "verify_chain"]
+__all__ = ["ping", "sync_account", "sync_all_accounts", "verify_chain"]

@@ -1,14 +1,38 @@
-"""Top-level pages. Each later feature replaces its placeholder with a module
-of its own (roles/views/accounts.py, roles/views/deletions.py, ...)."""
+"""The overview, and placeholders for pages later features fill in."""
 
+from datetime import timedelta
+
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from roles.models import HealthPing
+from roles import permissions
+from roles.models import HealthPing, ServiceLinkedRole, SyncRun
+from roles.views.accounts import accounts_with_status
+
+LIVE = ("present", "recreated")
 
 
 def overview(request: HttpRequest) -> HttpResponse:
-    ctx = {"last_ping": HealthPing.objects.first()}
+    cutoff = timezone.now() - timedelta(days=90)
+    counts = ServiceLinkedRole.objects.filter(state__in=LIVE).aggregate(
+        total=Count("pk"),
+        in_use=Count("pk", filter=Q(last_used_at__gte=cutoff)),
+        unused=Count("pk", filter=Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True)),
+        blocked=Count("pk", filter=Q(blocker_count__gt=0)),
+    )
+    ctx = {
+        "counts": counts,
+        "pending_deletions": 0,
+        "accounts": accounts_with_status(),
+        "active_syncs": {
+            r.account_id: r for r in SyncRun.objects.filter(status__in=SyncRun.ACTIVE)
+        },
+        "last_ping": HealthPing.objects.first(),
+        "can_refresh": permissions.can_operate(request.user) or permissions.can_admin(request.user),
+        "now": timezone.now(),
+    }
     return render(request, "roles/overview.html", ctx)
 
 
@@ -20,7 +44,5 @@ def _placeholder(title: str, text: str):
     return view
 
 
-accounts = _placeholder("Accounts", "No AWS accounts are configured yet.")
-roles = _placeholder("Roles", "No service-linked roles have been synced yet.")
 deletions = _placeholder("Deletions", "No deletion requests yet.")
 notifications = _placeholder("Notifications", "You have no notifications.")

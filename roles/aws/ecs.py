@@ -1,0 +1,149 @@
+"""ECS inventory of one region: the resources that keep AWSServiceRoleForECS in use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from roles.aws.errors import call as _call
+
+# Batch sizes the APIs allow (DescribeClusters 100, DescribeServices 10,
+# DescribeContainerInstances 100).
+CLUSTER_BATCH = 100
+SERVICE_BATCH = 10
+INSTANCE_BATCH = 100
+
+
+@dataclass
+class Service:
+    arn: str
+    name: str
+    status: str
+    desired: int
+    running: int
+    pending: int
+
+
+@dataclass
+class ContainerInstance:
+    arn: str
+    ec2_instance_id: str
+    status: str
+    running_tasks: int
+    pending_tasks: int
+
+
+@dataclass
+class Cluster:
+    arn: str
+    name: str
+    status: str
+    registered_instances: int
+    running_tasks: int
+    pending_tasks: int
+    active_services: int
+    tags: dict[str, str]
+    services: list[Service] = field(default_factory=list)
+    instances: list[ContainerInstance] = field(default_factory=list)
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _list_all(ecs, operation: str, key: str, **kwargs) -> list[str]:
+    arns: list[str] = []
+    while True:
+        page = _call(ecs, operation, maxResults=100, **kwargs)
+        arns.extend(page.get(key, []))
+        token = page.get("nextToken")
+        if not token:
+            return arns
+        kwargs["nextToken"] = token
+
+
+def list_clusters(ecs) -> list[Cluster]:
+    arns = _list_all(ecs, "list_clusters", "clusterArns")
+    clusters = []
+    for batch in _chunks(arns, CLUSTER_BATCH):
+        page = _call(ecs, "describe_clusters", clusters=batch, include=["STATISTICS", "TAGS"])
+        for raw in page.get("clusters", []):
+            clusters.append(
+                Cluster(
+                    arn=raw["clusterArn"],
+                    name=raw.get("clusterName", ""),
+                    status=raw.get("status", ""),
+                    registered_instances=raw.get("registeredContainerInstancesCount", 0),
+                    running_tasks=raw.get("runningTasksCount", 0),
+                    pending_tasks=raw.get("pendingTasksCount", 0),
+                    active_services=raw.get("activeServicesCount", 0),
+                    tags={t["key"]: t.get("value", "") for t in raw.get("tags", []) or []},
+                )
+            )
+    return clusters
+
+
+def list_services(ecs, cluster_arn: str) -> list[Service]:
+    services = []
+    for batch in _chunks(
+        _list_all(ecs, "list_services", "serviceArns", cluster=cluster_arn), SERVICE_BATCH
+    ):
+        page = _call(ecs, "describe_services", cluster=cluster_arn, services=batch)
+        services.extend(
+            Service(
+                arn=raw["serviceArn"],
+                name=raw.get("serviceName", ""),
+                status=raw.get("status", ""),
+                desired=raw.get("desiredCount", 0),
+                running=raw.get("runningCount", 0),
+                pending=raw.get("pendingCount", 0),
+            )
+            for raw in page.get("services", [])
+        )
+    return services
+
+
+def list_container_instances(ecs, cluster_arn: str) -> list[ContainerInstance]:
+    arns = _list_all(ecs, "list_container_instances", "containerInstanceArns", cluster=cluster_arn)
+    instances = []
+    for batch in _chunks(arns, INSTANCE_BATCH):
+        page = _call(
+            ecs, "describe_container_instances", cluster=cluster_arn, containerInstances=batch
+        )
+        instances.extend(
+            ContainerInstance(
+                arn=raw["containerInstanceArn"],
+                ec2_instance_id=raw.get("ec2InstanceId", ""),
+                status=raw.get("status", ""),
+                running_tasks=raw.get("runningTasksCount", 0),
+                pending_tasks=raw.get("pendingTasksCount", 0),
+            )
+            for raw in page.get("containerInstances", [])
+        )
+    return instances
+
+
+def region_inventory(ecs, run: Callable = lambda jobs: [job() for job in jobs]) -> list[Cluster]:
+    """Every cluster of the region with its services and container instances.
+
+    `run` executes a list of independent callables and returns their results
+    in order; the sync passes one backed by a bounded thread pool so the
+    per-cluster listings overlap (roles/sync/collect.py).
+    """
+    clusters = list_clusters(ecs)
+    live = [c for c in clusters if c.status != "INACTIVE"]
+    jobs = []
+    for cluster in live:
+        jobs.append(lambda arn=cluster.arn: list_services(ecs, arn))
+        jobs.append(lambda arn=cluster.arn: list_container_instances(ecs, arn))
+    results = run(jobs)
+    for index, cluster in enumerate(live):
+        cluster.services = results[2 * index]
+        cluster.instances = results[2 * index + 1]
+    return clusters
+
+
+def list_regions(ec2) -> list[str]:
+    page = _call(ec2, "describe_regions", AllRegions=False)
+    return sorted(r["RegionName"] for r in page.get("Regions", []))

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roles.aws.errors import call
+from roles.aws.session import AccountSession, Target
+
+
+@dataclass
+class Identity:
+    account: str
+    arn: str
+    user_id: str
+    request_id: str
+
+
+def caller_identity(target: Target) -> Identity:
+    """sts:GetCallerIdentity through the account's role: proves rolecall can reach it."""
+    session = AccountSession(target)
+    answer = call(session.client("sts"), "get_caller_identity")
+    return Identity(
+        account=answer["Account"],
+        arn=answer["Arn"],
+        user_id=answer["UserId"],
+        request_id=answer["ResponseMetadata"]["RequestId"],
+    )

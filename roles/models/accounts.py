@@ -1,0 +1,43 @@
+from django.core.validators import RegexValidator
+from django.db import models
+
+ACCOUNT_ID = RegexValidator(r"^\d{12}$", "An AWS account id is 12 digits.")
+ROLE_ARN = RegexValidator(
+    r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$",
+    "Enter a role ARN such as arn:aws:iam::111111111111:role/RolecallAudit.",
+)
+
+
+class Account(models.Model):
+    """An AWS account rolecall audits. No secret is stored: credentials come
+    from the boto3 chain, optionally through the role to assume."""
+
+    aws_account_id = models.CharField(
+        "account id", max_length=12, unique=True, validators=[ACCOUNT_ID]
+    )
+    name = models.CharField(max_length=100, unique=True)
+    role_arn = models.CharField(
+        "role to assume",
+        max_length=2048,
+        blank=True,
+        validators=[ROLE_ARN],
+        help_text="Blank: the default credential chain is used as is.",
+    )
+    external_id = models.CharField(max_length=1224, blank=True)
+    # Regions to scan; empty means every region ec2:DescribeRegions returns.
+    regions = models.JSONField(default=list, blank=True)
+    production = models.BooleanField(default=False)
+    enabled = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.aws_account_id})"
+
+    def target(self):
+        from roles.aws.session import Target
+
+        return Target(self.aws_account_id, self.role_arn, self.external_id)

@@ -1,0 +1,154 @@
+"""What the last sync saw in AWS: service-linked roles and the ECS resources
+that keep AWSServiceRoleForECS in use. Written only by roles/sync/store.py."""
+
+from django.db import models
+
+ECS_PRINCIPAL = "ecs.amazonaws.com"
+
+
+class ServiceLinkedRole(models.Model):
+    class State(models.TextChoices):
+        PRESENT = "present"
+        GONE = "gone"  # seen before, missing from the latest sync
+        DELETED = "deleted"  # deleted through rolecall
+        RECREATED = "recreated"  # deleted through rolecall, then seen again
+
+    account = models.ForeignKey("roles.Account", on_delete=models.CASCADE, related_name="roles")
+    arn = models.CharField(max_length=2048, unique=True)
+    name = models.CharField(max_length=512)
+    path = models.CharField(max_length=512)
+    service_principal = models.CharField(max_length=255)
+    role_id = models.CharField(max_length=128, blank=True)
+    description = models.TextField(blank=True)
+    aws_created_at = models.DateTimeField(null=True, blank=True)
+    max_session_duration = models.PositiveIntegerField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_region = models.CharField(max_length=32, blank=True)
+    trust_policy = models.JSONField(default=dict, blank=True)
+    # [{"arn", "name", "version_id", "document"}] for each attached managed policy.
+    permissions = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PRESENT)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_synced = models.DateTimeField(null=True, blank=True)
+    gone_since = models.DateTimeField(null=True, blank=True)
+    advisor_synced_at = models.DateTimeField(null=True, blank=True)
+    advisor_error = models.JSONField(default=dict, blank=True)
+    # Kept by the sync (roles/sync/store.py) so the role list filters and
+    # sorts on them without a join: non-INACTIVE clusters (ECS only), the
+    # regions they are in, and regions whose data is stale or missing.
+    blocker_count = models.PositiveIntegerField(default=0)
+    blocked_regions = models.PositiveIntegerField(default=0)
+    unknown_regions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["account__name", "name"]
+        indexes = [
+            models.Index(fields=["state", "last_used_at"], name="slr_state_last_used"),
+            models.Index(fields=["service_principal"], name="slr_principal"),
+        ]
+
+    def __str__(self) -> str:
+        return self.arn
+
+    @property
+    def is_service_linked(self) -> bool:
+        return self.path.startswith("/aws-service-role/")
+
+    @property
+    def checks_ecs(self) -> bool:
+        return self.service_principal == ECS_PRINCIPAL
+
+
+class AccessAdvisorEntry(models.Model):
+    role = models.ForeignKey(ServiceLinkedRole, on_delete=models.CASCADE, related_name="advisor")
+    namespace = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    last_authenticated = models.DateTimeField(null=True, blank=True)
+    region = models.CharField(max_length=32, blank=True)
+    entity = models.CharField(max_length=2048, blank=True)
+    total_entities = models.PositiveIntegerField(default=0)
+    # [{"name", "last_accessed", "region", "entity"}] at ACTION_LEVEL.
+    actions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-last_authenticated", "namespace"]
+
+    def __str__(self) -> str:
+        return f"{self.namespace} for {self.role_id}"
+
+
+class EcsRegion(models.Model):
+    """One region of one account, as last synced. On a failed sync the rows
+    below are kept and the region is marked stale with the error."""
+
+    account = models.ForeignKey(
+        "roles.Account", on_delete=models.CASCADE, related_name="ecs_regions"
+    )
+    region = models.CharField(max_length=32)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    stale = models.BooleanField(default=False)
+    error = models.JSONField(default=dict, blank=True)
+    error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["region"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "region"], name="one_ecs_region_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.region}"
+
+
+class EcsCluster(models.Model):
+    region = models.ForeignKey(EcsRegion, on_delete=models.CASCADE, related_name="clusters")
+    arn = models.CharField(max_length=2048)
+    name = models.CharField(max_length=255)
+    status = models.CharField(max_length=32)
+    registered_instances = models.PositiveIntegerField(default=0)
+    running_tasks = models.PositiveIntegerField(default=0)
+    pending_tasks = models.PositiveIntegerField(default=0)
+    active_services = models.PositiveIntegerField(default=0)
+    tags = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.arn
+
+    @property
+    def blocks(self) -> bool:
+        return self.status != "INACTIVE"
+
+
+class EcsService(models.Model):
+    cluster = models.ForeignKey(EcsCluster, on_delete=models.CASCADE, related_name="services")
+    arn = models.CharField(max_length=2048)
+    name = models.CharField(max_length=255)
+    status = models.CharField(max_length=32)
+    desired = models.PositiveIntegerField(default=0)
+    running = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.arn
+
+
+class EcsContainerInstance(models.Model):
+    cluster = models.ForeignKey(EcsCluster, on_delete=models.CASCADE, related_name="instances")
+    arn = models.CharField(max_length=2048)
+    ec2_instance_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=32)
+    running_tasks = models.PositiveIntegerField(default=0)
+    pending_tasks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["arn"]
+
+    def __str__(self) -> str:
+        return self.arn

@@ -1,0 +1,47 @@
+"""Writing notifications: the one place that decides who hears about what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from roles import groups
+from roles.models import Notification
+
+
+def notify(
+    users: Iterable,
+    title: str,
+    *,
+    level: str = Notification.Level.INFO,
+    body: str = "",
+    link: str = "",
+    secondary_link: str = "",
+) -> int:
+    rows = [
+        Notification(
+            user=user,
+            level=level,
+            title=title[:300],
+            body=body,
+            link=link,
+            secondary_link=secondary_link,
+        )
+        for user in {u.pk: u for u in users if u is not None}.values()
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def responders():
+    """Who must hear about events nobody asked for (recreated roles, failed scheduled syncs)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(is_superuser=True) | Q(groups__name__in=[groups.OPERATOR, groups.APPROVER]),
+            is_active=True,
+        )
+        .distinct()
+    )

@@ -1,0 +1,93 @@
+"""Would deleting this role work now? The predicted RoleUsageList and a verdict.
+
+For AWSServiceRoleForECS, AWS refuses deletion while any cluster that is not
+INACTIVE exists in any region, and reports them per region as RoleUsageList.
+rolecall predicts that list from the last sync. A region whose last sync
+failed makes the prediction uncertain, and the verdict says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from roles.models import Account, EcsCluster, EcsRegion, ServiceLinkedRole
+
+
+@dataclass
+class RegionUsage:
+    region: str
+    clusters: list[EcsCluster]
+
+    @property
+    def resources(self) -> list[str]:
+        return [c.arn for c in self.clusters]
+
+
+@dataclass
+class Usage:
+    blocked: list[RegionUsage] = field(default_factory=list)
+    unknown: list[EcsRegion] = field(default_factory=list)
+    synced_regions: int = 0
+
+    def role_usage_list(self) -> list[dict]:
+        """In the shape GetServiceLinkedRoleDeletionStatus reports it."""
+        return [{"Region": r.region, "Resources": r.resources} for r in self.blocked]
+
+
+@dataclass
+class Readiness:
+    verdict: str  # ready | blocked | unknown | not_checked | absent
+    text: str
+    usage: Usage
+
+
+def ecs_usage(account: Account) -> Usage:
+    regions = list(EcsRegion.objects.filter(account=account))
+    clusters = (
+        EcsCluster.objects.filter(region__account=account)
+        .exclude(status="INACTIVE")
+        .select_related("region")
+        .order_by("region__region", "name")
+    )
+    blocked: dict[str, RegionUsage] = {}
+    for cluster in clusters:
+        blocked.setdefault(
+            cluster.region.region, RegionUsage(cluster.region.region, [])
+        ).clusters.append(cluster)
+    return Usage(
+        blocked=list(blocked.values()),
+        unknown=[r for r in regions if r.stale or r.synced_at is None],
+        synced_regions=len(regions),
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
+    if role.state in (ServiceLinkedRole.State.DELETED, ServiceLinkedRole.State.GONE):
+        return Readiness("absent", "The role no longer exists in AWS.", Usage())
+    if not role.checks_ecs:
+        return Readiness(
+            "not_checked",
+            "rolecall does not inventory this service's resources; AWS checks them when "
+            "deletion is tried and reports any that are still in use.",
+            Usage(),
+        )
+    usage = usage if usage is not None else ecs_usage(role.account)
+    if usage.synced_regions == 0:
+        return Readiness("unknown", "No region has been synced yet.", usage)
+    if usage.blocked:
+        text = f"Blocked in {_plural(len(usage.blocked), 'region')}"
+        if usage.unknown:
+            text += f"; {_plural(len(usage.unknown), 'region')} could not be checked"
+        return Readiness("blocked", text + ".", usage)
+    if usage.unknown:
+        return Readiness(
+            "unknown",
+            f"Cannot tell: {_plural(len(usage.unknown), 'region')} could not be checked in the "
+            "last sync.",
+            usage,
+        )
+    return Readiness("ready", "Can be deleted now: no ECS cluster exists in any region.", usage)

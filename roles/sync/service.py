@@ -1,0 +1,189 @@
+"""Starting and running syncs; called by views, beat and the worker alike."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from roles.aws.errors import AwsError
+from roles.models import Account, AuditEvent, Notification, Outcome, ServiceLinkedRole, SyncRun
+from roles.notify import notify, responders
+from roles.sync.collect import collect
+from roles.sync.store import StoreResult, store
+
+log = logging.getLogger(__name__)
+Status = SyncRun.Status
+
+
+def start_sync(account: Account, *, user=None, request=None, reason: str = "requested") -> SyncRun:
+    """The account's active sync, creating and enqueueing one if there is none.
+
+    A double click, two tabs or beat firing during a manual refresh all end
+    in the same SyncRun (database constraint one_active_sync_per_account).
+    """
+    active = account.syncs.filter(status__in=SyncRun.ACTIVE).first()
+    if active:
+        return active
+    try:
+        with transaction.atomic():
+            run = SyncRun.objects.create(account=account, requested_by=user)
+            AuditEvent.objects.record(
+                "sync.started",
+                actor=user,
+                request=request,
+                account_id=account.aws_account_id,
+                details={"sync_run": run.pk, "reason": reason},
+            )
+            transaction.on_commit(lambda: dispatch(run.pk))
+    except IntegrityError:
+        return account.syncs.get(status__in=SyncRun.ACTIVE)
+    return run
+
+
+def dispatch(run_id: int) -> bool:
+    """Publish the sync task; a broker failure is logged and left to the sweeper."""
+    from roles.tasks.sync import sync_account
+
+    try:
+        sync_account.delay(run_id)
+    except Exception:  # noqa: BLE001 - any broker error: the row stays queued
+        log.exception("could not publish sync run %s; it stays queued", run_id)
+        return False
+    return True
+
+
+def _claim(run_id: int, task_id: str) -> SyncRun | None:
+    with transaction.atomic():
+        run = (
+            SyncRun.objects.select_for_update().select_related("account").filter(pk=run_id).first()
+        )
+        if run is None or not run.is_active:
+            return None  # already finished: a redelivered message does nothing
+        run.status, run.started, run.task_id = Status.RUNNING, timezone.now(), task_id
+        run.save(update_fields=["status", "started", "task_id"])
+    return run
+
+
+def _finish_failed(run: SyncRun, error: AwsError) -> None:
+    with transaction.atomic():
+        run.status, run.finished, run.error = Status.FAILED, timezone.now(), error.as_dict()
+        run.save(update_fields=["status", "finished", "error"])
+        AuditEvent.objects.record(
+            "sync.finished",
+            outcome=Outcome.FAILURE,
+            account_id=run.account.aws_account_id,
+            aws_request_id=error.request_id,
+            task_id=run.task_id,
+            details={"sync_run": run.pk, "error": error.as_dict()},
+        )
+        _notify_failure(run, f"{error.code}: {error.message}")
+
+
+def _notify_failure(run: SyncRun, what: str) -> None:
+    users = [run.requested_by] if run.requested_by else list(responders())
+    notify(
+        users,
+        f"Sync of {run.account.name} failed"
+        if run.status == Status.FAILED
+        else f"Sync of {run.account.name} finished with errors",
+        level=Notification.Level.ERROR
+        if run.status == Status.FAILED
+        else Notification.Level.WARNING,
+        body=what,
+        link=reverse("account-detail", args=[run.account_id]),
+    )
+
+
+def _record_recreated(run: SyncRun, roles: list[ServiceLinkedRole]) -> None:
+    for role in roles:
+        AuditEvent.objects.record(
+            "role.recreated",
+            target_arn=role.arn,
+            account_id=run.account.aws_account_id,
+            task_id=run.task_id,
+            details={"sync_run": run.pk},
+        )
+        notify(
+            responders(),
+            f"{role.name} in {run.account.name} was recreated",
+            level=Notification.Level.WARNING,
+            body="It was deleted through rolecall and has appeared again (for ECS, creating a "
+            "cluster recreates the role).",
+            link=reverse("role-detail", args=[role.pk]),
+        )
+
+
+def _finish(run: SyncRun, snapshot, result: StoreResult) -> None:
+    region_errors = {r.region: r.error for r in snapshot.region_results if r.error}
+    role_errors = {r.summary.arn: r.error for r in snapshot.roles if r.error}
+    run.status = Status.PARTIAL if region_errors or role_errors else Status.SUCCEEDED
+    run.finished = timezone.now()
+    run.aws_calls = snapshot.calls
+    run.regions = snapshot.regions
+    run.region_errors, run.role_errors = region_errors, role_errors
+    run.counts = {
+        "roles": result.roles_seen,
+        "new_roles": result.roles_new,
+        "gone_roles": len(result.roles_gone),
+        "recreated_roles": len(result.roles_recreated),
+        "clusters": result.clusters,
+        "regions_ok": result.regions_ok,
+        "regions_failed": result.regions_failed,
+    }
+    run.save(
+        update_fields=[
+            "status",
+            "finished",
+            "aws_calls",
+            "regions",
+            "region_errors",
+            "role_errors",
+            "counts",
+        ]
+    )
+    AuditEvent.objects.record(
+        "sync.finished",
+        outcome=Outcome.SUCCESS if run.status == Status.SUCCEEDED else Outcome.FAILURE,
+        account_id=run.account.aws_account_id,
+        task_id=run.task_id,
+        details={
+            "sync_run": run.pk,
+            "status": run.status,
+            "counts": run.counts,
+            "aws_calls": run.aws_calls,
+            "region_errors": region_errors,
+            "role_errors": role_errors,
+            "gone": result.roles_gone,
+        },
+    )
+    _record_recreated(run, result.roles_recreated)
+    if run.status == Status.PARTIAL:
+        failed = ", ".join(f"{region} ({e.get('code')})" for region, e in region_errors.items())
+        _notify_failure(
+            run, f"Regions not synced: {failed}" if failed else "Some roles could not be read."
+        )
+
+
+def run_sync(run_id: int, task_id: str = "") -> SyncRun | None:
+    """Do the sync a SyncRun row describes. Safe to call twice for the same run."""
+    run = _claim(run_id, task_id)
+    if run is None:
+        return None
+    account = run.account
+    try:
+        snapshot = collect(account.target(), list(account.regions))
+    except AwsError as exc:
+        _finish_failed(run, exc)
+        return run
+    with transaction.atomic():
+        result = store(account, snapshot)
+        _finish(run, snapshot, result)
+    return run
+
+
+def schedule_all() -> list[SyncRun]:
+    """Beat's periodic sync: one run per enabled account (joining any active one)."""
+    return [start_sync(a, reason="scheduled") for a in Account.objects.filter(enabled=True)]

@@ -1,0 +1,221 @@
+"""Write one account's snapshot to the database in a single transaction.
+
+Regions that failed keep their previous rows, marked stale with the error;
+roles missing from a complete listing are marked gone; roles deleted through
+rolecall that reappear are flagged recreated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from roles.models import (
+    AccessAdvisorEntry,
+    Account,
+    EcsCluster,
+    EcsContainerInstance,
+    EcsRegion,
+    EcsService,
+    ServiceLinkedRole,
+)
+from roles.sync.collect import AccountSnapshot, RegionSnapshot, RoleSnapshot
+
+State = ServiceLinkedRole.State
+ROLE_FIELDS = [
+    "name",
+    "path",
+    "service_principal",
+    "role_id",
+    "description",
+    "aws_created_at",
+    "max_session_duration",
+    "last_used_at",
+    "last_used_region",
+    "trust_policy",
+    "permissions",
+    "tags",
+    "state",
+    "last_synced",
+    "gone_since",
+    "advisor_synced_at",
+    "advisor_error",
+]
+
+
+@dataclass
+class StoreResult:
+    roles_seen: int = 0
+    roles_new: int = 0
+    roles_gone: list[str] = field(default_factory=list)
+    roles_recreated: list[ServiceLinkedRole] = field(default_factory=list)
+    clusters: int = 0
+    regions_ok: int = 0
+    regions_failed: int = 0
+
+
+def _apply_role(role: ServiceLinkedRole, snap: RoleSnapshot, now) -> None:
+    detail = snap.detail
+    summary = detail.summary
+    role.name, role.path, role.role_id = summary.name, summary.path, summary.role_id
+    role.service_principal = summary.service_principal
+    role.description = summary.description
+    role.aws_created_at = summary.created
+    role.max_session_duration = detail.max_session_duration
+    role.last_used_at, role.last_used_region = detail.last_used_at, detail.last_used_region
+    role.trust_policy, role.tags = detail.trust_policy, detail.tags
+    role.permissions = [
+        {"arn": p.arn, "name": p.name, "version_id": p.version_id, "document": p.document}
+        for p in snap.policies
+    ]
+    role.last_synced, role.gone_since = now, None
+    if snap.advisor is not None:
+        role.advisor_synced_at, role.advisor_error = now, {}
+    elif snap.advisor_error:
+        role.advisor_error = snap.advisor_error
+
+
+def _advisor_rows(role: ServiceLinkedRole, snap: RoleSnapshot) -> list[AccessAdvisorEntry]:
+    return [
+        AccessAdvisorEntry(
+            role=role,
+            namespace=s.namespace,
+            name=s.name,
+            last_authenticated=s.last_authenticated,
+            region=s.region,
+            entity=s.entity or "",
+            total_entities=s.total_entities,
+            actions=[
+                {
+                    "name": a.name,
+                    "last_accessed": a.last_accessed.isoformat() if a.last_accessed else None,
+                    "region": a.region,
+                    "entity": a.entity,
+                }
+                for a in s.actions
+            ],
+        )
+        for s in snap.advisor or []
+    ]
+
+
+def _store_roles(account: Account, snapshot: AccountSnapshot, now, result: StoreResult) -> None:
+    existing = {r.arn: r for r in ServiceLinkedRole.objects.filter(account=account)}
+    seen, new, changed, advisor = set(), [], [], {}
+    for snap in snapshot.roles:
+        arn = snap.summary.arn
+        seen.add(arn)
+        if snap.detail is None:
+            continue  # could not be read this time: keep what we had
+        role = existing.get(arn)
+        if role is None:
+            role = ServiceLinkedRole(account=account, arn=arn, state=State.PRESENT)
+            new.append(role)
+        else:
+            if role.state == State.DELETED:
+                role.state = State.RECREATED
+                result.roles_recreated.append(role)
+            elif role.state == State.GONE:
+                role.state = State.PRESENT
+            changed.append(role)
+        _apply_role(role, snap, now)
+        if snap.advisor is not None:
+            advisor[arn] = snap
+    for arn, role in existing.items():
+        if arn not in seen and role.state in (State.PRESENT, State.RECREATED):
+            role.state, role.gone_since = State.GONE, now
+            changed.append(role)
+            result.roles_gone.append(arn)
+    ServiceLinkedRole.objects.bulk_create(new)
+    ServiceLinkedRole.objects.bulk_update(changed, ROLE_FIELDS)
+    by_arn = {r.arn: r for r in [*new, *changed]}
+    AccessAdvisorEntry.objects.filter(role__in=[by_arn[a] for a in advisor]).delete()
+    AccessAdvisorEntry.objects.bulk_create(
+        [row for arn, snap in advisor.items() for row in _advisor_rows(by_arn[arn], snap)]
+    )
+    result.roles_seen, result.roles_new = len(seen), len(new)
+
+
+def _store_region(account: Account, snap: RegionSnapshot, now, result: StoreResult) -> None:
+    region, _ = EcsRegion.objects.get_or_create(account=account, region=snap.region)
+    if snap.clusters is None:
+        region.stale, region.error, region.error_at = True, snap.error, now
+        region.save(update_fields=["stale", "error", "error_at"])
+        result.regions_failed += 1
+        return
+    region.clusters.all().delete()
+    clusters = EcsCluster.objects.bulk_create(
+        EcsCluster(
+            region=region,
+            arn=c.arn,
+            name=c.name,
+            status=c.status,
+            registered_instances=c.registered_instances,
+            running_tasks=c.running_tasks,
+            pending_tasks=c.pending_tasks,
+            active_services=c.active_services,
+            tags=c.tags,
+        )
+        for c in snap.clusters
+    )
+    EcsService.objects.bulk_create(
+        EcsService(
+            cluster=row,
+            arn=s.arn,
+            name=s.name,
+            status=s.status,
+            desired=s.desired,
+            running=s.running,
+            pending=s.pending,
+        )
+        for row, c in zip(clusters, snap.clusters, strict=True)
+        for s in c.services
+    )
+    EcsContainerInstance.objects.bulk_create(
+        EcsContainerInstance(
+            cluster=row,
+            arn=i.arn,
+            ec2_instance_id=i.ec2_instance_id,
+            status=i.status,
+            running_tasks=i.running_tasks,
+            pending_tasks=i.pending_tasks,
+        )
+        for row, c in zip(clusters, snap.clusters, strict=True)
+        for i in c.instances
+    )
+    region.synced_at, region.stale, region.error, region.error_at = now, False, {}, None
+    region.save(update_fields=["synced_at", "stale", "error", "error_at"])
+    result.clusters += sum(1 for c in snap.clusters if c.status != "INACTIVE")
+    result.regions_ok += 1
+
+
+def refresh_blockers(account: Account) -> None:
+    """Recompute the denormalised blocker counts of the account's ECS roles."""
+    from roles.readiness import ecs_usage
+
+    usage = ecs_usage(account)
+    roles = list(
+        ServiceLinkedRole.objects.filter(account=account, service_principal="ecs.amazonaws.com")
+    )
+    for role in roles:
+        role.blocker_count = sum(len(r.resources) for r in usage.blocked)
+        role.blocked_regions = len(usage.blocked)
+        role.unknown_regions = len(usage.unknown)
+    ServiceLinkedRole.objects.bulk_update(
+        roles, ["blocker_count", "blocked_regions", "unknown_regions"]
+    )
+
+
+def store(account: Account, snapshot: AccountSnapshot) -> StoreResult:
+    now = timezone.now()
+    result = StoreResult()
+    with transaction.atomic():
+        _store_roles(account, snapshot, now, result)
+        for region_snap in snapshot.region_results:
+            _store_region(account, region_snap, now, result)
+        # Regions no longer scanned (the account's region list was narrowed).
+        EcsRegion.objects.filter(account=account).exclude(region__in=snapshot.regions).delete()
+        refresh_blockers(account)
+    return result

@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from roles.sync import service
+
+
+@shared_task(name="rolecall.sync.account", bind=True)
+def sync_account(self, run_id: int) -> str | None:
+    run = service.run_sync(run_id, task_id=self.request.id or "")
+    return run.status if run else None
+
+
+@shared_task(name="rolecall.sync.schedule")
+def sync_all_accounts() -> int:
+    return len(service.schedule_all())

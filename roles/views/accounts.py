@@ -1,0 +1,164 @@
+"""AWS accounts: list, add, edit, test the connection, refresh."""
+
+from __future__ import annotations
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from roles import permissions
+from roles.aws import sts
+from roles.aws.errors import AwsError
+from roles.forms import AccountForm
+from roles.models import Account, AuditEvent, EcsRegion, Outcome, SyncRun
+from roles.views.syncs import refresh_response
+
+AUDITED_FIELDS = (
+    "aws_account_id",
+    "name",
+    "role_arn",
+    "external_id",
+    "regions",
+    "production",
+    "enabled",
+)
+
+
+def _snapshot(account: Account) -> dict:
+    return {field: getattr(account, field) for field in AUDITED_FIELDS}
+
+
+def _last_success(status_field: str = "finished"):
+    return Subquery(
+        SyncRun.objects.filter(account=OuterRef("pk"), status=SyncRun.Status.SUCCEEDED)
+        .order_by("-finished")
+        .values(status_field)[:1]
+    )
+
+
+def accounts_with_status():
+    """Accounts annotated for the overview and the accounts page, in one query."""
+    return Account.objects.annotate(
+        last_success=_last_success(),
+        role_count=Count("roles", filter=~Q(roles__state__in=["deleted", "gone"]), distinct=True),
+        stale_regions=Count("ecs_regions", filter=Q(ecs_regions__stale=True), distinct=True),
+    )
+
+
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts = accounts_with_status()
+    active = {r.account_id: r for r in SyncRun.objects.filter(status__in=SyncRun.ACTIVE)}
+    ctx = {"accounts": accounts, "active": active, "can_admin": permissions.can_admin(request.user)}
+    return render(request, "accounts/list.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def account_add(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        permissions.require(request, permissions.can_admin, "account.added")
+    elif not permissions.can_admin(request.user):
+        permissions.deny(request, "account.added")
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = form.save()
+        AuditEvent.objects.record(
+            "account.added",
+            request=request,
+            account_id=account.aws_account_id,
+            details={"account": _snapshot(account)},
+        )
+        return redirect("account-detail", account.pk)
+    return render(
+        request,
+        "accounts/form.html",
+        {"form": form, "account": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    if not permissions.can_admin(request.user):
+        permissions.deny(request, "account.changed", account_id=account.aws_account_id)
+    before = _snapshot(account)
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        account = form.save()
+        after = _snapshot(account)
+        changes = {
+            k: {"old": before[k], "new": after[k]} for k in AUDITED_FIELDS if before[k] != after[k]
+        }
+        AuditEvent.objects.record(
+            "account.changed",
+            request=request,
+            account_id=account.aws_account_id,
+            details={"changes": changes},
+        )
+        return redirect("account-detail", account.pk)
+    ctx = {"form": form, "account": account}
+    return render(request, "accounts/form.html", ctx, status=400 if form.errors else 200)
+
+
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(accounts_with_status(), pk=pk)
+    ctx = {
+        "account": account,
+        "regions": EcsRegion.objects.filter(account=account).annotate(
+            cluster_count=Count("clusters", filter=~Q(clusters__status="INACTIVE"))
+        ),
+        "syncs": account.syncs.select_related("requested_by")[:10],
+        "active_sync": account.syncs.filter(status__in=SyncRun.ACTIVE).first(),
+        "can_admin": permissions.can_admin(request.user),
+        "can_operate": permissions.can_operate(request.user),
+    }
+    return render(request, "accounts/detail.html", ctx)
+
+
+@require_POST
+def account_test(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    permissions.require(
+        request,
+        lambda u: permissions.can_admin(u) or permissions.can_operate(u),
+        "account.connection_tested",
+        account_id=account.aws_account_id,
+    )
+    try:
+        identity = sts.caller_identity(account.target())
+    except AwsError as exc:
+        AuditEvent.objects.record(
+            "account.connection_tested",
+            request=request,
+            outcome=Outcome.FAILURE,
+            account_id=account.aws_account_id,
+            aws_request_id=exc.request_id,
+            details={"error": exc.as_dict()},
+        )
+        ctx = {"account": account, "error": exc}
+    else:
+        mismatch = identity.account != account.aws_account_id
+        AuditEvent.objects.record(
+            "account.connection_tested",
+            request=request,
+            outcome=Outcome.FAILURE if mismatch else Outcome.SUCCESS,
+            account_id=account.aws_account_id,
+            aws_request_id=identity.request_id,
+            details={"arn": identity.arn, "answered_account": identity.account},
+        )
+        ctx = {"account": account, "identity": identity, "mismatch": mismatch}
+    template = "accounts/_connection.html" if request.htmx else "accounts/connection.html"
+    return render(request, template, ctx)
+
+
+@require_POST
+def account_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    permissions.require(
+        request,
+        lambda u: permissions.can_admin(u) or permissions.can_operate(u),
+        "sync.started",
+        account_id=account.aws_account_id,
+    )
+    return refresh_response(request, [account], back="account-detail", back_args=[account.pk])

@@ -1,0 +1,219 @@
+"""Service-linked roles: the filtered list, its exports, and one role's evidence."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import timedelta
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from roles import permissions
+from roles.audit.export import neutralise
+from roles.audit.filters import AuditFilterForm
+from roles.models import Account, EcsCluster, ServiceLinkedRole
+from roles.readiness import ecs_usage, readiness
+from roles.views.syncs import refresh_response
+
+NOT_TRACKED = "Not accessed in the tracking period"
+SORTS = {
+    "service": "service_principal",
+    "name": "name",
+    "account": "account__name",
+    "last_used": "last_used_at",
+    "blockers": "blocker_count",
+    "state": "state",
+}
+
+
+COLUMNS = [
+    ("service", "Service"),
+    ("name", "Role"),
+    ("account", "Account"),
+    ("last_used", "Last activity"),
+    ("blockers", "Blockers"),
+    ("state", "State"),
+]
+
+
+class RoleFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    account = forms.ModelChoiceField(
+        Account.objects.all(), required=False, empty_label="any account"
+    )
+    service = forms.CharField(required=False, max_length=255)
+    unused_days = forms.IntegerField(
+        required=False, min_value=0, max_value=100000, label="Unused for more than (days)"
+    )
+    has_blockers = forms.ChoiceField(
+        required=False, choices=[("", "any"), ("yes", "has blockers"), ("no", "no blockers")]
+    )
+    state = forms.ChoiceField(
+        required=False, choices=[("", "any state"), *ServiceLinkedRole.State.choices]
+    )
+    sort = forms.ChoiceField(
+        required=False, choices=[(k, k) for k in SORTS] + [(f"-{k}", f"-{k}") for k in SORTS]
+    )
+
+    def queryset(self) -> QuerySet[ServiceLinkedRole]:
+        data = self.cleaned_data
+        qs = ServiceLinkedRole.objects.select_related("account")
+        if data.get("q"):
+            text = data["q"]
+            qs = qs.filter(
+                Q(name__icontains=text) | Q(arn__icontains=text) | Q(account__name__icontains=text)
+            )
+        if data.get("account"):
+            qs = qs.filter(account=data["account"])
+        if data.get("service"):
+            qs = qs.filter(service_principal__icontains=data["service"])
+        if data.get("unused_days") is not None:
+            cutoff = timezone.now() - timedelta(days=data["unused_days"])
+            qs = qs.filter(Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True))
+        if data.get("has_blockers") == "yes":
+            qs = qs.filter(blocker_count__gt=0)
+        elif data.get("has_blockers") == "no":
+            qs = qs.filter(blocker_count=0)
+        if data.get("state"):
+            qs = qs.filter(state=data["state"])
+        sort = data.get("sort") or "account"
+        column = F(SORTS[sort.lstrip("-")])
+        # "Never used" (NULL) sorts as the oldest activity either way.
+        order = (
+            column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_first=True)
+        )
+        return qs.order_by(order, "name", "pk")
+
+
+def _filtered(request: HttpRequest) -> tuple[RoleFilterForm, QuerySet | None]:
+    form = RoleFilterForm(request.GET)
+    return form, form.queryset() if form.is_valid() else None
+
+
+def role_list(request: HttpRequest) -> HttpResponse:
+    form, qs = _filtered(request)
+    page = Paginator(qs if qs is not None else ServiceLinkedRole.objects.none(), 50).get_page(
+        request.GET.get("page")
+    )
+    ctx = {
+        "form": form,
+        "page": page,
+        "not_tracked": NOT_TRACKED,
+        "sort": request.GET.get("sort", "") or "account",
+        "columns": COLUMNS,
+    }
+    return render(request, "roles/list.html", ctx, status=200 if form.is_valid() else 400)
+
+
+EXPORT_COLUMNS = (
+    "account_name",
+    "account_id",
+    "service_principal",
+    "name",
+    "arn",
+    "state",
+    "last_used_at",
+    "last_used_region",
+    "blocker_count",
+    "blocked_regions",
+    "unknown_regions",
+    "aws_created_at",
+    "description",
+)
+
+
+def _export_row(role: ServiceLinkedRole) -> dict:
+    return {
+        "account_name": role.account.name,
+        "account_id": role.account.aws_account_id,
+        "service_principal": role.service_principal,
+        "name": role.name,
+        "arn": role.arn,
+        "state": role.state,
+        "last_used_at": role.last_used_at.isoformat() if role.last_used_at else "",
+        "last_used_region": role.last_used_region,
+        "blocker_count": role.blocker_count,
+        "blocked_regions": role.blocked_regions,
+        "unknown_regions": role.unknown_regions,
+        "aws_created_at": role.aws_created_at.isoformat() if role.aws_created_at else "",
+        "description": role.description,
+    }
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+def role_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    form, qs = _filtered(request)
+    if qs is None:
+        return render(request, "roles/list.html", {"form": form, "page": None}, status=400)
+    rows = (_export_row(r) for r in qs.iterator(chunk_size=1000))
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield writer.writerow(EXPORT_COLUMNS)
+            for row in rows:
+                yield writer.writerow([neutralise(str(row[c])) for c in EXPORT_COLUMNS])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    else:
+
+        def items():
+            yield "[\n"
+            for index, row in enumerate(rows):
+                yield ("," if index else "") + json.dumps(row) + "\n"
+            yield "]\n"
+
+        response = StreamingHttpResponse(items(), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="rolecall-roles-{stamp}.{fmt}"'
+    return response
+
+
+def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
+    usage = ecs_usage(role.account) if role.checks_ecs else None
+    clusters = []
+    if usage is not None:
+        ids = [c.pk for region in usage.blocked for c in region.clusters]
+        clusters = (
+            EcsCluster.objects.filter(pk__in=ids)
+            .select_related("region")
+            .prefetch_related("services", "instances")
+            .order_by("region__region", "name")
+        )
+    history = AuditFilterForm({"role": role.arn})
+    history.is_valid()
+    ctx = {
+        "role": role,
+        "verdict": readiness(role, usage),
+        "clusters": clusters,
+        "advisor": list(role.advisor.all()),
+        "history": list(history.queryset()[:20]),
+        "not_tracked": NOT_TRACKED,
+        "can_operate": permissions.can_operate(request.user) or permissions.can_admin(request.user),
+    }
+    return render(request, "roles/detail.html", ctx)
+
+
+@require_POST
+def role_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
+    permissions.require(
+        request,
+        lambda u: permissions.can_admin(u) or permissions.can_operate(u),
+        "sync.started",
+        target_arn=role.arn,
+        account_id=role.account.aws_account_id,
+    )
+    return refresh_response(request, [role.account], back="role-detail", back_args=[role.pk])

@@ -1,0 +1,66 @@
+import pytest
+
+from roles.models import Account, SyncRun
+from roles.sync.service import run_sync, start_sync
+
+pytestmark = pytest.mark.browser
+
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"]
+
+
+@pytest.fixture
+def synced(emulator, demo_accounts):
+    for account in demo_accounts.values():
+        account.regions = REGIONS
+        account.save(update_fields=["regions"])
+        run = run_sync(start_sync(account).pk)
+        assert run.status == SyncRun.Status.SUCCEEDED
+    return demo_accounts
+
+
+def test_review_the_ecs_role_in_prod(browser, viewer, synced):
+    page = browser.page
+    browser.login("carol")
+    page.goto("/")
+    browser.screenshot("overview-synced")
+    page.click("nav >> text=Roles")
+    page.fill("#id_unused_days", "400")
+    page.click("form.filters button[type=submit]")
+    table = page.get_by_test_id("roles-table")
+    assert "Not accessed in the tracking period" in table.inner_text()
+    assert "AWSServiceRoleForECS" not in table.inner_text()  # used yesterday
+    browser.screenshot("roles-unused")
+    page.fill("#id_unused_days", "")
+    page.fill("#id_q", "AWSServiceRoleForECS")
+    page.select_option("#id_account", label="acme-prod (111111111111)")
+    page.click("form.filters button[type=submit]")
+    page.get_by_test_id("roles-table").get_by_role("link", name="AWSServiceRoleForECS").click()
+    page.get_by_test_id("verdict").wait_for()
+    assert page.get_by_test_id("verdict").inner_text() == "Blocked in 3 regions."
+    regions = page.get_by_test_id("blocker-region").all_inner_texts()
+    assert [r.split()[0] for r in regions] == ["ap-southeast-2", "eu-west-1", "us-east-1"]
+    clusters = page.get_by_test_id("cluster").all_inner_texts()
+    assert len(clusters) == 5
+    assert any("payments-prod" in c for c in clusters)
+    browser.screenshot("role-detail-ecs")
+
+
+@pytest.mark.worker
+def test_refresh_shows_progress_then_the_result_without_a_reload(
+    browser, operator, emulator, worker
+):
+    from roles.demo import ensure_accounts
+
+    ensure_accounts()
+    prod = Account.objects.get(name="acme-prod")
+    Account.objects.filter(pk=prod.pk).update(regions=REGIONS)
+    browser.login("alice")
+    page = browser.page
+    page.goto(f"/accounts/{prod.pk}/")
+    page.evaluate("window.__marker = 'same page'")
+    page.get_by_test_id("refresh").click()
+    page.get_by_test_id("sync-progress").wait_for()
+    page.wait_for_selector("[data-testid=sync-progress] [data-status=succeeded]", timeout=60_000)
+    assert page.evaluate("window.__marker") == "same page"
+    assert "13 roles" in page.get_by_test_id("sync-progress").inner_text()
+    browser.screenshot("account-refreshed")

@@ -1,0 +1,185 @@
+"""Sync against the emulator over HTTP: what is stored, and what survives failures."""
+
+import pytest
+
+from roles.models import (
+    AccessAdvisorEntry,
+    AuditEvent,
+    EcsCluster,
+    EcsRegion,
+    Notification,
+    ServiceLinkedRole,
+    SyncRun,
+)
+from roles.readiness import readiness
+from roles.sync.service import run_sync, start_sync
+
+PROD_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"]
+
+
+def sync(account, **kwargs) -> SyncRun:
+    run = start_sync(account, **kwargs)
+    run_sync(run.pk, task_id="test")
+    run.refresh_from_db()
+    return run
+
+
+@pytest.fixture
+def prod(demo_accounts):
+    account = demo_accounts["acme-prod"]
+    account.regions = PROD_REGIONS
+    account.save(update_fields=["regions"])
+    return account
+
+
+def ecs_role(account) -> ServiceLinkedRole:
+    return ServiceLinkedRole.objects.get(account=account, name="AWSServiceRoleForECS")
+
+
+def test_it_stores_every_slr_with_details_policies_and_advisor(emulator, prod):
+    run = sync(prod)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error or run.region_errors
+    roles = ServiceLinkedRole.objects.filter(account=prod)
+    assert roles.count() == 13
+    assert all(r.path.startswith("/aws-service-role/") for r in roles)
+    role = ecs_role(prod)
+    assert role.service_principal == "ecs.amazonaws.com"
+    assert role.arn.endswith(":role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS")
+    statement_ids = {s["Sid"] for s in role.permissions[0]["document"]["Statement"]}
+    assert {"ECSTaskManagement", "CWLogStreamManagement"} <= statement_ids
+    assert role.trust_policy["Statement"][0]["Principal"]["Service"] == "ecs.amazonaws.com"
+    assert role.aws_created_at is not None
+    assert AccessAdvisorEntry.objects.filter(role__account=prod).count() > 0
+    assert all(r.advisor_synced_at for r in roles)
+
+
+def test_it_counts_the_aws_calls_it_made(emulator, prod):
+    emulator.control.reset_calls()
+    run = sync(prod)
+    assert run.aws_calls == emulator.control.calls()["total"]
+
+
+def test_ecs_blockers_per_region_and_the_verdict(emulator, prod):
+    sync(prod)
+    role = ecs_role(prod)
+    verdict = readiness(role)
+    assert verdict.verdict == "blocked"
+    usage = verdict.usage.role_usage_list()
+    assert [u["Region"] for u in usage] == ["ap-southeast-2", "eu-west-1", "us-east-1"]
+    assert role.blocker_count == 5 and role.blocked_regions == 3
+    assert not any("legacy-apac" in arn for u in usage for arn in u["Resources"])
+    cluster = EcsCluster.objects.filter(region__account=prod, status="ACTIVE").first()
+    assert cluster.services.exists() or cluster.instances.exists()
+
+
+def test_staging_ecs_role_can_be_deleted_now(emulator, demo_accounts):
+    staging = demo_accounts["acme-staging"]
+    staging.regions = PROD_REGIONS
+    staging.save(update_fields=["regions"])
+    sync(staging)
+    verdict = readiness(ecs_role(staging))
+    assert verdict.verdict == "ready"
+    assert verdict.text.startswith("Can be deleted now")
+
+
+def test_a_failing_region_keeps_its_previous_data_marked_stale(emulator, prod):
+    assert sync(prod).status == SyncRun.Status.SUCCEEDED
+    before = set(
+        EcsCluster.objects.filter(region__region="eu-west-1").values_list("arn", flat=True)
+    )
+    emulator.control.add_faults(
+        {"operation": "ecs:ListClusters", "error": "AccessDenied", "region": "eu-west-1"}
+    )
+    run = sync(prod)
+    assert run.status == SyncRun.Status.PARTIAL
+    error = run.region_errors["eu-west-1"]
+    assert error["code"] == "AccessDeniedException"
+    assert error["request_id"]
+    region = EcsRegion.objects.get(account=prod, region="eu-west-1")
+    assert region.stale and region.error["code"] == "AccessDeniedException"
+    after = set(EcsCluster.objects.filter(region__region="eu-west-1").values_list("arn", flat=True))
+    assert after == before and before
+    assert not EcsRegion.objects.get(account=prod, region="us-east-1").stale
+    verdict = readiness(ecs_role(prod))
+    assert verdict.verdict == "blocked"
+    assert "1 region could not be checked" in verdict.text
+    finished = AuditEvent.objects.filter(action="sync.finished").first()
+    assert finished.outcome == "failure"
+    assert finished.details["region_errors"]["eu-west-1"]["code"] == "AccessDeniedException"
+
+
+def test_an_account_level_failure_shows_the_code_and_request_id(emulator, prod):
+    prod.external_id = "wrong"
+    prod.save(update_fields=["external_id"])
+    run = sync(prod)
+    assert run.status == SyncRun.Status.FAILED
+    assert run.error["code"] == "AccessDenied"
+    assert run.error["request_id"]
+    event = AuditEvent.objects.filter(action="sync.finished").get()
+    assert event.outcome == "failure" and event.aws_request_id == run.error["request_id"]
+
+
+def test_a_role_missing_from_aws_is_marked_gone(emulator, prod):
+    sync(prod)
+    ServiceLinkedRole.objects.filter(account=prod).update(state="present")
+    ghost = ServiceLinkedRole.objects.create(
+        account=prod,
+        arn="arn:aws:iam::111111111111:role/aws-service-role/x.amazonaws.com/Ghost",
+        name="Ghost",
+        path="/aws-service-role/x.amazonaws.com/",
+        service_principal="x.amazonaws.com",
+    )
+    sync(prod)
+    ghost.refresh_from_db()
+    assert ghost.state == "gone" and ghost.gone_since is not None
+
+
+def test_a_role_deleted_through_rolecall_that_reappears_is_flagged_recreated(
+    emulator, prod, operator
+):
+    sync(prod)
+    ServiceLinkedRole.objects.filter(pk=ecs_role(prod).pk).update(state="deleted")
+    sync(prod)
+    assert ecs_role(prod).state == "recreated"
+    event = AuditEvent.objects.get(action="role.recreated")
+    assert event.target_arn == ecs_role(prod).arn
+    note = Notification.objects.get(user=operator)
+    assert note.title == "AWSServiceRoleForECS in acme-prod was recreated"
+
+
+def test_a_second_refresh_joins_the_active_sync(emulator, prod):
+    first = start_sync(prod)
+    second = start_sync(prod)
+    assert first.pk == second.pk
+    assert SyncRun.objects.count() == 1
+    assert AuditEvent.objects.filter(action="sync.started").count() == 1
+
+
+def test_running_a_finished_sync_again_does_nothing(emulator, prod):
+    run = sync(prod)
+    emulator.control.reset_calls()
+    assert run_sync(run.pk) is None
+    assert emulator.control.calls()["total"] == 0
+
+
+def test_all_regions_are_scanned_when_none_are_configured(emulator, demo_accounts):
+    hub = demo_accounts["security-hub"]
+    run = sync(hub)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert len(run.regions) > 10 and "eu-west-1" in run.regions
+    assert EcsRegion.objects.filter(account=hub).count() == len(run.regions)
+
+
+@pytest.mark.worker
+def test_a_real_worker_syncs_an_account(emulator, worker, prod):
+    from tests.support.processes import wait_for
+
+    run = start_sync(prod)
+    wait_for(
+        lambda: SyncRun.objects.get(pk=run.pk).status not in SyncRun.ACTIVE,
+        timeout=60,
+        message="sync did not finish:\n" + "".join(worker.output[-40:]),
+    )
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.region_errors)
+    assert ServiceLinkedRole.objects.filter(account=prod).count() == 13
