@@ -172,6 +172,17 @@ ROLECALL_ADVISOR_POLL_SECONDS = (
 )
 ROLECALL_ADVISOR_TIMEOUT = env.integer("ROLECALL_ADVISOR_TIMEOUT", 120, minimum=1)
 
+# --- Deletions (roles/deletion/worker.py) ------------------------------------
+# Polls back off 1 s, 2 s, 4 s ... up to the cap; every countdown stays far
+# below the broker's visibility timeout (ETA tasks are redelivered after it).
+ROLECALL_POLL_BACKOFF_START = env.integer("ROLECALL_POLL_BACKOFF_START", 1, minimum=1)
+ROLECALL_POLL_BACKOFF_CAP = env.integer("ROLECALL_POLL_BACKOFF_CAP", 30, minimum=1)
+ROLECALL_POLL_EARLY_TOLERANCE = 0.5  # seconds a poll may arrive before next_poll_at
+# Retryable AWS errors (Throttling, ServiceFailure, timeouts) absorbed per step.
+ROLECALL_AWS_RETRY_LIMIT = env.integer("ROLECALL_AWS_RETRY_LIMIT", 5, minimum=0)
+# NoSuchEntity from the status call while GetRole still finds the role.
+ROLECALL_MISSING_TASK_CHECKS = env.integer("ROLECALL_MISSING_TASK_CHECKS", 3, minimum=0)
+
 # --- Celery (dashboard/celery.py reads every CELERY_* setting) -------------
 REDIS_URL = env.redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
@@ -195,6 +206,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Beat entries are named; renaming one leaves the old schedule behind.
 CELERY_BEAT_SCHEDULE = {
+    "health-ping": {"task": "rolecall.health.ping", "schedule": 60},
     "audit-verify-chain": {"task": "rolecall.audit.verify_chain", "schedule": 24 * 3600},
     "sync-all-accounts": {
         "task": "rolecall.sync.schedule",

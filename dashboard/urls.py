@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from roles.views import accounts, audit, pages, roles, syncs
+from roles.views import accounts, audit, changes, deletions, notifications, pages, roles, syncs
 
 urlpatterns = [
     path("", pages.overview, name="overview"),
@@ -18,8 +18,16 @@ urlpatterns = [
     re_path(r"^roles/export\.(?P<fmt>csv|json)$", roles.role_export, name="role-export"),
     path("roles/<int:pk>/", roles.role_detail, name="role-detail"),
     path("roles/<int:pk>/refresh/", roles.role_refresh, name="role-refresh"),
-    path("deletions/", pages.deletions, name="deletions"),
-    path("notifications/", pages.notifications, name="notifications"),
+    path("roles/create/", changes.create_role, name="role-create"),
+    path("roles/<int:pk>/delete/", deletions.confirm, name="role-delete"),
+    path("roles/<int:pk>/description/", changes.edit_description, name="role-description"),
+    path("deletions/", deletions.deletion_list, name="deletions"),
+    path("deletions/<int:pk>/", deletions.deletion_detail, name="deletion-detail"),
+    path("deletions/<int:pk>/retry/", deletions.retry, name="deletion-retry"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/badge/", notifications.badge, name="notification-badge"),
+    path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
+    path("notifications/<int:pk>/read/", notifications.mark_read, name="notification-read"),
     path("audit/", audit.audit_list, name="audit"),
     re_path(r"^audit/export\.(?P<fmt>csv|jsonl)$", audit.audit_export, name="audit-export"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -130,7 +130,8 @@ def worker(transactional_db):
     from dashboard.celery import app
 
     app.control.purge()
-    with celery_worker() as proc:
+    # Polls back off 1 s at most, so deletions end within seconds in tests.
+    with celery_worker(ROLECALL_POLL_BACKOFF_CAP="1") as proc:
         yield proc
 
 

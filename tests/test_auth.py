@@ -16,6 +16,11 @@ SAMPLE_KWARGS = {
     "account-refresh": {"pk": 1},
     "role-detail": {"pk": 1},
     "role-refresh": {"pk": 1},
+    "role-delete": {"pk": 1},
+    "role-description": {"pk": 1},
+    "deletion-detail": {"pk": 1},
+    "deletion-retry": {"pk": 1},
+    "notification-read": {"pk": 1},
 }
 
 

@@ -26,6 +26,7 @@ ACTIONS: dict[str, str] = {
     "deletion.succeeded": "Deletion succeeded",
     "deletion.failed": "Deletion failed",
     "deletion.retried": "Deletion retried",
+    "notification.read": "Notification marked read",
     "audit.exported": "Audit export downloaded",
     "audit.pruned": "Audit history pruned (checkpoint)",
     "audit.verified": "Audit chain verified",

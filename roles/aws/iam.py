@@ -185,3 +185,66 @@ def get_last_accessed_job(iam, job_id: str) -> AdvisorJob:
         )
         services.extend(_advisor_service(s) for s in page.get("ServicesLastAccessed", []))
     return AdvisorJob(status=status, services=services)
+
+
+@dataclass
+class Submitted:
+    deletion_task_id: str
+    request_id: str
+
+
+@dataclass
+class DeletionStatus:
+    status: str  # NOT_STARTED | IN_PROGRESS | SUCCEEDED | FAILED
+    reason: str
+    role_usage_list: list[dict]
+    request_id: str
+
+
+def delete_service_linked_role(iam, role_name: str) -> Submitted:
+    answer = _call(iam, "delete_service_linked_role", RoleName=role_name)
+    return Submitted(answer["DeletionTaskId"], answer["ResponseMetadata"]["RequestId"])
+
+
+def deletion_status(iam, deletion_task_id: str) -> DeletionStatus:
+    answer = _call(iam, "get_service_linked_role_deletion_status", DeletionTaskId=deletion_task_id)
+    reason = answer.get("Reason") or {}
+    return DeletionStatus(
+        status=answer["Status"],
+        reason=reason.get("Reason", ""),
+        role_usage_list=[
+            {"Region": u.get("Region", ""), "Resources": list(u.get("Resources", []))}
+            for u in reason.get("RoleUsageList", []) or []
+        ],
+        request_id=answer["ResponseMetadata"]["RequestId"],
+    )
+
+
+def role_exists(iam, role_name: str) -> bool:
+    """GetRole, with NoSuchEntity meaning no; any other error is raised."""
+    from roles.aws.errors import AwsError
+
+    try:
+        _call(iam, "get_role", RoleName=role_name)
+    except AwsError as exc:
+        if exc.code == "NoSuchEntity":
+            return False
+        raise
+    return True
+
+
+def update_role_description(iam, role_name: str, description: str) -> str:
+    answer = _call(iam, "update_role_description", RoleName=role_name, Description=description)
+    return answer["ResponseMetadata"]["RequestId"]
+
+
+def create_service_linked_role(
+    iam, service_principal: str, description: str = "", custom_suffix: str = ""
+) -> tuple[RoleSummary, str]:
+    kwargs = {"AWSServiceName": service_principal}
+    if description:
+        kwargs["Description"] = description
+    if custom_suffix:
+        kwargs["CustomSuffix"] = custom_suffix
+    answer = _call(iam, "create_service_linked_role", **kwargs)
+    return _summary(answer["Role"]), answer["ResponseMetadata"]["RequestId"]

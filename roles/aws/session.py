@@ -40,36 +40,54 @@ class CallCounter:
             self.total += 1
 
 
-def _config() -> Config:
+def _config(attempts: int | None = None) -> Config:
     return Config(
-        retries={"mode": "standard", "max_attempts": settings.ROLECALL_AWS_MAX_ATTEMPTS},
+        retries={
+            "mode": "standard",
+            "total_max_attempts": attempts or settings.ROLECALL_AWS_MAX_ATTEMPTS,
+        },
         connect_timeout=settings.ROLECALL_AWS_CONNECT_TIMEOUT,
         read_timeout=settings.ROLECALL_AWS_READ_TIMEOUT,
         max_pool_connections=settings.ROLECALL_AWS_MAX_POOL,
     )
 
 
+_shared: boto3.session.Session | None = None
+# boto3 sessions are not thread-safe; clients are. Every client is created
+# under this lock from one process-wide session, so each service model is
+# loaded from disk once per process instead of once per account.
+_create_lock = threading.Lock()
+
+
+def _client(service: str, region: str, credentials: dict | None, attempts: int | None):
+    global _shared
+    with _create_lock:
+        if _shared is None:
+            _shared = boto3.session.Session()
+        return _shared.client(
+            service, region_name=region, config=_config(attempts), **(credentials or {})
+        )
+
+
 class AccountSession:
     """Clients for one account, created once per (service, region) and shared by threads."""
 
-    def __init__(self, target: Target, counter: CallCounter | None = None) -> None:
+    def __init__(
+        self, target: Target, counter: CallCounter | None = None, *, attempts: int | None = None
+    ) -> None:
+        """attempts: botocore's total attempts per call. The deletion worker passes 1:
+        it schedules its own retries through the database and records each error."""
         self.target = target
         self.counter = counter or CallCounter()
+        self.attempts = attempts
         self._clients: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
-        self._session = self._base_session()
+        self._credentials: dict | None = None
         if target.role_arn:
-            self._session = self._assumed_session()
+            self._credentials = self._assume()
 
-    def _base_session(self) -> boto3.session.Session:
-        session = boto3.session.Session()
-        session.events.register("before-send", self.counter)
-        return session
-
-    def _assumed_session(self) -> boto3.session.Session:
-        sts = self._session.client(
-            "sts", region_name=settings.ROLECALL_AWS_HOME_REGION, config=_config()
-        )
+    def _assume(self) -> dict:
+        sts = self._new_client("sts", settings.ROLECALL_AWS_HOME_REGION, None)
         kwargs = {"RoleArn": self.target.role_arn, "RoleSessionName": self.target.session_name}
         if self.target.external_id:
             kwargs["ExternalId"] = self.target.external_id
@@ -77,22 +95,23 @@ class AccountSession:
             creds = sts.assume_role(**kwargs)["Credentials"]
         except Exception as exc:
             raise AwsError.from_exception(exc, "AssumeRole") from exc
-        session = boto3.session.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-        )
-        session.events.register("before-send", self.counter)
-        return session
+        return {
+            "aws_access_key_id": creds["AccessKeyId"],
+            "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"],
+        }
+
+    def _new_client(self, service: str, region: str, credentials: dict | None):
+        client = _client(service, region, credentials, self.attempts)
+        client.meta.events.register("before-send", self.counter)
+        return client
 
     def client(self, service: str, region: str | None = None):
         region = region or settings.ROLECALL_AWS_HOME_REGION
         key = (service, region)
-        with self._lock:  # boto3 sessions are not thread-safe; clients are.
+        with self._lock:
             if key not in self._clients:
-                self._clients[key] = self._session.client(
-                    service, region_name=region, config=_config()
-                )
+                self._clients[key] = self._new_client(service, region, self._credentials)
             return self._clients[key]
 
     @property

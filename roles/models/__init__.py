@@ -2,6 +2,7 @@
 
 from roles.models.accounts import Account
 from roles.models.audit import AuditEvent, Outcome
+from roles.models.deletions import DeletionAttempt, DeletionRequest
 from roles.models.health import HealthPing
 from roles.models.inventory import (
     AccessAdvisorEntry,
@@ -18,6 +19,8 @@ __all__ = [
     "AccessAdvisorEntry",
     "Account",
     "AuditEvent",
+    "DeletionAttempt",
+    "DeletionRequest",
     "EcsCluster",
     "EcsContainerInstance",
     "EcsRegion",

@@ -1,6 +1,8 @@
 import socket
+from datetime import timedelta
 
 from celery import shared_task
+from django.utils import timezone
 
 from roles.models import HealthPing
 
@@ -11,4 +13,6 @@ def ping(self) -> int:
     row, _ = HealthPing.objects.get_or_create(
         task_id=self.request.id or "eager", defaults={"hostname": socket.gethostname()}
     )
+    # Beat pings every minute (settings.CELERY_BEAT_SCHEDULE); keep a day of them.
+    HealthPing.objects.filter(created__lt=timezone.now() - timedelta(days=1)).delete()
     return row.pk

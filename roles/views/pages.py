@@ -1,4 +1,4 @@
-"""The overview, and placeholders for pages later features fill in."""
+"""The overview."""
 
 from datetime import timedelta
 
@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from roles import permissions
-from roles.models import HealthPing, ServiceLinkedRole, SyncRun
+from roles.models import DeletionRequest, HealthPing, ServiceLinkedRole, SyncRun
 from roles.views.accounts import accounts_with_status
 
 LIVE = ("present", "recreated")
@@ -24,7 +24,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
     ctx = {
         "counts": counts,
-        "pending_deletions": 0,
+        "pending_deletions": DeletionRequest.objects.filter(
+            state__in=DeletionRequest.ACTIVE
+        ).count(),
         "accounts": accounts_with_status(),
         "active_syncs": {
             r.account_id: r for r in SyncRun.objects.filter(status__in=SyncRun.ACTIVE)
@@ -34,15 +36,3 @@ def overview(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "roles/overview.html", ctx)
-
-
-def _placeholder(title: str, text: str):
-    def view(request: HttpRequest) -> HttpResponse:
-        return render(request, "roles/placeholder.html", {"title": title, "text": text})
-
-    view.__name__ = title.lower()
-    return view
-
-
-deletions = _placeholder("Deletions", "No deletion requests yet.")
-notifications = _placeholder("Notifications", "You have no notifications.")

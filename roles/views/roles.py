@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from roles import permissions
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
-from roles.models import Account, EcsCluster, ServiceLinkedRole
+from roles.deletion.service import LIVE_ROLE_STATES
+from roles.models import Account, DeletionRequest, EcsCluster, ServiceLinkedRole
 from roles.readiness import ecs_usage, readiness
 from roles.views.syncs import refresh_response
 
@@ -202,6 +203,11 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": list(history.queryset()[:20]),
         "not_tracked": NOT_TRACKED,
         "can_operate": permissions.can_operate(request.user) or permissions.can_admin(request.user),
+        # Roles outside /aws-service-role/ are never offered (and the server refuses them).
+        "can_delete": permissions.can_operate(request.user)
+        and role.is_service_linked
+        and role.state in LIVE_ROLE_STATES,
+        "active_deletion": role.deletions.filter(state__in=DeletionRequest.ACTIVE).first(),
     }
     return render(request, "roles/detail.html", ctx)
 

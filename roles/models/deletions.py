@@ -1,0 +1,128 @@
+"""Deletion requests and their attempts: the database is the truth, Celery the hint.
+
+A request moves queued -> submitted -> in_progress -> succeeded | failed | error
+(awaiting_approval comes first when two-person approval is on). Each try at
+AWS is an attempt with its own DeletionTaskId; "Retry" adds an attempt to the
+same request. The tasks in roles/tasks/deletions.py and the sweeper read
+next_poll_at from here, so a lost Celery message never loses a deletion.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class DeletionRequest(models.Model):
+    class State(models.TextChoices):
+        REQUESTED = "requested"
+        AWAITING_APPROVAL = "awaiting_approval"
+        QUEUED = "queued"
+        SUBMITTED = "submitted"
+        IN_PROGRESS = "in_progress"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        ERROR = "error"
+        REJECTED = "rejected"
+
+    ACTIVE = (
+        State.REQUESTED,
+        State.AWAITING_APPROVAL,
+        State.QUEUED,
+        State.SUBMITTED,
+        State.IN_PROGRESS,
+    )
+    # States the worker drives (the sweeper re-dispatches them when overdue).
+    WORKING = (State.QUEUED, State.SUBMITTED, State.IN_PROGRESS)
+    RETRYABLE = (State.FAILED, State.ERROR)
+
+    role = models.ForeignKey(
+        "roles.ServiceLinkedRole", on_delete=models.PROTECT, related_name="deletions"
+    )
+    account = models.ForeignKey("roles.Account", on_delete=models.PROTECT, related_name="+")
+    # Copied: the request outlives renames and the role's own row changes.
+    role_arn = models.CharField(max_length=2048)
+    role_name = models.CharField(max_length=512)
+    state = models.CharField(max_length=24, choices=State.choices, default=State.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=150)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the requester saw when confirming (roles/deletion/evidence.py).
+    evidence = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    dispatch_attempts = models.PositiveIntegerField(default=0)
+    last_error = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            # Double click, two tabs or two users: one request, one AWS call.
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=models.Q(
+                    state__in=[
+                        "requested",
+                        "awaiting_approval",
+                        "queued",
+                        "submitted",
+                        "in_progress",
+                    ]
+                ),
+                name="one_active_deletion_per_role",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_poll_at"], name="deletion_state_poll")]
+
+    def __str__(self) -> str:
+        return f"deletion #{self.pk} of {self.role_arn} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE
+
+    @property
+    def current_attempt(self) -> DeletionAttempt | None:
+        return self.attempts.order_by("-number").first()
+
+
+class DeletionAttempt(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"  # not yet sent to AWS
+        NOT_STARTED = "NOT_STARTED"
+        IN_PROGRESS = "IN_PROGRESS"
+        SUCCEEDED = "SUCCEEDED"
+        FAILED = "FAILED"
+        ERROR = "error"  # ended by an AWS error before AWS gave an outcome
+
+    request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    deletion_task_id = models.CharField(max_length=512, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(blank=True)
+    # [{"Region": ..., "Resources": [...]}] as AWS reported it on FAILED.
+    role_usage_list = models.JSONField(default=list, blank=True)
+    error = models.JSONField(default=dict, blank=True)
+    submit_request_id = models.CharField(max_length=128, blank=True)
+    # Retryable AWS errors absorbed on the way (Throttling, ServiceFailure...).
+    transient_errors = models.JSONField(default=list, blank=True)
+    polls = models.PositiveIntegerField(default=0)
+    missing_checks = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "number"], name="one_attempt_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of deletion #{self.request_id} ({self.status})"

@@ -1,0 +1,171 @@
+"""Deleting a role: confirmation with the evidence, the request pages, retry."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from roles import permissions
+from roles.audit.filters import AuditFilterForm
+from roles.deletion.service import (
+    DeletionRefused,
+    refuse_unless_deletable,
+    request_deletion,
+    retry_deletion,
+)
+from roles.models import Account, DeletionRequest, ServiceLinkedRole
+from roles.readiness import readiness
+
+
+class ConfirmForm(forms.Form):
+    confirm_name = forms.CharField(
+        label="Type the role name to confirm", max_length=512, strip=False
+    )
+
+    def __init__(self, *args, role: ServiceLinkedRole, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role = role
+
+    def clean_confirm_name(self) -> str:
+        typed = self.cleaned_data["confirm_name"]
+        if typed != self.role.name:
+            raise forms.ValidationError("The name does not match the role name exactly.")
+        return typed
+
+
+def _operator_role(request: HttpRequest, pk: int) -> ServiceLinkedRole:
+    role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
+    if not permissions.can_operate(request.user):
+        permissions.deny(
+            request,
+            "deletion.requested",
+            target_arn=role.arn,
+            account_id=role.account.aws_account_id,
+        )
+    return role
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    role = _operator_role(request, pk)
+    active = role.deletions.filter(state__in=DeletionRequest.ACTIVE).first()
+    if active:
+        messages.info(request, "A deletion of this role is already under way.")
+        return redirect("deletion-detail", active.pk)
+    try:
+        refuse_unless_deletable(role)
+    except DeletionRefused as exc:
+        return render(
+            request, "deletions/refused.html", {"role": role, "reason": str(exc)}, status=409
+        )
+    form = ConfirmForm(request.POST or None, role=role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = request_deletion(role, user=request.user, request=request)
+        except DeletionRefused as exc:
+            return render(
+                request, "deletions/refused.html", {"role": role, "reason": str(exc)}, status=409
+            )
+        return redirect("deletion-detail", outcome.request.pk)
+    ctx = {
+        "role": role,
+        "form": form,
+        "verdict": readiness(role),
+        "advisor": [e for e in role.advisor.all() if e.last_authenticated][:10],
+    }
+    return render(request, "deletions/confirm.html", ctx, status=400 if form.errors else 200)
+
+
+class DeletionFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        required=False, choices=[("", "any state"), *DeletionRequest.State.choices]
+    )
+    account = forms.ModelChoiceField(
+        Account.objects.all(), required=False, empty_label="any account"
+    )
+
+
+@require_GET
+def deletion_list(request: HttpRequest) -> HttpResponse:
+    form = DeletionFilterForm(request.GET)
+    qs = DeletionRequest.objects.select_related("account").none()
+    if form.is_valid():
+        qs = DeletionRequest.objects.select_related("account")
+        if form.cleaned_data.get("state"):
+            qs = qs.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data.get("account"):
+            qs = qs.filter(account=form.cleaned_data["account"])
+    page = Paginator(qs.order_by("-created"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deletions/list.html",
+        {"form": form, "page": page},
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def _changes(attempts) -> list[dict]:
+    """Per failed attempt: blockers per region and what changed since the previous failure.
+
+    AWS may report only part of the blockers each time, so a region or resource
+    missing from a later report is "not reported", not "removed".
+    """
+    rows, previous = [], None
+    for attempt in attempts:
+        row = {"attempt": attempt, "regions": [], "not_reported": []}
+        rows.append(row)
+        if attempt.status != "FAILED":
+            continue
+        usage = {u["Region"]: set(u["Resources"]) for u in attempt.role_usage_list}
+        for region in sorted(usage):
+            before = previous.get(region, set()) if previous is not None else None
+            row["regions"].append(
+                {
+                    "region": region,
+                    "resources": sorted(usage[region]),
+                    "new": sorted(usage[region] - before) if before is not None else [],
+                    "new_region": previous is not None and region not in previous,
+                }
+            )
+        if previous is not None:
+            row["not_reported"] = sorted(set(previous) - set(usage))
+        previous = usage
+    return rows
+
+
+@require_GET
+def deletion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
+    attempts = list(deletion.attempts.all())
+    timeline = AuditFilterForm({"role": deletion.role_arn})
+    timeline.is_valid()
+    ctx = {
+        "deletion": deletion,
+        "attempts": _changes(attempts),
+        "timeline": list(timeline.queryset().filter(time__gte=deletion.created)[:100]),
+        "can_retry": deletion.state in DeletionRequest.RETRYABLE
+        and permissions.can_operate(request.user),
+    }
+    template = "deletions/_detail.html" if request.htmx else "deletions/detail.html"
+    return render(request, template, ctx)
+
+
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
+    if not permissions.can_operate(request.user):
+        permissions.deny(
+            request,
+            "deletion.retried",
+            target_arn=deletion.role_arn,
+            account_id=deletion.account.aws_account_id,
+        )
+    try:
+        retry_deletion(deletion, user=request.user, request=request)
+    except DeletionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("deletion-detail", deletion.pk)

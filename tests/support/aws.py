@@ -1,0 +1,51 @@
+"""boto3 clients on the emulator for tests: act in an account as AWS would."""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+
+from roles.demo import AUDIT_ROLE, EXTERNAL_ID
+
+HUB = "123456789012"
+
+
+def client(service: str, account: str = HUB, region: str = "us-east-1"):
+    base = dict(
+        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    if account == HUB:
+        return boto3.client(service, **base)
+    creds = boto3.client("sts", **base).assume_role(
+        RoleArn=AUDIT_ROLE.format(account=account), RoleSessionName="tests", ExternalId=EXTERNAL_ID
+    )["Credentials"]
+    base.update(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    return boto3.client(service, **base)
+
+
+def remove_ecs_clusters(account: str, regions: list[str]) -> list[str]:
+    """What an operator does by hand: scale to 0 and delete services, deregister
+    instances, delete clusters. Returns the deleted cluster ARNs."""
+    deleted = []
+    for region in regions:
+        ecs = client("ecs", account, region)
+        for cluster in ecs.list_clusters()["clusterArns"]:
+            services = ecs.list_services(cluster=cluster, maxResults=100)["serviceArns"]
+            for service in services:
+                ecs.update_service(cluster=cluster, service=service, desiredCount=0)
+                ecs.delete_service(cluster=cluster, service=service)
+            for instance in ecs.list_container_instances(cluster=cluster)["containerInstanceArns"]:
+                ecs.deregister_container_instance(
+                    cluster=cluster, containerInstance=instance, force=True
+                )
+            ecs.delete_cluster(cluster=cluster)
+            deleted.append(cluster)
+    return deleted

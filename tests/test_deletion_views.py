@@ -1,0 +1,163 @@
+"""/roles/<id>/delete/, /deletions/, retry, and who may use them."""
+
+import pytest
+from django.urls import reverse
+
+from roles.models import AuditEvent, DeletionRequest, ServiceLinkedRole
+from roles.sync.service import run_sync, start_sync
+from tests.deletion_helpers import drive
+
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+
+
+@pytest.fixture
+def synced(emulator, demo_accounts):
+    for name in ("acme-prod", "acme-staging"):
+        account = demo_accounts[name]
+        account.regions = REGIONS
+        account.save(update_fields=["regions"])
+        run_sync(start_sync(account).pk)
+    return demo_accounts
+
+
+def ecs(account_name: str) -> ServiceLinkedRole:
+    return ServiceLinkedRole.objects.get(account__name=account_name, name="AWSServiceRoleForECS")
+
+
+@pytest.fixture
+def alice(client, operator):
+    client.force_login(operator)
+    return client
+
+
+def test_confirmation_shows_the_evidence_and_warns_about_blockers(alice, synced):
+    response = alice.get(reverse("role-delete", args=[ecs("acme-prod").pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Blocked in 3 regions." in html
+    assert "AWS is expected to refuse this deletion" in html
+    assert "Last activity:" in html and "in us-east-1" in html or "in eu-west-1" in html
+    assert "RoleUsageList" in html
+
+
+def test_no_warning_when_nothing_blocks(alice, synced):
+    html = alice.get(reverse("role-delete", args=[ecs("acme-staging").pk])).content.decode()
+    assert "Can be deleted now" in html
+    assert "AWS is expected to refuse" not in html
+
+
+def test_it_refuses_delete_without_the_exact_role_name(alice, synced):
+    role = ecs("acme-staging")
+    for typed in ["", "awsservicerolefor ecs", "AWSServiceRoleForECS ", "AWSServiceRoleForRDS"]:
+        response = alice.post(reverse("role-delete", args=[role.pk]), {"confirm_name": typed})
+        assert response.status_code == 400
+    assert "does not match the role name exactly" in response.content.decode()
+    assert not DeletionRequest.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="deletion.").exists()
+
+
+def test_the_right_name_creates_one_request_and_shows_it(alice, synced):
+    role = ecs("acme-staging")
+    response = alice.post(reverse("role-delete", args=[role.pk]), {"confirm_name": role.name})
+    deletion = DeletionRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("deletion-detail", args=[deletion.pk])
+    assert (deletion.state, deletion.requested_by_name) == ("queued", "alice")
+    assert deletion.evidence["verdict"] == "ready"
+    assert list(
+        AuditEvent.objects.filter(action__startswith="deletion.")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    ) == ["deletion.requested", "deletion.confirmed"]
+    again = alice.post(reverse("role-delete", args=[role.pk]), {"confirm_name": role.name})
+    assert again["Location"] == reverse("deletion-detail", args=[deletion.pk])
+    assert DeletionRequest.objects.count() == 1
+
+
+def test_a_role_outside_aws_service_role_is_never_offered_and_refused(alice, synced):
+    role = ecs("acme-staging")
+    ServiceLinkedRole.objects.filter(pk=role.pk).update(path="/custom/")
+    page = alice.get(reverse("role-detail", args=[role.pk])).content.decode()
+    assert 'data-testid="delete"' not in page
+    response = alice.post(reverse("role-delete", args=[role.pk]), {"confirm_name": role.name})
+    assert response.status_code == 409
+    assert "Only service-linked roles" in response.content.decode()
+    assert not DeletionRequest.objects.exists()
+
+
+def test_deletion_page_shows_attempts_and_what_changed(alice, synced, operator, emulator):
+    from roles.deletion.service import request_deletion, retry_deletion
+
+    emulator.control.set_deletion(partial_usage=True)
+    deletion = drive(request_deletion(ecs("acme-prod"), user=operator).request)
+    emulator.control.set_deletion(partial_usage=False)
+    retry_deletion(deletion, user=operator)
+    drive(deletion)
+    html = alice.get(reverse("deletion-detail", args=[deletion.pk])).content.decode()
+    assert html.count('data-testid="attempt"') == 2
+    assert html.count('data-testid="usage-region"') == 1 + 3
+    assert '<span class="new">new</span>' in html  # regions AWS had not reported before
+
+
+def test_deletions_list_filters_by_state_and_account(alice, synced, operator, emulator):
+    from roles.deletion.service import request_deletion
+
+    drive(request_deletion(ecs("acme-staging"), user=operator).request)
+    request_deletion(ecs("acme-prod"), user=operator)
+
+    def rows(params):
+        return [d.account.name for d in alice.get(reverse("deletions"), params).context["page"]]
+
+    assert rows({"state": "succeeded"}) == ["acme-staging"]
+    assert rows({"account": synced["acme-prod"].pk}) == ["acme-prod"]
+    assert alice.get(reverse("deletions"), {"state": "bogus"}).status_code == 400
+
+
+def test_retry_starts_a_new_attempt_on_the_same_request(alice, synced, operator, emulator):
+    from roles.deletion.service import request_deletion
+
+    deletion = drive(request_deletion(ecs("acme-prod"), user=operator).request)
+    response = alice.post(reverse("deletion-retry", args=[deletion.pk]))
+    assert response.status_code == 302
+    deletion.refresh_from_db()
+    assert deletion.state == "queued"
+    assert deletion.attempts.count() == 2
+
+
+@pytest.mark.parametrize(
+    "method, name",
+    [("get", "role-delete"), ("post", "role-delete"), ("post", "deletion-retry")],
+)
+def test_viewers_get_403_on_every_deletion_endpoint(client, viewer, synced, operator, method, name):
+    from roles.deletion.service import request_deletion
+
+    deletion = request_deletion(ecs("acme-prod"), user=operator).request
+    pk = ecs("acme-staging").pk if name == "role-delete" else deletion.pk
+    client.force_login(viewer)
+    response = getattr(client, method)(
+        reverse(name, args=[pk]), {"confirm_name": "AWSServiceRoleForECS"}
+    )
+    assert response.status_code == 403
+    assert b"You do not have permission" in response.content
+    denied = AuditEvent.objects.get(action="auth.denied")
+    assert (denied.actor_name, denied.outcome) == ("carol", "denied")
+    assert DeletionRequest.objects.count() == 1
+
+
+def test_get_on_a_post_endpoint_is_405(alice, synced, operator):
+    from roles.deletion.service import request_deletion
+
+    deletion = request_deletion(ecs("acme-prod"), user=operator).request
+    assert alice.get(reverse("deletion-retry", args=[deletion.pk])).status_code == 405
+    assert alice.get(reverse("notifications-read-all")).status_code == 405
+
+
+def test_post_without_csrf_token_is_refused(db, operator, synced):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(operator)
+    role = ecs("acme-staging")
+    response = client.post(reverse("role-delete", args=[role.pk]), {"confirm_name": role.name})
+    assert response.status_code == 403
+    assert not DeletionRequest.objects.exists()
