@@ -128,3 +128,14 @@ def redis_url(name: str, default: str) -> str:
     except ValueError:
         raise ImproperlyConfigured(f"{name} has a malformed port.") from None
     return url
+
+
+def mapping(name: str, keys: tuple[str, ...]) -> dict[str, str]:
+    """'viewer=rc-viewers,operator=rc-ops' -> {'viewer': 'rc-viewers', 'operator': 'rc-ops'}."""
+    result = {}
+    for item in filter(None, (part.strip() for part in string(name).split(","))):
+        key, _, value = item.partition("=")
+        if key.strip() not in keys or not value.strip():
+            raise ImproperlyConfigured(f"{name}: {item!r}: use <{'|'.join(keys)}>=<value>.")
+        result[key.strip()] = value.strip()
+    return result

@@ -7,6 +7,7 @@ The README's configuration table lists every variable read here.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "roles",
 ]
 
@@ -70,8 +72,15 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute lifetime of a session (roles/middleware.py).
+    "roles.middleware.SessionLifetimeMiddleware",
+    # Signed in but in no rolecall group: nothing to see (403, audited).
+    "roles.middleware.MembershipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "roles.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: login throttling with a cool-off.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -108,6 +117,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -139,11 +158,81 @@ STORAGES = {
     },
 }
 
+# --- Hardening -----------------------------------------------------------------
+# HTTPS-only cookies, HSTS and the SSL redirect are on in production (DEBUG
+# off) and off for `make run`'s local demo over plain HTTP.
+ROLECALL_SECURE = env.boolean("ROLECALL_SECURE", not DEBUG and not ROLECALL_DEMO)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = ROLECALL_SECURE
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = ROLECALL_SECURE
+SECURE_HSTS_SECONDS = 31536000 if ROLECALL_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = ROLECALL_SECURE
+SECURE_HSTS_PRELOAD = ROLECALL_SECURE and env.boolean("ROLECALL_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+ROLECALL_CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+# Sessions end after this much inactivity, and in any case this long after sign-in.
+ROLECALL_SESSION_IDLE_MINUTES = env.integer("ROLECALL_SESSION_IDLE_MINUTES", 30, minimum=1)
+ROLECALL_SESSION_MAX_HOURS = env.integer("ROLECALL_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = ROLECALL_SESSION_MAX_HOURS * 3600
+# Confirming a deletion and approving one need the password entered this recently.
+ROLECALL_REAUTH_MINUTES = env.integer("ROLECALL_REAUTH_MINUTES", 10, minimum=1)
+
+# django-axes: lock a username+address pair out after repeated failures, for a
+# cool-off period (never permanently).
+AXES_FAILURE_LIMIT = env.integer("ROLECALL_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("ROLECALL_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "roles.audit.request.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# --- Optional single sign-on (roles/oidc.py), off unless OIDC_RP_CLIENT_ID is set --
+OIDC_RP_CLIENT_ID = env.string("OIDC_RP_CLIENT_ID", "")
+ROLECALL_OIDC = bool(OIDC_RP_CLIENT_ID)
+if ROLECALL_OIDC:
+    OIDC_RP_CLIENT_SECRET = env.secret("OIDC_RP_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = env.string("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = env.string("OIDC_RP_SCOPES", "openid email profile groups")
+    for _name in (
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+    ):
+        globals()[_name] = env.string(_name, "")
+        if not globals()[_name].startswith("https://"):
+            raise ImproperlyConfigured(f"{_name} must be an https:// URL when OIDC is on.")
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_SECRET is required when OIDC is on.")
+    ROLECALL_OIDC_GROUPS_CLAIM = env.string("ROLECALL_OIDC_GROUPS_CLAIM", "groups")
+    # rolecall group (or "admin") = the provider's group name.
+    ROLECALL_OIDC_GROUP_MAP = env.mapping(
+        "ROLECALL_OIDC_GROUP_MAP", ("viewer", "operator", "approver", "admin")
+    )
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.insert(1, "roles.oidc.GroupMappingBackend")
+    # The provider signs users in; rolecall only honours the mapped groups.
+    OIDC_CREATE_USER = True
+
+# --- Deletion safety rails (roles/deletion/, roles/protection.py) ---------------
+# Two-person approval: an approver who is not the requester must approve.
+ROLECALL_REQUIRE_APPROVAL = env.boolean("ROLECALL_REQUIRE_APPROVAL", True)
+# Roles rolecall must never delete: glob patterns on role names or ARNs, and
+# account ids; the admin page (Protected rules) adds more.
+ROLECALL_PROTECTED_ROLES = env.string_list("ROLECALL_PROTECTED_ROLES", [])
+ROLECALL_PROTECTED_ACCOUNTS = env.string_list("ROLECALL_PROTECTED_ACCOUNTS", [])
+for _account in ROLECALL_PROTECTED_ACCOUNTS:
+    if not _account.isdigit() or len(_account) != 12:
+        raise ImproperlyConfigured(f"ROLECALL_PROTECTED_ACCOUNTS: {_account!r} is no account id.")
 
 # --- Audit history (roles/models/audit.py) ----------------------------------
 # How many reverse proxies in front of rolecall append to X-Forwarded-For;
@@ -224,5 +313,71 @@ LOGGING = {
         "botocore": {"level": "WARNING"},
         "boto3": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
+
+# --- Reliability (sweeper, start-up checks) ----------------------------------
+# The sweeper (roles/sweeper.py) re-dispatches deletions and syncs whose Celery
+# message was lost: overdue by more than the grace, checked every interval.
+ROLECALL_SWEEPER_INTERVAL = env.integer("ROLECALL_SWEEPER_INTERVAL", 60, minimum=1)  # seconds
+ROLECALL_SWEEPER_GRACE = env.integer("ROLECALL_SWEEPER_GRACE", 30, minimum=1)  # seconds
+# Re-dispatches of one deletion attempt (or one sync run) before it ends in error.
+ROLECALL_SWEEPER_MAX_DISPATCHES = env.integer("ROLECALL_SWEEPER_MAX_DISPATCHES", 5, minimum=1)
+CELERY_BEAT_SCHEDULE["sweeper"] = {
+    "task": "rolecall.sweeper.sweep",
+    "schedule": ROLECALL_SWEEPER_INTERVAL,
+}
+
+
+def reliability_problems(values: dict) -> list[str]:
+    """Timing settings that would make Redis deliver a task twice or lose track of one.
+
+    On Redis, a message a worker has reserved but not acknowledged (a countdown
+    waiting to run, or a task still running with acks_late) is handed to another
+    worker once the visibility timeout passes. So every countdown must stay far
+    below it, a task must finish well within it, and every place that sets it
+    must agree. Checked at start-up, below; tests/test_settings.py calls it too.
+    """
+    problems = []
+    timeout = values["CELERY_BROKER_VISIBILITY_TIMEOUT"]
+    found = {
+        "CELERY_BROKER_TRANSPORT_OPTIONS": values.get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+        "CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS": values.get(
+            "CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS", {}
+        ),
+    }
+    if "visibility_timeout" not in found["CELERY_BROKER_TRANSPORT_OPTIONS"]:
+        problems.append(
+            "CELERY_BROKER_TRANSPORT_OPTIONS has no visibility_timeout "
+            f"(ROLECALL_VISIBILITY_TIMEOUT={timeout} would not reach the broker)"
+        )
+    for name, options in found.items():
+        other = options.get("visibility_timeout")
+        if other is not None and other != timeout:
+            problems.append(
+                f'{name}["visibility_timeout"]={other} disagrees with '
+                f"ROLECALL_VISIBILITY_TIMEOUT={timeout}"
+            )
+    # The longest countdown a deletion uses is the capped poll backoff
+    # (roles/deletion/worker.py backoff); retries of AWS errors use it too. The
+    # sweeper's interval and grace are not countdowns (beat sends it, and it
+    # sends its tasks at once), so they do not depend on the visibility timeout.
+    cap = values["ROLECALL_POLL_BACKOFF_CAP"]
+    if cap * 10 > timeout:
+        problems.append(
+            f"ROLECALL_POLL_BACKOFF_CAP={cap}s is not well below the broker visibility "
+            f"timeout ({timeout}s); keep every countdown under a tenth of it"
+        )
+    if values["CELERY_TASK_TIME_LIMIT"] * 2 > timeout:
+        problems.append(
+            f"ROLECALL_TASK_TIME_LIMIT={values['CELERY_TASK_TIME_LIMIT']}s is not well below the "
+            f"broker visibility timeout ({timeout}s): a task still running would be delivered "
+            "to a second worker; keep it under half"
+        )
+    return problems
+
+
+_problems = reliability_problems(globals())
+if _problems:
+    raise ImproperlyConfigured("; ".join(_problems) + ".")

@@ -10,6 +10,11 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 32)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Tests use their own Redis database so they never consume a demo's queue.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+# The test client speaks plain HTTP.
+os.environ.setdefault("ROLECALL_SECURE", "false")
+# Approval is on by default in production (tests/test_approval.py checks that);
+# tests of the deletion machinery itself run without it unless they turn it on.
+os.environ.setdefault("ROLECALL_REQUIRE_APPROVAL", "false")
 
 from dashboard.settings import *  # noqa: E402,F403
 from dashboard.settings import DATABASES, STATIC_ROOT, VAR_DIR  # noqa: E402

@@ -1,8 +1,19 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from roles.views import accounts, audit, changes, deletions, notifications, pages, roles, syncs
+from roles.views import (
+    accounts,
+    audit,
+    auth,
+    changes,
+    deletions,
+    notifications,
+    pages,
+    roles,
+    syncs,
+)
 
 urlpatterns = [
     path("", pages.overview, name="overview"),
@@ -24,6 +35,8 @@ urlpatterns = [
     path("deletions/", deletions.deletion_list, name="deletions"),
     path("deletions/<int:pk>/", deletions.deletion_detail, name="deletion-detail"),
     path("deletions/<int:pk>/retry/", deletions.retry, name="deletion-retry"),
+    path("deletions/<int:pk>/approve/", deletions.approve, name="deletion-approve"),
+    path("deletions/<int:pk>/reject/", deletions.reject, name="deletion-reject"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/badge/", notifications.badge, name="notification-badge"),
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
@@ -32,5 +45,26 @@ urlpatterns = [
     re_path(r"^audit/export\.(?P<fmt>csv|jsonl)$", audit.audit_export, name="audit-export"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("reauth/", auth.reauth, name="reauth"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.ROLECALL_OIDC:
+    from django.contrib.auth.decorators import login_not_required
+    from mozilla_django_oidc.views import (
+        OIDCAuthenticationCallbackView,
+        OIDCAuthenticationRequestView,
+    )
+
+    urlpatterns += [
+        path(
+            "oidc/authenticate/",
+            login_not_required(OIDCAuthenticationRequestView.as_view()),
+            name="oidc_authentication_init",
+        ),
+        path(
+            "oidc/callback/",
+            login_not_required(OIDCAuthenticationCallbackView.as_view()),
+            name="oidc_authentication_callback",
+        ),
+    ]

@@ -4,6 +4,10 @@ A fault matches calls by operation (``"iam:DeleteServiceLinkedRole"``, ``"ecs:*"
 ``"*"``) and optionally account and region.  ``count`` fails the next N matching
 calls, ``rate`` a random fraction of them, neither every one.
 
+A fault with ``delay_ms`` instead of ``error`` lets the call through and holds back
+its *response*: the backend has already acted when the client times out or dies,
+which is how a worker killed between an AWS call and its database write is staged.
+
 Errors are rendered the way the service's protocol does it, so botocore raises
 ``ClientError`` with ``Error.Code`` and ``ResponseMetadata.RequestId`` set:
 IAM/STS query XML (``<ErrorResponse>``), EC2 XML (``<Response><Errors>``) and ECS JSON
@@ -140,6 +144,7 @@ class Fault:
     region: str | None = None
     message: str | None = None
     status: int | None = None
+    delay_ms: float | None = None
     hits: int = 0
 
     def matches(self, operation: str, account: str, region: str) -> bool:
@@ -151,7 +156,17 @@ class Fault:
 
 
 class FaultRegistry:
-    FIELDS = {"operation", "error", "count", "rate", "account", "region", "message", "status"}
+    FIELDS = {
+        "operation",
+        "error",
+        "delay_ms",
+        "count",
+        "rate",
+        "account",
+        "region",
+        "message",
+        "status",
+    }
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -180,7 +195,13 @@ class FaultRegistry:
         operation, error = spec.get("operation"), spec.get("error")
         if not isinstance(operation, str) or not (operation == "*" or ":" in operation):
             raise FaultError('"operation" must look like "iam:GetRole", "ecs:*" or "*"')
-        if not isinstance(error, str) or not error:
+        delay = spec.get("delay_ms")
+        if delay is not None:
+            if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay <= 0:
+                raise FaultError('"delay_ms" must be a number > 0')
+            if error is not None:
+                raise FaultError('give "error" or "delay_ms", not both')
+        elif not isinstance(error, str) or not error:
             raise FaultError('"error" must be an error code such as "Throttling"')
         count, rate = spec.get("count"), spec.get("rate")
         if count is not None and (not isinstance(count, int) or count < 1):
@@ -195,19 +216,28 @@ class FaultRegistry:
         return Fault(
             0,
             operation,
-            error,
+            error or "",
             count,
             rate,
             spec.get("account"),
             spec.get("region"),
             spec.get("message"),
             status,
+            None if delay is None else float(delay),
         )
 
-    def match(self, operation: str, account: str, region: str) -> Fault | None:
-        """The fault to apply to this call, if any (consumes one use of a counted fault)."""
+    def match(
+        self, operation: str, account: str, region: str, *, delayed: bool = False
+    ) -> Fault | None:
+        """The fault to apply to this call, if any (consumes one use of a counted fault).
+
+        delayed=False looks at error faults (applied before the backend runs),
+        delayed=True at response delays (applied after it has run).
+        """
         with self._lock:
             for fault in self._faults:
+                if (fault.delay_ms is not None) != delayed:
+                    continue
                 if not fault.matches(operation, account, region):
                     continue
                 if fault.rate is not None and self._random.random() >= fault.rate:

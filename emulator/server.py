@@ -3,7 +3,8 @@
 Every request that is not for the control endpoint is an AWS call for moto.  On
 the way in it is counted, delayed by the configured latency (outside the lock, so
 concurrent calls overlap), possibly answered with an injected fault, and then
-dispatched into moto's server application under ``state.LOCK``.
+dispatched into moto's server application under ``state.LOCK``; a response-delay
+fault then holds the answer back after moto has acted.
 """
 
 from __future__ import annotations
@@ -64,7 +65,12 @@ class EmulatorApp:
             return self._fault(call, fault, start_response)
         with LOCK:
             deletion.tick()
-            return self._dispatch(environ, start_response)
+            answer = self._dispatch(environ, start_response)
+        # The backend has acted; a response delay holds the answer back (outside the lock).
+        late = FAULTS.match(call.operation, call.account, call.region, delayed=True)
+        if late is not None:
+            time.sleep(late.delay_ms / 1000.0)
+        return answer
 
     def _dispatch(self, environ: dict, start_response) -> list[bytes]:
         """Run moto to completion while the caller holds the lock, then answer."""

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from roles.models import AuditEvent
+from roles.models import AuditEvent, ProtectedRule
 
 
 @admin.register(AuditEvent)
@@ -21,3 +21,38 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProtectedRule)
+class ProtectedRuleAdmin(admin.ModelAdmin):
+    """The protected list's admin page; every change is an audit event."""
+
+    list_display = ("kind", "pattern", "reason", "created")
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        AuditEvent.objects.record(
+            "protection.changed",
+            request=request,
+            details={
+                "op": "changed" if change else "added",
+                "kind": obj.kind,
+                "pattern": obj.pattern,
+                "reason": obj.reason,
+            },
+        )
+
+    def delete_model(self, request, obj):
+        AuditEvent.objects.record(
+            "protection.changed",
+            request=request,
+            details={"op": "removed", "kind": obj.kind, "pattern": obj.pattern},
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

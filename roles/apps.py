@@ -7,4 +7,6 @@ class RolesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from roles.audit import signals  # noqa: F401 - connects the sign-in receivers
+        from roles.audit import signals  # connects the sign-in receivers
+
+        signals.connect_lockout()

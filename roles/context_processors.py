@@ -7,4 +7,10 @@ def nav(request):
         from roles.models import Notification
 
         unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"nav_active": match.url_name if match else "", "unread_notifications": unread}
+    from django.conf import settings
+
+    return {
+        "nav_active": match.url_name if match else "",
+        "unread_notifications": unread,
+        "oidc_enabled": settings.ROLECALL_OIDC,
+    }

@@ -45,3 +45,11 @@ def responders():
         )
         .distinct()
     )
+
+
+def approvers():
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=groups.APPROVER), is_active=True)
+        .distinct()
+    )

@@ -81,8 +81,10 @@ def main(argv: list[str]) -> int:
             )
         print(f"Starting redis-server on {host}:{port} for this run.", flush=True)
         redis = start_redis(host, port)
-    # Ctrl-C goes to the whole foreground process group; let the child handle it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C goes to the whole foreground process group; the child handles it
+    # and this process waits for it. A Python handler, not SIG_IGN: an ignored
+    # signal would stay ignored in every program the child starts.
+    signal.signal(signal.SIGINT, lambda signum, frame: None)
     try:
         return subprocess.call(command)
     finally:

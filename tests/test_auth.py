@@ -20,6 +20,8 @@ SAMPLE_KWARGS = {
     "role-description": {"pk": 1},
     "deletion-detail": {"pk": 1},
     "deletion-retry": {"pk": 1},
+    "deletion-approve": {"pk": 1},
+    "deletion-reject": {"pk": 1},
     "notification-read": {"pk": 1},
 }
 

@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -19,7 +18,7 @@ def test_it_creates_the_personas_with_the_demo_password(db, monkeypatch, capsys)
     groups = {u.username: list(u.groups.values_list("name", flat=True)) for u in User.objects.all()}
     assert groups == {"alice": ["operator"], "bob": ["approver"], "carol": ["viewer"], "admin": []}
     assert User.objects.get(username="admin").is_superuser
-    assert authenticate(username="bob", password="demo-pass-123") is not None
+    assert User.objects.get(username="bob").check_password("demo-pass-123")
     assert "password: demo-pass-123" in capsys.readouterr().out
 
 
@@ -29,4 +28,4 @@ def test_without_demo_password_it_prints_a_random_one(db, monkeypatch, capsys):
     call_command("demo_users")
     password = capsys.readouterr().out.rsplit("password: ", 1)[1].strip()
     assert len(password) >= 12
-    assert authenticate(username="alice", password=password) is not None
+    assert User.objects.get(username="alice").check_password(password)

@@ -95,9 +95,7 @@ def test_admin_creates_a_service_linked_role_and_a_sync_follows(
         },
     )
     assert response.status_code == 302
-    roles = aws_client("iam", "222222222222").list_roles(
-        PathPrefix="/aws-service-role/cloudtrail"
-    )
+    roles = aws_client("iam", "222222222222").list_roles(PathPrefix="/aws-service-role/cloudtrail")
     assert [r["RoleName"] for r in roles["Roles"]] == ["AWSServiceRoleForCloudTrail"]
     event = AuditEvent.objects.get(action="role.created")
     assert event.target_arn.endswith("/AWSServiceRoleForCloudTrail")

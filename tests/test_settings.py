@@ -108,3 +108,85 @@ def test_malformed_redis_url_is_refused(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "http://127.0.0.1:6379")
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
         env.redis_url("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+# --- reliability: countdowns, time limits and the visibility timeout -----------
+
+
+def test_a_poll_backoff_cap_near_the_visibility_timeout_refuses_to_start():
+    result = manage_check(SECRET_KEY="k" * 50, ROLECALL_POLL_BACKOFF_CAP="400")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "rolecall: configuration error: ROLECALL_POLL_BACKOFF_CAP=400s is not well below the "
+        "broker visibility timeout (3600s); keep every countdown under a tenth of it."
+    )
+
+
+def test_a_short_visibility_timeout_is_checked_against_the_task_time_limit():
+    result = manage_check(SECRET_KEY="k" * 50, ROLECALL_VISIBILITY_TIMEOUT="600")
+    assert result.returncode == 2
+    assert "ROLECALL_TASK_TIME_LIMIT=600s is not well below the broker visibility timeout" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_consistent_short_timings_start(tmp_path):
+    result = manage_check(
+        SECRET_KEY="k" * 50,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        ROLECALL_VISIBILITY_TIMEOUT="300",
+        ROLECALL_TASK_TIME_LIMIT="120",
+        ROLECALL_POLL_BACKOFF_CAP="30",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def reliability_values(**changes) -> dict:
+    from dashboard import settings as base
+
+    values = {
+        name: getattr(base, name)
+        for name in (
+            "CELERY_BROKER_VISIBILITY_TIMEOUT",
+            "CELERY_BROKER_TRANSPORT_OPTIONS",
+            "ROLECALL_POLL_BACKOFF_CAP",
+            "CELERY_TASK_TIME_LIMIT",
+        )
+    }
+    values.update(changes)
+    return values
+
+
+def test_the_shipped_timings_pass_the_check():
+    from dashboard.settings import reliability_problems
+
+    assert reliability_problems(reliability_values()) == []
+
+
+def test_visibility_timeouts_that_disagree_are_refused():
+    from dashboard.settings import reliability_problems
+
+    problems = reliability_problems(
+        reliability_values(
+            CELERY_BROKER_TRANSPORT_OPTIONS={"visibility_timeout": 43200},
+            CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS={"visibility_timeout": 60},
+        )
+    )
+    assert problems == [
+        'CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]=43200 disagrees with '
+        "ROLECALL_VISIBILITY_TIMEOUT=3600",
+        'CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS["visibility_timeout"]=60 disagrees with '
+        "ROLECALL_VISIBILITY_TIMEOUT=3600",
+    ]
+
+
+def test_a_broker_without_the_visibility_timeout_is_refused():
+    from dashboard.settings import reliability_problems
+
+    problems = reliability_problems(reliability_values(CELERY_BROKER_TRANSPORT_OPTIONS={}))
+    assert problems == [
+        "CELERY_BROKER_TRANSPORT_OPTIONS has no visibility_timeout "
+        "(ROLECALL_VISIBILITY_TIMEOUT=3600 would not reach the broker)"
+    ]

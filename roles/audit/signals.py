@@ -8,13 +8,18 @@ from roles.models import AuditEvent, Outcome
 
 @receiver(user_logged_in, dispatch_uid="rolecall.audit.login")
 def _logged_in(sender, request, user, **kwargs):
+    from roles.reauth import mark_authenticated
+
+    mark_authenticated(request)
     AuditEvent.objects.record("auth.login", actor=user, request=request)
 
 
 @receiver(user_logged_out, dispatch_uid="rolecall.audit.logout")
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        AuditEvent.objects.record("auth.logout", actor=user, request=request)
+        reason = getattr(request, "rolecall_logout_reason", None)
+        details = {"reason": reason} if reason else {}
+        AuditEvent.objects.record("auth.logout", actor=user, request=request, details=details)
 
 
 @receiver(user_login_failed, dispatch_uid="rolecall.audit.login_failed")
@@ -28,3 +33,19 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         request=request,
         details={"username": attempted},
     )
+
+
+def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    AuditEvent.objects.record(
+        "auth.locked_out",
+        actor_name=str(username or "(blank)"),
+        outcome=Outcome.DENIED,
+        request=request,
+        details={"username": str(username or "")},
+    )
+
+
+def connect_lockout() -> None:
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(_locked_out, dispatch_uid="rolecall.audit.locked_out")

@@ -5,10 +5,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from roles.deletion.evidence import snapshot
-from roles.models import AuditEvent, DeletionAttempt, DeletionRequest, ServiceLinkedRole
+from roles.models import (
+    AuditEvent,
+    DeletionAttempt,
+    DeletionRequest,
+    Notification,
+    Outcome,
+    ServiceLinkedRole,
+)
+from roles.notify import approvers, notify
+from roles.protection import role_protection
 
 log = logging.getLogger(__name__)
 State = DeletionRequest.State
@@ -20,7 +32,7 @@ class DeletionRefused(Exception):
 
 
 @dataclass
-class Outcome:
+class Requested:
     request: DeletionRequest
     created: bool
 
@@ -33,6 +45,20 @@ def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
         raise DeletionRefused(
             f"The role is {role.get_state_display().lower()}; there is nothing to delete."
         )
+    reason = role_protection(role)
+    if reason:
+        raise DeletionRefused(f"Protected: {reason}")
+
+
+def _awaiting(deletion: DeletionRequest) -> None:
+    """Tell the approvers (never the requester) that a request waits for them."""
+    notify(
+        [u for u in approvers() if u.pk != deletion.requested_by_id],
+        f"Approval needed: delete {deletion.role_name} in {deletion.account.name}",
+        level=Notification.Level.WARNING,
+        body=f"Requested by {deletion.requested_by_name}.",
+        link=reverse("deletion-detail", args=[deletion.pk]),
+    )
 
 
 def dispatch_submit(request_id: int, countdown: float = 0) -> bool:
@@ -47,6 +73,11 @@ def dispatch_poll(request_id: int, countdown: float = 0) -> bool:
     return _publish(poll_deletion, request_id, countdown)
 
 
+# last_error of a queued request whose submit could not be published: its page
+# says it waits for the task queue, until the sweeper sends it (roles/sweeper.py).
+BROKER_DOWN = "BrokerUnavailable"
+
+
 def _publish(task, request_id: int, countdown: float) -> bool:
     """Send a task; a broker failure is logged and left to the sweeper (the row is the truth)."""
     try:
@@ -55,21 +86,37 @@ def _publish(task, request_id: int, countdown: float) -> bool:
         log.exception(
             "could not publish %s for deletion %s; the sweeper will", task.name, request_id
         )
+        DeletionRequest.objects.filter(pk=request_id, state=State.QUEUED).update(
+            last_error={"code": BROKER_DOWN, "message": "The task queue could not be reached."}
+        )
         return False
     return True
 
 
-def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Outcome:
+def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requested:
     """Create the role's deletion request, or return the active one.
 
     The request, its first attempt and its audit events commit together; the
     submit task is published only after that commit.
     """
-    refuse_unless_deletable(role)
     active = role.deletions.filter(state__in=DeletionRequest.ACTIVE).first()
     if active:
-        return Outcome(active, created=False)
+        return Requested(active, created=False)
+    try:
+        refuse_unless_deletable(role)
+    except DeletionRefused as exc:
+        AuditEvent.objects.record(
+            "deletion.refused",
+            request=request,
+            actor=user,
+            outcome=Outcome.DENIED,
+            target_arn=role.arn,
+            account_id=role.account.aws_account_id,
+            details={"reason": str(exc)},
+        )
+        raise
     evidence = snapshot(role)
+    needs_approval = settings.ROLECALL_REQUIRE_APPROVAL
     try:
         with transaction.atomic():
             deletion = DeletionRequest.objects.create(
@@ -77,7 +124,8 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Outcome:
                 account=role.account,
                 role_arn=role.arn,
                 role_name=role.name,
-                state=State.QUEUED,
+                state=State.AWAITING_APPROVAL if needs_approval else State.QUEUED,
+                approval_required=needs_approval,
                 requested_by=user,
                 requested_by_name=user.get_username(),
                 evidence=evidence,
@@ -101,25 +149,37 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Outcome:
                     "evidence": evidence,
                 },
             )
-            transaction.on_commit(lambda: dispatch_submit(deletion.pk))
+            if needs_approval:
+                _awaiting(deletion)
+            else:
+                transaction.on_commit(lambda: dispatch_submit(deletion.pk))
     except IntegrityError:
         # Another request won the race (two tabs, two users): join it.
-        return Outcome(role.deletions.get(state__in=DeletionRequest.ACTIVE), created=False)
-    return Outcome(deletion, created=True)
+        return Requested(role.deletions.get(state__in=DeletionRequest.ACTIVE), created=False)
+    return Requested(deletion, created=True)
 
 
 def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> DeletionRequest:
     """A new attempt (new DeletionTaskId) on a failed request."""
     try:
         with transaction.atomic():
-            deletion = DeletionRequest.objects.select_for_update().get(pk=deletion.pk)
+            deletion = (
+                DeletionRequest.objects.select_for_update()
+                .select_related("account", "role")
+                .get(pk=deletion.pk)
+            )
             if deletion.state not in DeletionRequest.RETRYABLE:
                 raise DeletionRefused("Only a failed deletion can be retried.")
             refuse_unless_deletable(deletion.role)
             number = deletion.attempts.count() + 1
             DeletionAttempt.objects.create(request=deletion, number=number)
-            deletion.state, deletion.finished, deletion.next_poll_at = State.QUEUED, None, None
+            # Every submission to AWS is approved, on the evidence as it is now.
+            waits = deletion.approval_required
+            deletion.state = State.AWAITING_APPROVAL if waits else State.QUEUED
+            deletion.finished, deletion.next_poll_at = None, None
             deletion.dispatch_attempts, deletion.last_error = 0, {}
+            deletion.approved_by, deletion.approved_at, deletion.voided_changes = None, None, []
+            deletion.evidence = snapshot(deletion.role)
             deletion.save(
                 update_fields=[
                     "state",
@@ -127,6 +187,10 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
                     "next_poll_at",
                     "dispatch_attempts",
                     "last_error",
+                    "approved_by",
+                    "approved_at",
+                    "voided_changes",
+                    "evidence",
                     "updated",
                 ]
             )
@@ -138,7 +202,83 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
                 account_id=deletion.account.aws_account_id,
                 details={"deletion_request": deletion.pk, "attempt": number},
             )
-            transaction.on_commit(lambda: dispatch_submit(deletion.pk))
+            if waits:
+                _awaiting(deletion)
+            else:
+                transaction.on_commit(lambda: dispatch_submit(deletion.pk))
     except IntegrityError:
         raise DeletionRefused("Another deletion of this role is already active.") from None
+    return deletion
+
+
+def decide(deletion: DeletionRequest, *, user, approve: bool, comment: str, request=None):
+    """An approver approves or rejects; never the requester."""
+    action = "deletion.approved" if approve else "deletion.rejected"
+    audit = {
+        "request": request,
+        "actor": user,
+        "target_arn": deletion.role_arn,
+        "account_id": deletion.account.aws_account_id,
+    }
+    if deletion.requested_by_id == user.pk:
+        # Recorded outside the transaction below, which a refusal rolls back.
+        AuditEvent.objects.record(
+            action,
+            outcome=Outcome.DENIED,
+            **audit,
+            details={"deletion_request": deletion.pk, "reason": "self-approval"},
+        )
+        raise DeletionRefused("You requested this deletion: another approver must decide.")
+    with transaction.atomic():
+        deletion = (
+            DeletionRequest.objects.select_for_update()
+            .select_related("account", "role")
+            .get(pk=deletion.pk)
+        )
+        if deletion.state != State.AWAITING_APPROVAL:
+            raise DeletionRefused("This request is not waiting for approval.")
+        if approve:
+            refuse_unless_deletable(deletion.role)
+            deletion.state, deletion.approved_by, deletion.approved_at = (
+                State.QUEUED,
+                user,
+                timezone.now(),
+            )
+            transaction.on_commit(lambda: dispatch_submit(deletion.pk))
+        else:
+            deletion.state, deletion.rejected_by, deletion.finished = (
+                State.REJECTED,
+                user,
+                timezone.now(),
+            )
+        deletion.decision_comment = comment
+        deletion.save(
+            update_fields=[
+                "state",
+                "approved_by",
+                "approved_at",
+                "rejected_by",
+                "finished",
+                "decision_comment",
+                "updated",
+            ]
+        )
+        AuditEvent.objects.record(
+            action,
+            **audit,
+            details={
+                "deletion_request": deletion.pk,
+                "comment": comment,
+                "evidence": deletion.evidence,
+            },
+        )
+        verb = "approved" if approve else "rejected"
+        notify(
+            [deletion.requested_by],
+            f"Deletion of {deletion.role_name} in {deletion.account.name} {verb} "
+            f"by {user.get_username()}",
+            level=Notification.Level.INFO if approve else Notification.Level.WARNING,
+            body=comment,
+            link=reverse("deletion-detail", args=[deletion.pk]),
+        )
     return deletion

@@ -18,6 +18,7 @@ from django.utils import timezone
 from roles.aws import iam
 from roles.aws.errors import AwsError
 from roles.aws.session import AccountSession
+from roles.deletion import evidence
 from roles.deletion.service import dispatch_poll, dispatch_submit
 from roles.models import (
     AuditEvent,
@@ -28,6 +29,7 @@ from roles.models import (
     ServiceLinkedRole,
 )
 from roles.notify import notify
+from roles.protection import protected_because
 
 State = DeletionRequest.State
 Status = DeletionAttempt.Status
@@ -107,6 +109,15 @@ def submit(request_id: int, task_id: str = "") -> None:
             deletion.state = State.SUBMITTED
             _schedule(deletion, POLL, 0)
             return
+        reason = protected_because(
+            role_name=deletion.role_name,
+            role_arn=deletion.role_arn,
+            account_id=deletion.account.aws_account_id,
+        )
+        if reason:
+            return _refuse_protected(deletion, attempt, task_id, reason)
+    if deletion.approval_required and not _evidence_still_holds(deletion, task_id):
+        return
     try:
         submitted = iam.delete_service_linked_role(_client(deletion), deletion.role_name)
     except AwsError as exc:
@@ -143,6 +154,80 @@ def submit(request_id: int, task_id: str = "") -> None:
             )
         deletion.state = State.SUBMITTED
         _schedule(deletion, POLL, backoff(1))
+
+
+def _refuse_protected(deletion, attempt, task_id: str, reason: str) -> None:
+    error = {"code": "Protected", "message": reason, "request_id": "", "operation": ""}
+    attempt.status, attempt.finished_at, attempt.error = Status.ERROR, timezone.now(), error
+    attempt.save(update_fields=["status", "finished_at", "error"])
+    _close(deletion, State.FAILED, error)
+    _audit(
+        deletion,
+        "deletion.refused",
+        attempt,
+        task_id=task_id,
+        outcome=Outcome.DENIED,
+        reason=reason,
+    )
+    notify(
+        _recipients(deletion),
+        f"Deletion of {deletion.role_name} in {deletion.account.name} refused",
+        level=Notification.Level.ERROR,
+        body=reason,
+        **_links(deletion),
+    )
+
+
+def _evidence_still_holds(deletion: DeletionRequest, task_id: str) -> bool:
+    """Re-read the evidence from AWS; if it changed since approval, void the approval."""
+    try:
+        fresh = evidence.read_from_aws(deletion)
+    except AwsError as exc:
+        _aws_error(deletion.pk, exc, SUBMIT, task_id)
+        return False
+    changes = evidence.differences(deletion.evidence, fresh)
+    if not changes:
+        return True
+    with transaction.atomic():
+        deletion, attempt = _locked(deletion.pk)
+        if deletion is None or deletion.state != State.QUEUED or attempt.deletion_task_id:
+            return False
+        approver = deletion.approved_by
+        deletion.state, deletion.approved_by, deletion.approved_at = (
+            State.AWAITING_APPROVAL,
+            None,
+            None,
+        )
+        deletion.evidence, deletion.voided_changes, deletion.next_poll_at = fresh, changes, None
+        deletion.save(
+            update_fields=[
+                "state",
+                "approved_by",
+                "approved_at",
+                "evidence",
+                "voided_changes",
+                "next_poll_at",
+                "updated",
+            ]
+        )
+        _audit(
+            deletion,
+            "deletion.approval_voided",
+            attempt,
+            task_id=task_id,
+            outcome=Outcome.FAILURE,
+            changes=changes,
+            approved_by=approver.get_username() if approver else "",
+        )
+        fields = ", ".join(c["field"].replace("_", " ") for c in changes)
+        notify(
+            [deletion.requested_by, approver],
+            f"Approval of the deletion of {deletion.role_name} in {deletion.account.name} voided",
+            level=Notification.Level.WARNING,
+            body=f"The evidence changed since it was approved ({fields}); approve it again.",
+            **_links(deletion),
+        )
+    return False
 
 
 # --- poll ----------------------------------------------------------------------

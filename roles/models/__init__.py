@@ -13,6 +13,7 @@ from roles.models.inventory import (
     ServiceLinkedRole,
 )
 from roles.models.notifications import Notification
+from roles.models.protection import ProtectedRule
 from roles.models.sync import SyncRun
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "HealthPing",
     "Notification",
     "Outcome",
+    "ProtectedRule",
     "ServiceLinkedRole",
     "SyncRun",
 ]

@@ -48,9 +48,19 @@ class DeletionRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     requested_by_name = models.CharField(max_length=150)
+    # Two-person approval, decided when the request was made (ROLECALL_REQUIRE_APPROVAL).
+    approval_required = models.BooleanField(default=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_comment = models.TextField(blank=True)
+    # When the evidence re-read just before submission differed from what was
+    # approved: [{"field", "approved", "now"}] (roles/deletion/evidence.py).
+    voided_changes = models.JSONField(default=list, blank=True)
     # What the requester saw when confirming (roles/deletion/evidence.py).
     evidence = models.JSONField(default=dict)
     created = models.DateTimeField(auto_now_add=True)

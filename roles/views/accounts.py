@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roles import permissions
 from roles.aws import sts
@@ -46,6 +46,7 @@ def accounts_with_status():
     )
 
 
+@require_GET
 def account_list(request: HttpRequest) -> HttpResponse:
     accounts = accounts_with_status()
     active = {r.account_id: r for r in SyncRun.objects.filter(status__in=SyncRun.ACTIVE)}
@@ -101,6 +102,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/form.html", ctx, status=400 if form.errors else 200)
 
 
+@require_GET
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(accounts_with_status(), pk=pk)
     ctx = {

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roles import permissions
+from roles import permissions, reauth
 from roles.audit.filters import AuditFilterForm
 from roles.deletion.service import (
     DeletionRefused,
+    decide,
     refuse_unless_deletable,
     request_deletion,
     retry_deletion,
@@ -25,16 +28,32 @@ class ConfirmForm(forms.Form):
     confirm_name = forms.CharField(
         label="Type the role name to confirm", max_length=512, strip=False
     )
+    # Production accounts only (dropped in __init__ otherwise), as aws-nuke asks for the alias.
+    confirm_account = forms.CharField(
+        label="Production account: type the account name", max_length=100, strip=False
+    )
 
     def __init__(self, *args, role: ServiceLinkedRole, **kwargs):
         super().__init__(*args, **kwargs)
         self.role = role
+        if not role.account.production:
+            del self.fields["confirm_account"]
 
     def clean_confirm_name(self) -> str:
         typed = self.cleaned_data["confirm_name"]
         if typed != self.role.name:
             raise forms.ValidationError("The name does not match the role name exactly.")
         return typed
+
+    def clean_confirm_account(self) -> str:
+        typed = self.cleaned_data["confirm_account"]
+        if typed != self.role.account.name:
+            raise forms.ValidationError("The name does not match the account name exactly.")
+        return typed
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def _operator_role(request: HttpRequest, pk: int) -> ServiceLinkedRole:
@@ -62,6 +81,9 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "deletions/refused.html", {"role": role, "reason": str(exc)}, status=409
         )
+    stale = reauth.require_fresh(request, reverse("role-delete", args=[role.pk]))
+    if stale:
+        return stale
     form = ConfirmForm(request.POST or None, role=role)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,6 +98,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "verdict": readiness(role),
         "advisor": [e for e in role.advisor.all() if e.last_authenticated][:10],
+        "approval_required": settings.ROLECALL_REQUIRE_APPROVAL,
     }
     return render(request, "deletions/confirm.html", ctx, status=400 if form.errors else 200)
 
@@ -143,8 +166,13 @@ def deletion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempts = list(deletion.attempts.all())
     timeline = AuditFilterForm({"role": deletion.role_arn})
     timeline.is_valid()
+    user = request.user
     ctx = {
         "deletion": deletion,
+        "decision_form": DecisionForm(),
+        "can_decide": deletion.state == DeletionRequest.State.AWAITING_APPROVAL
+        and permissions.can_approve(user)
+        and deletion.requested_by_id != user.pk,
         "attempts": _changes(attempts),
         "timeline": list(timeline.queryset().filter(time__gte=deletion.created)[:100]),
         "can_retry": deletion.state in DeletionRequest.RETRYABLE
@@ -169,3 +197,44 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     except DeletionRefused as exc:
         messages.error(request, str(exc))
     return redirect("deletion-detail", deletion.pk)
+
+
+def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
+    deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
+    action = "deletion.approved" if approve else "deletion.rejected"
+    if not permissions.can_approve(request.user):
+        permissions.deny(
+            request,
+            action,
+            target_arn=deletion.role_arn,
+            account_id=deletion.account.aws_account_id,
+        )
+    stale = reauth.require_fresh(request, reverse("deletion-detail", args=[deletion.pk]))
+    if stale:
+        return stale
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A comment is required (at most 1000 characters).")
+        return redirect("deletion-detail", deletion.pk)
+    try:
+        decide(
+            deletion,
+            user=request.user,
+            approve=approve,
+            comment=form.cleaned_data["comment"],
+            request=request,
+        )
+    except DeletionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("deletion-detail", deletion.pk)
+    return redirect("deletion-detail", deletion.pk)
+
+
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=True)
+
+
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=False)

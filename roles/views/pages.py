@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from roles import permissions
 from roles.models import DeletionRequest, HealthPing, ServiceLinkedRole, SyncRun
@@ -14,6 +15,7 @@ from roles.views.accounts import accounts_with_status
 LIVE = ("present", "recreated")
 
 
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     cutoff = timezone.now() - timedelta(days=90)
     counts = ServiceLinkedRole.objects.filter(state__in=LIVE).aggregate(

@@ -19,6 +19,7 @@ from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
 from roles.deletion.service import LIVE_ROLE_STATES
 from roles.models import Account, DeletionRequest, EcsCluster, ServiceLinkedRole
+from roles.protection import role_protection
 from roles.readiness import ecs_usage, readiness
 from roles.views.syncs import refresh_response
 
@@ -97,6 +98,7 @@ def _filtered(request: HttpRequest) -> tuple[RoleFilterForm, QuerySet | None]:
     return form, form.queryset() if form.is_valid() else None
 
 
+@require_GET
 def role_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
     page = Paginator(qs if qs is not None else ServiceLinkedRole.objects.none(), 50).get_page(
@@ -181,6 +183,7 @@ def role_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+@require_GET
 def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
     usage = ecs_usage(role.account) if role.checks_ecs else None
@@ -193,6 +196,7 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .prefetch_related("services", "instances")
             .order_by("region__region", "name")
         )
+    protected = role_protection(role)
     history = AuditFilterForm({"role": role.arn})
     history.is_valid()
     ctx = {
@@ -204,9 +208,11 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "not_tracked": NOT_TRACKED,
         "can_operate": permissions.can_operate(request.user) or permissions.can_admin(request.user),
         # Roles outside /aws-service-role/ are never offered (and the server refuses them).
+        "protected": protected,
         "can_delete": permissions.can_operate(request.user)
         and role.is_service_linked
-        and role.state in LIVE_ROLE_STATES,
+        and role.state in LIVE_ROLE_STATES
+        and not protected,
         "active_deletion": role.deletions.filter(state__in=DeletionRequest.ACTIVE).first(),
     }
     return render(request, "roles/detail.html", ctx)

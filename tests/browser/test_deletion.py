@@ -27,6 +27,7 @@ def test_alice_deletes_the_ecs_role_in_prod_fails_cleans_up_and_retries(
     assert "Blocked in 3 regions." in page.get_by_test_id("verdict").inner_text()
     browser.screenshot("delete-confirm")
     page.fill("#id_confirm_name", "AWSServiceRoleForECS")
+    page.fill("#id_confirm_account", "acme-prod")  # a production account
     page.click("button.danger")
     page.get_by_test_id("deletion").wait_for()
     deletion = DeletionRequest.objects.get(role=role)

@@ -1,0 +1,47 @@
+"""Re-authentication before confirming or approving a deletion."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from roles.models import AuditEvent, Outcome
+from roles.reauth import mark_authenticated
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reauth(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    if settings.ROLECALL_OIDC and not request.user.has_usable_password():
+        # Single sign-on users prove themselves again at the provider.
+        return redirect(f"{reverse('oidc_authentication_init')}?{urlencode({'next': next_url})}")
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Through the authentication backends, so failures count towards the lock-out.
+        user = authenticate(
+            request, username=request.user.get_username(), password=form.cleaned_data["password"]
+        )
+        if user is not None and user.pk == request.user.pk:
+            mark_authenticated(request, signed_in=False)
+            AuditEvent.objects.record("auth.reauthenticated", request=request)
+            return redirect(next_url)
+        AuditEvent.objects.record("auth.reauth_failed", request=request, outcome=Outcome.FAILURE)
+        form.add_error("password", "That password is not correct.")
+    ctx = {"form": form, "next": next_url}
+    return render(request, "registration/reauth.html", ctx, status=400 if form.errors else 200)

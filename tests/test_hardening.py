@@ -1,0 +1,160 @@
+"""Login throttling, session lifetime, headers, templates, and `check --deploy`."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from roles.middleware import AUTH_AT, SEEN_AT
+from roles.models import AuditEvent
+from tests.conftest import PASSWORD
+from tests.test_permissions import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def login(client, password, ip="192.0.2.50"):
+    return client.post(
+        reverse("login"), {"username": "alice", "password": password}, REMOTE_ADDR=ip
+    )
+
+
+def test_repeated_failures_lock_out_then_the_cool_off_releases(client, operator, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert login(client, "wrong").status_code in (200, 429)
+    locked = login(client, PASSWORD)
+    assert locked.status_code == 429
+    assert b"Too many failed sign-ins" in locked.content
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="auth.locked_out").exists()
+    # Another address is not locked out by this one's failures.
+    assert login(client, PASSWORD, ip="192.0.2.51").status_code == 302
+    client.logout()
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1)
+    )
+    assert login(client, PASSWORD).status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def _age_session(client, key, seconds):
+    session = client.session
+    session[key] = time.time() - seconds
+    session.save()
+
+
+def test_an_idle_session_ends(client, viewer, settings):
+    client.force_login(viewer)
+    _age_session(client, SEEN_AT, settings.ROLECALL_SESSION_IDLE_MINUTES * 60 + 5)
+    response = client.get(reverse("roles"))
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.get(action="auth.logout").details == {"reason": "idle timeout"}
+
+
+def test_a_session_ends_after_its_absolute_lifetime(client, viewer, settings):
+    client.force_login(viewer)
+    _age_session(client, AUTH_AT, settings.ROLECALL_SESSION_MAX_HOURS * 3600 + 5)
+    response = client.get(reverse("roles"))
+    assert response["Location"].startswith("/login/")
+    assert AuditEvent.objects.get(action="auth.logout").details == {
+        "reason": "session lifetime reached"
+    }
+
+
+def test_an_active_session_goes_on(client, viewer):
+    client.force_login(viewer)
+    _age_session(client, SEEN_AT, 60)
+    assert client.get(reverse("roles")).status_code == 200
+
+
+def test_csp_and_framing_headers_on_every_page(client, admin_user, demo_accounts):
+    client.force_login(admin_user)
+    pages = [name for name, (get, _) in RULES.items() if get not in ("-",) and "{" not in name]
+    checked = 0
+    for name in pages:
+        try:
+            url = reverse(name)
+        except Exception:  # noqa: BLE001 - pages that need an id are covered by the matrix
+            continue
+        response = client.get(url)
+        csp = response["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "object-src 'none'" in csp, name
+        assert "base-uri 'none'" in csp and "frame-ancestors 'none'" in csp, name
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Referrer-Policy"] == "same-origin"
+        checked += 1
+    assert checked >= 10
+    anonymous = client.__class__().get(reverse("login"))
+    assert "default-src 'self'" in anonymous["Content-Security-Policy"]
+
+
+INLINE = [
+    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
+    (re.compile(r"\son[a-z]+\s*=", re.I), "inline event handler"),
+    (re.compile(r"<style", re.I), "inline <style>"),
+    (re.compile(r"\sstyle\s*=", re.I), "inline style attribute"),
+    (re.compile(r"javascript:", re.I), "javascript: URL"),
+]
+
+
+@pytest.mark.parametrize(
+    "template", sorted(p.relative_to(ROOT) for p in (ROOT / "templates").rglob("*.html"))
+)
+def test_no_template_has_inline_script_or_style(template):
+    text = (ROOT / template).read_text()
+    found = [what for pattern, what in INLINE if pattern.search(text)]
+    assert found == []
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ROLECALL_", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="dashboard.settings",
+        SECRET_KEY="s3cr3t-" + "x9Yq" * 15,
+        ALLOWED_HOSTS="rolecall.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_cookies_and_transport(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ROLECALL_", "DEBUG"))}
+    env.update(DJANGO_SETTINGS_MODULE="dashboard.settings", SECRET_KEY="k" * 50, ALLOWED_HOSTS="x")
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert out == ["True"] * 5

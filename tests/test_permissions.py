@@ -1,0 +1,157 @@
+"""Every URL x every persona (and anonymous) x GET and POST, generated from the URL conf.
+
+RULES says who may use each named URL; a URL missing from RULES fails
+test_every_url_has_a_rule, so a new page cannot escape the matrix.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from roles.deletion.service import request_deletion
+from roles.models import AuditEvent, Notification, ServiceLinkedRole
+from tests.conftest import make_user
+
+ANY, SIGNED_IN, MEMBER = "any", "signed in", "member"
+OPERATOR, APPROVER, ADMIN, NOBODY = "operator", "approver", "admin", "-"
+# name: (who may GET, who may POST); NOBODY means the method is not allowed (405).
+RULES = {
+    "login": (ANY, ANY),
+    "logout": (NOBODY, SIGNED_IN),
+    "reauth": (SIGNED_IN, SIGNED_IN),
+    "overview": (MEMBER, NOBODY),
+    "refresh-all": (NOBODY, OPERATOR),
+    "sync-status": (MEMBER, NOBODY),
+    "accounts": (MEMBER, NOBODY),
+    "account-add": (ADMIN, ADMIN),
+    "account-detail": (MEMBER, NOBODY),
+    "account-edit": (ADMIN, ADMIN),
+    "account-test": (NOBODY, OPERATOR),
+    "account-refresh": (NOBODY, OPERATOR),
+    "roles": (MEMBER, NOBODY),
+    "role-export": (MEMBER, NOBODY),
+    "role-create": (ADMIN, ADMIN),
+    "role-detail": (MEMBER, NOBODY),
+    "role-refresh": (NOBODY, OPERATOR),
+    "role-delete": (OPERATOR, OPERATOR),
+    "role-description": (OPERATOR, OPERATOR),
+    "deletions": (MEMBER, NOBODY),
+    "deletion-detail": (MEMBER, NOBODY),
+    "deletion-retry": (NOBODY, OPERATOR),
+    "deletion-approve": (NOBODY, APPROVER),
+    "deletion-reject": (NOBODY, APPROVER),
+    "notifications": (MEMBER, NOBODY),
+    "notification-badge": (MEMBER, NOBODY),
+    "notifications-read-all": (NOBODY, MEMBER),
+    "notification-read": (NOBODY, MEMBER),
+    "audit": (MEMBER, NOBODY),
+    "audit-export": (MEMBER, NOBODY),
+}
+PERSONAS = {
+    # persona: the levels it holds
+    "anonymous": set(),
+    "outsider": {SIGNED_IN},
+    "viewer": {SIGNED_IN, MEMBER},
+    "operator": {SIGNED_IN, MEMBER, OPERATOR},
+    "approver": {SIGNED_IN, MEMBER, APPROVER},
+    "admin": {SIGNED_IN, MEMBER, OPERATOR, APPROVER, ADMIN},
+}
+GROUP = {"viewer": "viewer", "operator": "operator", "approver": "approver"}
+
+
+def url_names(patterns=None):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name != "admin":
+                yield from url_names(entry.url_patterns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield entry.name
+
+
+NAMES = sorted(set(url_names()))
+
+
+def test_every_url_has_a_rule():
+    assert sorted(set(NAMES) - set(RULES)) == []
+    assert sorted(set(RULES) - set(NAMES)) == []
+
+
+@pytest.fixture
+def world(emulator, demo_accounts):
+    """One of everything a URL can point at."""
+    requester = make_user("requester", "operator")
+    prod = demo_accounts["acme-prod"]
+    role = ServiceLinkedRole.objects.create(
+        account=prod,
+        name="AWSServiceRoleForRDS",
+        path="/aws-service-role/rds.amazonaws.com/",
+        arn="arn:aws:iam::111111111111:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS",
+        service_principal="rds.amazonaws.com",
+    )
+    deletion = request_deletion(role, user=requester).request
+    return {"account": prod, "role": role, "deletion": deletion}
+
+
+def url_for(name: str, world: dict, user) -> str:
+    pk = {
+        "account-detail": world["account"].pk,
+        "account-edit": world["account"].pk,
+        "account-test": world["account"].pk,
+        "account-refresh": world["account"].pk,
+        "role-detail": world["role"].pk,
+        "role-refresh": world["role"].pk,
+        "role-delete": world["role"].pk,
+        "role-description": world["role"].pk,
+        "deletion-detail": world["deletion"].pk,
+        "deletion-retry": world["deletion"].pk,
+        "deletion-approve": world["deletion"].pk,
+        "deletion-reject": world["deletion"].pk,
+    }
+    if name == "notification-read":
+        owner = user if user.is_authenticated else make_user("someone", "viewer")
+        return reverse(name, args=[Notification.objects.create(user=owner, title="t").pk])
+    if name in ("audit-export", "role-export"):
+        return reverse(name, args=["csv"])
+    return reverse(name, args=[pk[name]] if name in pk else [])
+
+
+CASES = [
+    (name, method, persona)
+    for name in sorted(RULES)
+    for method in ("get", "post")
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize("name, method, persona", CASES)
+def test_access(client, world, settings, name, method, persona):
+    settings.ROLECALL_REQUIRE_APPROVAL = True
+    if persona == "anonymous":
+        user = AnonymousUser()
+    else:
+        user = make_user(persona, GROUP.get(persona), superuser=persona == "admin")
+        client.force_login(user)
+    rule = RULES[name][0 if method == "get" else 1]
+    url = url_for(name, world, user)
+    denied_before = AuditEvent.objects.filter(action="auth.denied").count()
+    response = getattr(client, method)(url)
+
+    if rule == NOBODY:
+        # The method is never allowed; those with no access at all may be refused first.
+        expected = {"anonymous": {302, 405}, "outsider": {403, 405}}.get(persona, {405})
+        assert response.status_code in expected, (url, response.status_code)
+        return
+    if persona == "anonymous" and rule != ANY:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+        return
+    allowed = rule == ANY or rule in PERSONAS[persona]
+    if allowed:
+        assert response.status_code != 403, (url, persona)
+        assert not response.get("Location", "").startswith(reverse("login")) or name == "logout"
+    else:
+        assert response.status_code == 403, (url, persona, response.status_code)
+        assert b"You do not have permission" in response.content
+        assert AuditEvent.objects.filter(action="auth.denied").count() == denied_before + 1
