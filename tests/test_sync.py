@@ -177,9 +177,34 @@ def test_a_real_worker_syncs_an_account(emulator, worker, prod):
     run = start_sync(prod)
     wait_for(
         lambda: SyncRun.objects.get(pk=run.pk).status not in SyncRun.ACTIVE,
-        timeout=60,
+        timeout=120,
         message="sync did not finish:\n" + "".join(worker.output[-40:]),
     )
     run.refresh_from_db()
     assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.region_errors)
     assert ServiceLinkedRole.objects.filter(account=prod).count() == 13
+
+
+def test_a_running_sync_is_not_run_twice_at_once(emulator, prod):
+    from django.utils import timezone
+
+    run = start_sync(prod)
+    SyncRun.objects.filter(pk=run.pk).update(
+        status="running", task_id="first", started=timezone.now()
+    )
+    emulator.control.reset_calls()
+    assert run_sync(run.pk, task_id="second") is None
+    assert emulator.control.calls()["total"] == 0
+    # A redelivery of the same message (its worker died) takes over.
+    assert run_sync(run.pk, task_id="first").status == SyncRun.Status.SUCCEEDED
+
+
+def test_a_sync_that_outlived_the_time_limit_can_be_taken_over(emulator, prod, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = start_sync(prod)
+    started = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    SyncRun.objects.filter(pk=run.pk).update(status="running", task_id="dead", started=started)
+    assert run_sync(run.pk, task_id="sweeper").status == SyncRun.Status.SUCCEEDED

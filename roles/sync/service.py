@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +57,15 @@ def dispatch(run_id: int) -> bool:
     return True
 
 
+def _may_take_over(run: SyncRun, task_id: str) -> bool:
+    """A running sync is taken over only by a redelivery of its own message (its
+    worker died), or once it has outlived any task's time limit (the sweeper's case)."""
+    if task_id and task_id == run.task_id:
+        return True
+    limit = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return run.started is None or run.started < limit
+
+
 def _claim(run_id: int, task_id: str) -> SyncRun | None:
     with transaction.atomic():
         run = (
@@ -62,6 +73,8 @@ def _claim(run_id: int, task_id: str) -> SyncRun | None:
         )
         if run is None or not run.is_active:
             return None  # already finished: a redelivered message does nothing
+        if run.status == Status.RUNNING and not _may_take_over(run, task_id):
+            return None  # another worker is on it: two stores at once would collide
         run.status, run.started, run.task_id = Status.RUNNING, timezone.now(), task_id
         run.save(update_fields=["status", "started", "task_id"])
     return run

@@ -3,8 +3,8 @@
 import pytest
 
 from roles.models import DeletionRequest, ServiceLinkedRole, SyncRun
-from roles.sync.service import run_sync, start_sync
 from tests.conftest import Browser
+from tests.support.sync import sync_by_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -16,7 +16,7 @@ def test_alice_requests_bob_approves_and_the_deletion_runs(
     staging = demo_accounts["acme-staging"]
     staging.regions = ["us-east-1", "eu-west-1"]
     staging.save(update_fields=["regions"])
-    assert run_sync(start_sync(staging).pk).status == SyncRun.Status.SUCCEEDED
+    assert sync_by_worker(staging).status == SyncRun.Status.SUCCEEDED
     role = ServiceLinkedRole.objects.get(account=staging, name="AWSServiceRoleForECS")
 
     alice = browser.page

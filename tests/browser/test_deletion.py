@@ -3,8 +3,8 @@
 import pytest
 
 from roles.models import DeletionRequest, ServiceLinkedRole, SyncRun
-from roles.sync.service import run_sync, start_sync
 from tests.support.aws import remove_ecs_clusters
+from tests.support.sync import sync_by_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -17,7 +17,7 @@ def test_alice_deletes_the_ecs_role_in_prod_fails_cleans_up_and_retries(
     prod = demo_accounts["acme-prod"]
     prod.regions = REGIONS
     prod.save(update_fields=["regions"])
-    assert run_sync(start_sync(prod).pk).status == SyncRun.Status.SUCCEEDED
+    assert sync_by_worker(prod).status == SyncRun.Status.SUCCEEDED
     role = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForECS")
 
     page = browser.page
