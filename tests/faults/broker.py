@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
+from kombu import pools
 
 
 def free_port() -> int:
@@ -85,13 +86,16 @@ class RedisServer:
 
 
 def _drop_connections(app) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget every broker connection, so the next publish connects to the current URL.
+
+    kombu keeps its connection and producer pools in a global registry keyed by
+    broker; closing a pool without clearing the registry would hand the closed
+    pool back later, so both are reset together.
+    """
     app._pool = None
-    producers = app.__dict__.get("amqp") and app.amqp._producer_pool
-    if producers is not None:
-        producers.force_close_all()
+    if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
+    pools.reset()
 
 
 @contextmanager
