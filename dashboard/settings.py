@@ -232,7 +232,9 @@ ROLECALL_PROTECTED_ROLES = env.string_list("ROLECALL_PROTECTED_ROLES", [])
 ROLECALL_PROTECTED_ACCOUNTS = env.string_list("ROLECALL_PROTECTED_ACCOUNTS", [])
 for _account in ROLECALL_PROTECTED_ACCOUNTS:
     if not _account.isdigit() or len(_account) != 12:
-        raise ImproperlyConfigured(f"ROLECALL_PROTECTED_ACCOUNTS: {_account!r} is no account id.")
+        raise ImproperlyConfigured(
+            f"ROLECALL_PROTECTED_ACCOUNTS: {_account!r} is not a 12-digit account id."
+        )
 
 # --- Audit history (roles/models/audit.py) ----------------------------------
 # How many reverse proxies in front of rolecall append to X-Forwarded-For;
@@ -328,6 +330,13 @@ CELERY_BEAT_SCHEDULE["sweeper"] = {
     "task": "rolecall.sweeper.sweep",
     "schedule": ROLECALL_SWEEPER_INTERVAL,
 }
+# Cleanup plans (roles/cleanup/run.py): regions whose worker died are resumed.
+CELERY_BEAT_SCHEDULE["cleanup-sweeper"] = {
+    "task": "rolecall.cleanup.sweep",
+    "schedule": ROLECALL_SWEEPER_INTERVAL,
+}
+# How long ECS services may take to drain before a cleanup region stops (seconds).
+ROLECALL_CLEANUP_DRAIN_TIMEOUT = env.integer("ROLECALL_CLEANUP_DRAIN_TIMEOUT", 900, minimum=1)
 
 
 def reliability_problems(values: dict) -> list[str]:

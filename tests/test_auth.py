@@ -23,6 +23,11 @@ SAMPLE_KWARGS = {
     "deletion-approve": {"pk": 1},
     "deletion-reject": {"pk": 1},
     "notification-read": {"pk": 1},
+    "role-cleanup": {"pk": 1},
+    "cleanup-detail": {"pk": 1},
+    "cleanup-execute": {"pk": 1},
+    "cleanup-approve": {"pk": 1},
+    "cleanup-reject": {"pk": 1},
 }
 
 

@@ -37,6 +37,11 @@ RULES = {
     "role-refresh": (NOBODY, OPERATOR),
     "role-delete": (OPERATOR, OPERATOR),
     "role-description": (OPERATOR, OPERATOR),
+    "role-cleanup": (NOBODY, OPERATOR),
+    "cleanup-detail": (MEMBER, NOBODY),
+    "cleanup-execute": (NOBODY, OPERATOR),
+    "cleanup-approve": (NOBODY, APPROVER),
+    "cleanup-reject": (NOBODY, APPROVER),
     "deletions": (MEMBER, NOBODY),
     "deletion-detail": (MEMBER, NOBODY),
     "deletion-retry": (NOBODY, OPERATOR),
@@ -108,13 +113,34 @@ def url_for(name: str, world: dict, user) -> str:
         "deletion-retry": world["deletion"].pk,
         "deletion-approve": world["deletion"].pk,
         "deletion-reject": world["deletion"].pk,
+        "role-cleanup": world["role"].pk,
     }
+    if name.startswith("cleanup-"):
+        return reverse(name, args=[cleanup_plan(world).pk])
     if name == "notification-read":
         owner = user if user.is_authenticated else make_user("someone", "viewer")
         return reverse(name, args=[Notification.objects.create(user=owner, title="t").pk])
     if name in ("audit-export", "role-export"):
         return reverse(name, args=["csv"])
     return reverse(name, args=[pk[name]] if name in pk else [])
+
+
+def cleanup_plan(world: dict):
+    """A plan waiting for approval, requested by someone other than the persona."""
+    from roles.models import CleanupPlan
+
+    requester = world["deletion"].requested_by
+    return CleanupPlan.objects.get_or_create(
+        role=world["role"],
+        account=world["account"],
+        defaults={
+            "role_arn": world["role"].arn,
+            "role_name": world["role"].name,
+            "state": "awaiting_approval",
+            "requested_by": requester,
+            "requested_by_name": requester.username,
+        },
+    )[0]
 
 
 CASES = [

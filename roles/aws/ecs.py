@@ -147,3 +147,75 @@ def region_inventory(ecs, run: Callable = lambda jobs: [job() for job in jobs]) 
 def list_regions(ec2) -> list[str]:
     page = _call(ec2, "describe_regions", AllRegions=False)
     return sorted(r["RegionName"] for r in page.get("Regions", []))
+
+
+# --- cleanup (roles/cleanup/run.py): the calls that change ECS -------------------
+
+
+@dataclass
+class Change:
+    """What AWS answered to one mutating call."""
+
+    request_id: str
+    status: str = ""
+
+
+def _request_id(page: dict) -> str:
+    return page.get("ResponseMetadata", {}).get("RequestId", "")
+
+
+def scale_service_to_zero(ecs, cluster_arn: str, service_arn: str) -> Change:
+    page = _call(ecs, "update_service", cluster=cluster_arn, service=service_arn, desiredCount=0)
+    return Change(_request_id(page), page.get("service", {}).get("status", ""))
+
+
+def delete_service(ecs, cluster_arn: str, service_arn: str) -> Change:
+    page = _call(ecs, "delete_service", cluster=cluster_arn, service=service_arn)
+    return Change(_request_id(page), page.get("service", {}).get("status", ""))
+
+
+def deregister_container_instance(ecs, cluster_arn: str, instance_arn: str) -> Change:
+    page = _call(
+        ecs,
+        "deregister_container_instance",
+        cluster=cluster_arn,
+        containerInstance=instance_arn,
+        force=True,
+    )
+    return Change(_request_id(page), page.get("containerInstance", {}).get("status", ""))
+
+
+def delete_cluster(ecs, cluster_arn: str) -> Change:
+    page = _call(ecs, "delete_cluster", cluster=cluster_arn)
+    return Change(_request_id(page), page.get("cluster", {}).get("status", ""))
+
+
+@dataclass
+class Drain:
+    """Services of a cluster that still run tasks (neither INACTIVE nor at runningCount 0)."""
+
+    busy: list[str]
+    request_id: str
+
+
+def undrained_services(ecs, cluster_arn: str, service_arns: list[str]) -> Drain:
+    busy, request_id = [], ""
+    for batch in _chunks(service_arns, SERVICE_BATCH):
+        page = _call(ecs, "describe_services", cluster=cluster_arn, services=batch)
+        request_id = _request_id(page)
+        # Missing services (the "failures" list) are gone, hence drained.
+        busy.extend(
+            raw["serviceArn"]
+            for raw in page.get("services", [])
+            if raw.get("status") != "INACTIVE"
+            and (raw.get("runningCount", 0) or raw.get("pendingCount", 0))
+        )
+    return Drain(busy, request_id)
+
+
+def container_instance_gone(ecs, cluster_arn: str, instance_arn: str) -> bool:
+    """True when the instance is no longer registered (MISSING or INACTIVE)."""
+    page = _call(
+        ecs, "describe_container_instances", cluster=cluster_arn, containerInstances=[instance_arn]
+    )
+    return all(raw.get("status") == "INACTIVE" for raw in page.get("containerInstances", []))

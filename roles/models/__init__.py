@@ -2,6 +2,7 @@
 
 from roles.models.accounts import Account
 from roles.models.audit import AuditEvent, Outcome
+from roles.models.cleanup import CleanupPlan, CleanupRegion, CleanupStep
 from roles.models.deletions import DeletionAttempt, DeletionRequest
 from roles.models.health import HealthPing
 from roles.models.inventory import (
@@ -20,6 +21,9 @@ __all__ = [
     "AccessAdvisorEntry",
     "Account",
     "AuditEvent",
+    "CleanupPlan",
+    "CleanupRegion",
+    "CleanupStep",
     "DeletionAttempt",
     "DeletionRequest",
     "EcsCluster",

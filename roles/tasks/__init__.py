@@ -2,16 +2,19 @@
 renamed task would strand messages already queued during a deploy."""
 
 from roles.tasks.audit import verify_chain
+from roles.tasks.cleanup import cleanup_region, sweep_cleanups
 from roles.tasks.deletions import poll_deletion, submit_deletion
 from roles.tasks.health import ping
 from roles.tasks.sweeper import sweep
 from roles.tasks.sync import sync_account, sync_all_accounts
 
 __all__ = [
+    "cleanup_region",
     "ping",
     "poll_deletion",
     "submit_deletion",
     "sweep",
+    "sweep_cleanups",
     "sync_account",
     "sync_all_accounts",
     "verify_chain",

@@ -18,7 +18,7 @@ from roles import permissions
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
 from roles.deletion.service import LIVE_ROLE_STATES
-from roles.models import Account, DeletionRequest, EcsCluster, ServiceLinkedRole
+from roles.models import Account, CleanupPlan, DeletionRequest, EcsCluster, ServiceLinkedRole
 from roles.protection import role_protection
 from roles.readiness import ecs_usage, readiness
 from roles.views.syncs import refresh_response
@@ -214,6 +214,10 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and role.state in LIVE_ROLE_STATES
         and not protected,
         "active_deletion": role.deletions.filter(state__in=DeletionRequest.ACTIVE).first(),
+        # Only operators see the actions bar that links to it.
+        "active_cleanup": role.cleanups.filter(state__in=CleanupPlan.ACTIVE).first()
+        if permissions.can_operate(request.user)
+        else None,
     }
     return render(request, "roles/detail.html", ctx)
 

@@ -1,0 +1,1 @@
+"""Removing what keeps a service-linked role in use: plan (dry run), approval, execution."""

@@ -1,0 +1,231 @@
+"""Build a cleanup plan from a fresh inventory: read-only, nothing changes in AWS.
+
+The order is the one the AWS ECS guide gives, cluster by cluster in every
+region: scale each service to desiredCount=0 and delete it, force-deregister
+each container instance, wait for the services to drain, delete the cluster.
+Executing the stored steps is roles/cleanup/run.py's job.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from roles.aws import ecs
+from roles.aws.errors import AwsError
+from roles.aws.session import AccountSession, CallCounter
+from roles.models import AuditEvent, CleanupPlan, CleanupRegion, CleanupStep, ServiceLinkedRole
+from roles.protection import role_protection
+
+Action = CleanupStep.Action
+PROTECT_TAG = "rolecall:protect"
+LIVE_ROLE_STATES = (ServiceLinkedRole.State.PRESENT, ServiceLinkedRole.State.RECREATED)
+
+
+class CleanupRefused(Exception):
+    """The plan cannot be made or run; the message is shown to the user."""
+
+
+@dataclass
+class RegionInventory:
+    region: str
+    clusters: list[ecs.Cluster] | None
+    error: dict = field(default_factory=dict)
+
+
+def refuse_unless_plannable(role: ServiceLinkedRole) -> None:
+    if not role.is_service_linked or not role.checks_ecs:
+        raise CleanupRefused(
+            "rolecall plans cleanups for AWSServiceRoleForECS only: the ECS resources "
+            "that keep it in use are the ones it inventories."
+        )
+    if role.state not in LIVE_ROLE_STATES:
+        raise CleanupRefused(f"The role is {role.get_state_display().lower()}.")
+
+
+def read_inventory(account, counter: CallCounter) -> list[RegionInventory]:
+    """Every scanned region of the account, each cluster whole (every page of every list)."""
+    session = AccountSession(account.target(), counter)
+    regions = list(account.regions) or ecs.list_regions(session.client("ec2"))
+    limit = settings.ROLECALL_SYNC_ECS_CONCURRENCY
+
+    with ThreadPoolExecutor(limit, thread_name_prefix="cleanup-plan") as pool:
+
+        def run(jobs):
+            return [job() for job in jobs]
+
+        def one(region: str) -> RegionInventory:
+            try:
+                clusters = ecs.region_inventory(session.client("ecs", region), run=run)
+            except AwsError as exc:
+                return RegionInventory(region, None, exc.as_dict())
+            return RegionInventory(region, [c for c in clusters if c.status != "INACTIVE"])
+
+        return list(pool.map(one, sorted(regions)))
+
+
+def cluster_protection(cluster: ecs.Cluster) -> str | None:
+    if cluster.tags.get(PROTECT_TAG, "").strip().lower() == "true":
+        return f"The cluster is tagged {PROTECT_TAG}=true."
+    return None
+
+
+def _cluster_steps(cluster: ecs.Cluster) -> list[tuple[str, str]]:
+    steps: list[tuple[str, str]] = []
+    services = [s for s in cluster.services if s.status not in ("INACTIVE", "DRAINING")]
+    for service in services:
+        steps.append((Action.SCALE_DOWN, service.arn))
+        steps.append((Action.DELETE_SERVICE, service.arn))
+    for instance in cluster.instances:
+        if instance.status != "INACTIVE":
+            steps.append((Action.DEREGISTER, instance.arn))
+    if services:
+        steps.append((Action.WAIT_FOR_DRAIN, cluster.arn))
+    steps.append((Action.DELETE_CLUSTER, cluster.arn))
+    return steps
+
+
+def _steps(plan, row: CleanupRegion, clusters, role_reason: str | None, notes: list[str]):
+    rows, order = [], 0
+    for cluster in sorted(clusters, key=lambda c: c.name):
+        reason = role_reason or cluster_protection(cluster)
+        if reason and not role_reason:
+            notes.append(
+                f"{row.region}: cluster {cluster.name} is left alone ({reason}); "
+                f"the role stays in use in {row.region}."
+            )
+        for action, arn in _cluster_steps(cluster):
+            order += 1
+            rows.append(
+                CleanupStep(
+                    plan=plan,
+                    region=row,
+                    order=order,
+                    action=action,
+                    resource_arn=arn,
+                    cluster_arn=cluster.arn,
+                    status=CleanupStep.Status.SKIPPED if reason else CleanupStep.Status.PENDING,
+                    note=f"Protected: {reason}" if reason else "",
+                )
+            )
+    return rows
+
+
+def build(role: ServiceLinkedRole, *, user, request=None) -> tuple[CleanupPlan, bool]:
+    """Read the inventory and store the plan (a dry run). Returns (plan, created).
+
+    A plan being approved or executed is returned as it is; an earlier dry run
+    of the same role is superseded by the new one.
+    """
+    refuse_unless_plannable(role)
+    dry_run = CleanupPlan.State.PLANNED
+    active = role.cleanups.filter(state__in=CleanupPlan.ACTIVE).exclude(state=dry_run).first()
+    if active:
+        return active, False
+    counter = CallCounter()
+    inventory = read_inventory(role.account, counter)
+    role_reason = role_protection(role)
+    notes = [f"Protected: {role_reason} No step will run."] if role_reason else []
+    try:
+        with transaction.atomic():
+            role.cleanups.filter(state=dry_run).update(state=CleanupPlan.State.SUPERSEDED)
+            plan = CleanupPlan.objects.create(
+                role=role,
+                account=role.account,
+                role_arn=role.arn,
+                role_name=role.name,
+                requested_by=user,
+                requested_by_name=user.get_username(),
+                inventory_calls=counter.total,
+            )
+            steps = []
+            for item in inventory:
+                row = CleanupRegion.objects.create(
+                    plan=plan,
+                    region=item.region,
+                    state=CleanupRegion.State.UNREAD if item.clusters is None else "pending",
+                    read_error=item.error,
+                )
+                if item.clusters is None:
+                    notes.append(
+                        f"{item.region} could not be read: {item.error.get('code')} "
+                        f"(request id {item.error.get('request_id') or 'none'}); "
+                        "nothing there is in this plan."
+                    )
+                    continue
+                steps += _steps(plan, row, item.clusters, role_reason, notes)
+            CleanupStep.objects.bulk_create(steps, batch_size=1000)
+            plan.protected_notes = notes
+            plan.save(update_fields=["protected_notes"])
+            AuditEvent.objects.record(
+                "cleanup.planned",
+                request=request,
+                actor=user,
+                target_arn=role.arn,
+                account_id=role.account.aws_account_id,
+                details={
+                    "cleanup_plan": plan.pk,
+                    "steps": dict(Counter(s.action for s in steps)),
+                    "skipped": sum(1 for s in steps if s.status == "skipped"),
+                    "regions": [i.region for i in inventory],
+                    "notes": notes,
+                    "inventory_calls": counter.total,
+                },
+            )
+    except IntegrityError:
+        # Another operator's plan got there first: show theirs.
+        return role.cleanups.get(state__in=CleanupPlan.ACTIVE), False
+    return plan, True
+
+
+# --- what the plan page shows ---------------------------------------------------
+
+
+@dataclass
+class RegionSummary:
+    row: CleanupRegion
+    total: int = 0
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    actions: dict = field(default_factory=dict)
+    clusters: int = 0
+
+    @property
+    def finished(self) -> int:
+        return self.done + self.skipped + self.failed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.total) if self.total else 100
+
+
+def summary(plan: CleanupPlan) -> tuple[list[RegionSummary], dict]:
+    """Per region: steps by status and action, and the plan's totals."""
+    regions = {r.pk: RegionSummary(r) for r in plan.regions.all()}
+    rows = plan.steps.values_list("region_id", "action", "status", "cluster_arn")
+    clusters: dict[int, set] = {}
+    for region_id, action, status, cluster in rows:
+        item = regions[region_id]
+        item.total += 1
+        item.actions[action] = item.actions.get(action, 0) + 1
+        if status != "pending":
+            setattr(item, status, getattr(item, status) + 1)
+        clusters.setdefault(region_id, set()).add(cluster)
+    for region_id, item in regions.items():
+        item.clusters = len(clusters.get(region_id, ()))
+    items = sorted(regions.values(), key=lambda r: r.row.region)
+    totals = {
+        "total": sum(r.total for r in items),
+        "done": sum(r.done for r in items),
+        "skipped": sum(r.skipped for r in items),
+        "failed": sum(r.failed for r in items),
+        "clusters": sum(r.clusters for r in items),
+        "actions": dict(sum((Counter(r.actions) for r in items), Counter())),
+    }
+    totals["finished"] = totals["done"] + totals["skipped"] + totals["failed"]
+    return items, totals

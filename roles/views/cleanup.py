@@ -1,0 +1,151 @@
+"""Cleaning up what blocks a deletion: plan (dry run), confirm, approve, watch it run."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from roles import permissions, reauth
+from roles.cleanup import plan as planning
+from roles.cleanup.plan import CleanupRefused
+from roles.cleanup.service import decide, request_execution
+from roles.models import CleanupPlan, ServiceLinkedRole, SyncRun
+from roles.views.deletions import DecisionForm
+
+State = CleanupPlan.State
+
+
+class ExecuteForm(forms.Form):
+    confirm_account = forms.CharField(
+        label="Type the account name to confirm", max_length=100, strip=False
+    )
+
+    def __init__(self, *args, plan: CleanupPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_confirm_account(self) -> str:
+        typed = self.cleaned_data["confirm_account"]
+        if typed != self.plan.account.name:
+            raise forms.ValidationError("The name does not match the account name exactly.")
+        return typed
+
+
+def _plan(pk: int) -> CleanupPlan:
+    return get_object_or_404(
+        CleanupPlan.objects.select_related(
+            "account", "role", "requested_by", "approved_by", "resync"
+        ),
+        pk=pk,
+    )
+
+
+def _deny(request: HttpRequest, plan: CleanupPlan, action: str) -> None:
+    permissions.deny(
+        request, action, target_arn=plan.role_arn, account_id=plan.account.aws_account_id
+    )
+
+
+@require_POST
+def plan_cleanup(request: HttpRequest, pk: int) -> HttpResponse:
+    role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
+    if not permissions.can_operate(request.user):
+        permissions.deny(
+            request, "cleanup.planned", target_arn=role.arn, account_id=role.account.aws_account_id
+        )
+    try:
+        plan, created = planning.build(role, user=request.user, request=request)
+    except CleanupRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("role-detail", role.pk)
+    if not created:
+        messages.info(request, "A cleanup of this role is already under way.")
+    return redirect("cleanup-detail", plan.pk)
+
+
+def _context(request: HttpRequest, plan: CleanupPlan, form: ExecuteForm | None = None) -> dict:
+    user = request.user
+    regions, totals = planning.summary(plan)
+    steps = plan.steps.select_related("region").order_by("region__region", "order")
+    fresh = plan.resync_id is not None and plan.resync.status not in SyncRun.ACTIVE
+    return {
+        "plan": plan,
+        "regions": regions,
+        "totals": totals,
+        "steps": steps,
+        "form": form or ExecuteForm(plan=plan),
+        "decision_form": DecisionForm(),
+        "approval_on": settings.ROLECALL_REQUIRE_APPROVAL,
+        "can_execute": plan.state == State.PLANNED and permissions.can_operate(user),
+        "can_decide": plan.state == State.AWAITING_APPROVAL
+        and permissions.can_approve(user)
+        and plan.requested_by_id != user.pk,
+        # Offered once the inventory was re-read, so the deletion starts on fresh evidence.
+        "inventory_fresh": fresh,
+        "can_delete": plan.state == State.SUCCEEDED and fresh and permissions.can_operate(user),
+        "polling": plan.is_working or (plan.state in CleanupPlan.FINISHED and not fresh),
+    }
+
+
+@require_GET
+def cleanup_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(pk)
+    template = "cleanup/_detail.html" if request.htmx else "cleanup/detail.html"
+    return render(request, template, _context(request, plan))
+
+
+@require_POST
+def execute(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(pk)
+    if not permissions.can_operate(request.user):
+        _deny(request, plan, "cleanup.confirmed")
+    stale = reauth.require_fresh(request, reverse("cleanup-detail", args=[plan.pk]))
+    if stale:
+        return stale
+    form = ExecuteForm(request.POST, plan=plan)
+    if not form.is_valid():
+        return render(request, "cleanup/detail.html", _context(request, plan, form), status=400)
+    try:
+        request_execution(plan, user=request.user, request=request)
+    except CleanupRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("cleanup-detail", plan.pk)
+
+
+def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
+    plan = _plan(pk)
+    if not permissions.can_approve(request.user):
+        _deny(request, plan, "cleanup.approved" if approve else "cleanup.rejected")
+    stale = reauth.require_fresh(request, reverse("cleanup-detail", args=[plan.pk]))
+    if stale:
+        return stale
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A comment is required (at most 1000 characters).")
+        return redirect("cleanup-detail", plan.pk)
+    try:
+        decide(
+            plan,
+            user=request.user,
+            approve=approve,
+            comment=form.cleaned_data["comment"],
+            request=request,
+        )
+    except CleanupRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("cleanup-detail", plan.pk)
+
+
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=True)
+
+
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=False)

@@ -1,0 +1,146 @@
+"""The cleanup pages: planning from the role page, confirmation, approval, who may do what."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from roles.models import AuditEvent, CleanupPlan, Notification
+from roles.sync.service import run_sync, start_sync
+from tests.test_cleanup import MUTATING, REGIONS, calls, ecs_role
+
+
+@pytest.fixture
+def prod(emulator, demo_accounts):
+    account = demo_accounts["acme-prod"]
+    account.regions = REGIONS
+    account.save(update_fields=["regions"])
+    run_sync(start_sync(account).pk)
+    emulator.control.reset_calls()
+    return account
+
+
+@pytest.fixture
+def alice(client, operator):
+    client.force_login(operator)
+    return client
+
+
+def plan_for(client, account) -> CleanupPlan:
+    response = client.post(reverse("role-cleanup", args=[ecs_role(account).pk]))
+    plan = CleanupPlan.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/cleanups/{plan.pk}/"
+    return plan
+
+
+def test_the_blocked_role_page_offers_plan_cleanup(alice, prod):
+    html = alice.get(reverse("role-detail", args=[ecs_role(prod).pk])).content.decode()
+    assert 'data-testid="plan-cleanup"' in html
+    assert f'action="/roles/{ecs_role(prod).pk}/cleanup/"' in html
+
+
+def test_the_plan_page_shows_the_steps_per_region_and_changes_nothing(alice, prod, emulator):
+    plan = plan_for(alice, prod)
+    html = alice.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
+    assert "Dry run: this plan is stored and shown; nothing has changed in AWS." in html
+    assert "Steps: 0 / 36" in html
+    assert html.count('data-testid="cleanup-region"') == 3
+    assert html.count('data-testid="step"') == 36
+    assert "UpdateService (desiredCount=0)" in html and "force=true" in html
+    assert [op for op in MUTATING if calls(emulator).get(op)] == []
+
+
+def test_a_viewer_may_not_plan_or_execute(client, viewer, operator, prod):
+    client.force_login(viewer)
+    response = client.post(reverse("role-cleanup", args=[ecs_role(prod).pk]))
+    assert response.status_code == 403
+    assert not CleanupPlan.objects.exists()
+    denied = AuditEvent.objects.get(action="auth.denied")
+    assert denied.details["attempted"] == "cleanup.planned" and denied.actor == viewer
+    client.force_login(operator)
+    plan = plan_for(client, prod)
+    client.force_login(viewer)
+    response = client.post(reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "x"})
+    assert response.status_code == 403
+    plan.refresh_from_db()
+    assert plan.state == "planned"
+    assert AuditEvent.objects.filter(action="auth.denied").count() == 2
+
+
+def test_it_refuses_execution_without_the_exact_account_name(alice, prod):
+    plan = plan_for(alice, prod)
+    for typed in ["", "acme-prod ", "ACME-PROD", "acme-staging"]:
+        response = alice.post(
+            reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": typed}
+        )
+        assert response.status_code == 400
+    assert "does not match the account name exactly" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.state == "planned"
+    assert not AuditEvent.objects.filter(action="cleanup.confirmed").exists()
+
+
+def test_the_account_name_queues_it_after_commit(
+    alice, prod, operator, django_capture_on_commit_callbacks
+):
+    plan = plan_for(alice, prod)
+    with django_capture_on_commit_callbacks() as published:
+        response = alice.post(
+            reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "acme-prod"}
+        )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.state, plan.confirmed_by, plan.approval_required) == ("queued", operator, False)
+    assert [c.__qualname__ for c in published] == ["_queue.<locals>.<lambda>"]
+    event = AuditEvent.objects.get(action="cleanup.confirmed")
+    assert event.actor == operator and event.details["pending_steps"] == 36
+
+
+def test_with_approval_on_bob_approves_and_alice_cannot(
+    client, alice, prod, operator, approver, settings, django_capture_on_commit_callbacks
+):
+    settings.ROLECALL_REQUIRE_APPROVAL = True
+    plan = plan_for(alice, prod)
+    with django_capture_on_commit_callbacks() as published:
+        alice.post(reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "acme-prod"})
+    assert published == []
+    plan.refresh_from_db()
+    assert plan.state == "awaiting_approval" and plan.approval_required
+    note = Notification.objects.get(user=approver)
+    assert note.title.startswith("Approval needed: clean up what keeps AWSServiceRoleForECS")
+
+    # alice holds the approver group too, but she asked for it.
+    from django.contrib.auth.models import Group
+
+    operator.groups.add(Group.objects.get_or_create(name="approver")[0])
+    alice.force_login(operator)
+    alice.post(reverse("cleanup-approve", args=[plan.pk]), {"comment": "mine"})
+    plan.refresh_from_db()
+    assert plan.state == "awaiting_approval"
+    refused = AuditEvent.objects.get(action="cleanup.approved")
+    assert refused.outcome == "denied" and refused.details["reason"] == "self-approval"
+
+    client.force_login(approver)
+    html = client.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
+    assert 'data-testid="approve"' in html
+    with django_capture_on_commit_callbacks() as published:
+        client.post(reverse("cleanup-approve", args=[plan.pk]), {"comment": "Old clusters."})
+    plan.refresh_from_db()
+    assert (plan.state, plan.approved_by) == ("queued", approver)
+    assert len(published) == 1
+    assert AuditEvent.objects.filter(action="cleanup.approved", outcome="success").count() == 1
+    assert Notification.objects.filter(user=operator, title__contains="approved by bob").exists()
+
+
+def test_an_approver_can_reject(client, alice, prod, approver, settings):
+    settings.ROLECALL_REQUIRE_APPROVAL = True
+    plan = plan_for(alice, prod)
+    alice.post(reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "acme-prod"})
+    client.force_login(approver)
+    client.post(reverse("cleanup-reject", args=[plan.pk]), {"comment": "Not this week."})
+    plan.refresh_from_db()
+    assert (plan.state, plan.rejected_by, plan.decision_comment) == (
+        "rejected",
+        approver,
+        "Not this week.",
+    )
