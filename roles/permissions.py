@@ -31,6 +31,7 @@ def can_view(user) -> bool:
 
 
 def can_operate(user) -> bool:
+    # Like every can_* below, true for superusers too (_in).
     return _in(user, groups.OPERATOR)
 
 

@@ -1,60 +1,9 @@
-import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from tests.conftest import PASSWORD
 
-PUBLIC = {"login"}
-# Sample arguments for URLs that take some; a new URL with arguments must be
-# added here, or test_every_url_has_sample_arguments fails.
-SAMPLE_KWARGS = {
-    "audit-export": {"fmt": "csv"},
-    "role-export": {"fmt": "csv"},
-    "account-detail": {"pk": 1},
-    "account-edit": {"pk": 1},
-    "account-test": {"pk": 1},
-    "account-refresh": {"pk": 1},
-    "role-detail": {"pk": 1},
-    "role-refresh": {"pk": 1},
-    "role-delete": {"pk": 1},
-    "role-description": {"pk": 1},
-    "deletion-detail": {"pk": 1},
-    "deletion-retry": {"pk": 1},
-    "deletion-approve": {"pk": 1},
-    "deletion-reject": {"pk": 1},
-    "notification-read": {"pk": 1},
-    "role-cleanup": {"pk": 1},
-    "cleanup-detail": {"pk": 1},
-    "cleanup-execute": {"pk": 1},
-    "cleanup-approve": {"pk": 1},
-    "cleanup-reject": {"pk": 1},
-}
-
-
-def _page_names(patterns=None):
-    """Every named URL in the URL conf (the admin has its own login)."""
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            if entry.app_name != "admin":
-                yield from _page_names(entry.url_patterns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield entry.name, bool(entry.pattern.regex.groupindex)
-
-
-NAMES = sorted(set(_page_names()))
-
-
-def test_every_url_has_sample_arguments():
-    missing = [name for name, has_args in NAMES if has_args and name not in SAMPLE_KWARGS]
-    assert missing == []
-
-
-@pytest.mark.parametrize("name", sorted(name for name, _ in NAMES if name not in PUBLIC))
-def test_anonymous_request_redirects_to_login(client, db, name):
-    url = reverse(name, kwargs=SAMPLE_KWARGS.get(name))
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next={url}"
+# Anonymous requests to every URL are covered by the matrix in tests/test_permissions.py.
 
 
 def test_login_page_is_public(client, db):

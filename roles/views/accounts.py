@@ -123,7 +123,7 @@ def account_test(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     permissions.require(
         request,
-        lambda u: permissions.can_admin(u) or permissions.can_operate(u),
+        permissions.can_operate,
         "account.connection_tested",
         account_id=account.aws_account_id,
     )
@@ -159,7 +159,7 @@ def account_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     permissions.require(
         request,
-        lambda u: permissions.can_admin(u) or permissions.can_operate(u),
+        permissions.can_operate,
         "sync.started",
         account_id=account.aws_account_id,
     )

@@ -34,7 +34,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             r.account_id: r for r in SyncRun.objects.filter(status__in=SyncRun.ACTIVE)
         },
         "last_ping": HealthPing.objects.first(),
-        "can_refresh": permissions.can_operate(request.user) or permissions.can_admin(request.user),
+        "can_refresh": permissions.can_operate(request.user),
         "now": timezone.now(),
     }
     return render(request, "roles/overview.html", ctx)

@@ -206,7 +206,7 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "advisor": list(role.advisor.all()),
         "history": list(history.queryset()[:20]),
         "not_tracked": NOT_TRACKED,
-        "can_operate": permissions.can_operate(request.user) or permissions.can_admin(request.user),
+        "can_operate": permissions.can_operate(request.user),
         # Roles outside /aws-service-role/ are never offered (and the server refuses them).
         "protected": protected,
         "can_delete": permissions.can_operate(request.user)
@@ -227,7 +227,7 @@ def role_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
     permissions.require(
         request,
-        lambda u: permissions.can_admin(u) or permissions.can_operate(u),
+        permissions.can_operate,
         "sync.started",
         target_arn=role.arn,
         account_id=role.account.aws_account_id,

@@ -34,9 +34,7 @@ def _progress(request: HttpRequest, ids: list[int]) -> HttpResponse:
 
 @require_POST
 def refresh_all(request: HttpRequest) -> HttpResponse:
-    permissions.require(
-        request, lambda u: permissions.can_admin(u) or permissions.can_operate(u), "sync.started"
-    )
+    permissions.require(request, permissions.can_operate, "sync.started")
     return refresh_response(request, Account.objects.filter(enabled=True), back="overview")
 
 
