@@ -257,6 +257,25 @@ def test_a_protected_cluster_is_skipped_and_stays_the_remaining_blocker(emulator
     assert note.title.endswith("partial") and "payments-prod-eu is left alone" in note.body
 
 
+def test_a_cluster_tagged_after_planning_is_left_alone(emulator, prod, operator):
+    eu = client("ecs", PROD, "eu-west-1")
+    kept = next(a for a in eu.list_clusters()["clusterArns"] if a.endswith("/payments-prod-eu"))
+    plan, _ = planning.build(ecs_role(prod), user=operator)
+    assert not plan.steps.filter(cluster_arn=kept, status="skipped").exists()
+    eu.tag_resource(resourceArn=kept, tags=[{"key": "rolecall:protect", "value": "true"}])
+
+    request_execution(plan, user=operator)
+    plan = drive(plan)
+    assert plan.state == "partial"
+    steps = plan.steps.filter(cluster_arn=kept)
+    assert set(steps.values_list("status", flat=True)) == {"skipped"}
+    assert "Protected since planning" in steps.first().note
+    assert eu.describe_clusters(clusters=[kept])["clusters"][0]["status"] == "ACTIVE"
+    assert len(eu.list_services(cluster=kept)["serviceArns"]) == 2
+    skipped = AuditEvent.objects.get(action="cleanup.step", details__cluster=kept)
+    assert (skipped.outcome, skipped.details["result"]) == ("denied", "skipped")
+
+
 def test_a_protected_account_gives_a_plan_with_every_step_skipped(emulator, prod, operator):
     ProtectedRule.objects.create(kind="account", pattern=PROD, reason="Payments live here.")
     plan, _ = planning.build(ecs_role(prod), user=operator)

@@ -64,7 +64,11 @@ def _list_all(ecs, operation: str, key: str, **kwargs) -> list[str]:
 
 
 def list_clusters(ecs) -> list[Cluster]:
-    arns = _list_all(ecs, "list_clusters", "clusterArns")
+    return describe_clusters(ecs, _list_all(ecs, "list_clusters", "clusterArns"))
+
+
+def describe_clusters(ecs, arns: list[str]) -> list[Cluster]:
+    """Clusters with statistics and tags, 100 a call."""
     clusters = []
     for batch in _chunks(arns, CLUSTER_BATCH):
         page = _call(ecs, "describe_clusters", clusters=batch, include=["STATISTICS", "TAGS"])

@@ -23,6 +23,7 @@ from django.utils import timezone
 from roles.aws import ecs
 from roles.aws.errors import AwsError
 from roles.aws.session import AccountSession
+from roles.cleanup.plan import cluster_protection
 from roles.cleanup.service import dispatch_region
 from roles.deletion.worker import backoff
 from roles.models import (
@@ -64,6 +65,15 @@ class _Client:
 
     def __init__(self, account, region: str) -> None:
         self.account, self.region, self._ecs = account, region, None
+        self._protection: dict[str, str | None] = {}
+
+    def protection(self, cluster_arn: str) -> str | None:
+        """Why a cluster must not be touched now, read from its tags once per task run:
+        a rolecall:protect tag added after planning still stops the steps."""
+        if cluster_arn not in self._protection:
+            found = ecs.describe_clusters(self.get(), [cluster_arn])
+            self._protection[cluster_arn] = cluster_protection(found[0]) if found else None
+        return self._protection[cluster_arn]
 
     def get(self):
         if self._ecs is None:
@@ -185,6 +195,19 @@ def _skip_protected(row: CleanupRegion, reason: str) -> str:
     return _close_region(row, RegionState.DONE)
 
 
+def _skip_cluster(row: CleanupRegion, step: CleanupStep, reason: str, task_id: str) -> str:
+    """Mark every pending step of the cluster skipped; the region goes on with the rest."""
+    skipped = row.steps.filter(status=Status.PENDING, cluster_arn=step.cluster_arn)
+    count = skipped.update(
+        status=Status.SKIPPED,
+        note=f"Protected since planning: {reason}",
+        finished_at=timezone.now(),
+    )
+    result = Result("skipped", note=f"{count} step(s) skipped: {reason}")
+    _audit(row.plan, step, result, task_id, Outcome.DENIED)
+    return CONTINUE
+
+
 def _step(plan_id: int, region: str, client_for, task_id: str) -> str:
     with transaction.atomic():
         row = (
@@ -218,7 +241,17 @@ def _step(plan_id: int, region: str, client_for, task_id: str) -> str:
             row.started = row.started or timezone.now()
             row.save(update_fields=["state", "next_run_at", "started", "updated"])
         step.region = row
-        result = _perform(client_for(plan.account), step)
+        client = client_for(plan.account)
+        try:
+            reason = client.protection(step.cluster_arn)
+        except AwsError as exc:
+            step.attempts += 1
+            step.started_at = step.started_at or timezone.now()
+            kind = "retry" if exc.retryable else "failed"
+            return _apply(row, step, Result(kind, exc.request_id, exc), task_id)
+        if reason:
+            return _skip_cluster(row, step, reason, task_id)
+        result = _perform(client, step)
         step.attempts += 1
         step.started_at = step.started_at or timezone.now()
         return _apply(row, step, result, task_id)
