@@ -15,7 +15,7 @@ from roles.cleanup import plan as planning
 from roles.cleanup.plan import CleanupRefused
 from roles.cleanup.service import decide, request_execution
 from roles.models import CleanupPlan, ServiceLinkedRole, SyncRun
-from roles.views.deletions import DecisionForm
+from roles.views.decisions import DecisionForm, decision
 
 State = CleanupPlan.State
 
@@ -119,26 +119,16 @@ def execute(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     plan = _plan(pk)
-    if not permissions.can_approve(request.user):
-        _deny(request, plan, "cleanup.approved" if approve else "cleanup.rejected")
-    stale = reauth.require_fresh(request, reverse("cleanup-detail", args=[plan.pk]))
-    if stale:
-        return stale
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "A comment is required (at most 1000 characters).")
-        return redirect("cleanup-detail", plan.pk)
-    try:
-        decide(
-            plan,
-            user=request.user,
-            approve=approve,
-            comment=form.cleaned_data["comment"],
-            request=request,
-        )
-    except CleanupRefused as exc:
-        messages.error(request, str(exc))
-    return redirect("cleanup-detail", plan.pk)
+    action = "cleanup.approved" if approve else "cleanup.rejected"
+    return decision(
+        request,
+        plan,
+        approve=approve,
+        detail="cleanup-detail",
+        decide=decide,
+        refused=CleanupRefused,
+        deny=lambda: _deny(request, plan, action),
+    )
 
 
 @require_POST

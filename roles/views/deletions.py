@@ -22,6 +22,7 @@ from roles.deletion.service import (
 )
 from roles.models import Account, DeletionRequest, ServiceLinkedRole
 from roles.readiness import readiness
+from roles.views.decisions import DecisionForm, decision
 
 
 class ConfirmForm(forms.Form):
@@ -50,10 +51,6 @@ class ConfirmForm(forms.Form):
         if typed != self.role.account.name:
             raise forms.ValidationError("The name does not match the account name exactly.")
         return typed
-
-
-class DecisionForm(forms.Form):
-    comment = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def _operator_role(request: HttpRequest, pk: int) -> ServiceLinkedRole:
@@ -202,32 +199,20 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
     action = "deletion.approved" if approve else "deletion.rejected"
-    if not permissions.can_approve(request.user):
-        permissions.deny(
+    return decision(
+        request,
+        deletion,
+        approve=approve,
+        detail="deletion-detail",
+        decide=decide,
+        refused=DeletionRefused,
+        deny=lambda: permissions.deny(
             request,
             action,
             target_arn=deletion.role_arn,
             account_id=deletion.account.aws_account_id,
-        )
-    stale = reauth.require_fresh(request, reverse("deletion-detail", args=[deletion.pk]))
-    if stale:
-        return stale
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "A comment is required (at most 1000 characters).")
-        return redirect("deletion-detail", deletion.pk)
-    try:
-        decide(
-            deletion,
-            user=request.user,
-            approve=approve,
-            comment=form.cleaned_data["comment"],
-            request=request,
-        )
-    except DeletionRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("deletion-detail", deletion.pk)
-    return redirect("deletion-detail", deletion.pk)
+        ),
+    )
 
 
 @require_POST
