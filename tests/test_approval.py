@@ -80,7 +80,13 @@ def test_a_confirmed_request_waits_for_an_approver(emulator, synced, operator, a
 
 def test_an_approver_approves_and_the_deletion_runs(emulator, synced, operator, approver):
     deletion = request_deletion(ecs(STAGING), user=operator).request
-    decide(deletion, user=approver, approve=True, comment="Unused since the migration")
+    decide(
+        deletion,
+        user=approver,
+        approve=True,
+        version=deletion.evidence_version,
+        comment="Unused since the migration",
+    )
     deletion = drive(deletion)
     assert deletion.state == "succeeded"
     assert deletion.approved_by == approver
@@ -98,7 +104,7 @@ def test_self_approval_is_refused(emulator, synced):
     both.groups.add(Group.objects.get_or_create(name="approver")[0])
     deletion = request_deletion(ecs(STAGING), user=both).request
     with pytest.raises(DeletionRefused, match="another approver must decide"):
-        decide(deletion, user=both, approve=True, comment="mine")
+        decide(deletion, user=both, approve=True, version=deletion.evidence_version, comment="mine")
     deletion.refresh_from_db()
     assert deletion.state == "awaiting_approval"
     assert AuditEvent.objects.get(action="deletion.approved").outcome == "denied"
@@ -116,7 +122,7 @@ def test_reject_ends_the_request(emulator, synced, operator, approver):
 
 def test_approval_is_void_when_the_role_was_used_since(emulator, synced, operator, approver):
     deletion = request_deletion(ecs(STAGING), user=operator).request
-    decide(deletion, user=approver, approve=True, comment="ok")
+    decide(deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok")
     emulator.control.set_role_last_used(
         STAGING, "AWSServiceRoleForECS", timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"), "eu-west-1"
     )
@@ -130,14 +136,20 @@ def test_approval_is_void_when_the_role_was_used_since(emulator, synced, operato
     for user in (operator, approver):
         assert Notification.objects.filter(user=user, title__contains="voided").exists()
     # Approved again on the evidence as it now is, it goes through.
-    decide(deletion, user=approver, approve=True, comment="Checked the new use: a health check")
+    decide(
+        deletion,
+        user=approver,
+        approve=True,
+        version=deletion.evidence_version,
+        comment="Checked the new use: a health check",
+    )
     assert drive(deletion).state == "succeeded"
     assert delete_calls(emulator) == 1
 
 
 def test_approval_is_void_when_a_cluster_appeared(emulator, synced, operator, approver):
     deletion = request_deletion(ecs(STAGING), user=operator).request
-    decide(deletion, user=approver, approve=True, comment="ok")
+    decide(deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok")
     arn = aws_client("ecs", STAGING, "eu-west-1").create_cluster(clusterName="surprise")["cluster"][
         "clusterArn"
     ]
@@ -152,7 +164,7 @@ def test_approval_is_void_when_a_cluster_appeared(emulator, synced, operator, ap
 
 def test_the_deletion_page_shows_the_difference(client, emulator, synced, operator, approver):
     deletion = request_deletion(ecs(STAGING), user=operator).request
-    decide(deletion, user=approver, approve=True, comment="ok")
+    decide(deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok")
     aws_client("ecs", STAGING, "us-east-1").create_cluster(clusterName="surprise")
     worker.submit(deletion.pk)
     client.force_login(operator)
@@ -180,7 +192,9 @@ class TestProtectedList:
         self, emulator, synced, operator, approver
     ):
         deletion = request_deletion(ecs(STAGING), user=operator).request
-        decide(deletion, user=approver, approve=True, comment="ok")
+        decide(
+            deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok"
+        )
         ProtectedRule.objects.create(
             kind="role", pattern="*/AWSServiceRoleForECS", reason="platform"
         )

@@ -117,11 +117,30 @@ def test_retry_starts_a_new_attempt_on_the_same_request(alice, synced, operator,
     from roles.deletion.service import request_deletion
 
     deletion = drive(request_deletion(ecs("acme-prod"), user=operator).request)
-    response = alice.post(reverse("deletion-retry", args=[deletion.pk]))
+    url = reverse("deletion-retry", args=[deletion.pk])
+    names = {"confirm_name": "AWSServiceRoleForECS", "confirm_account": "acme-prod"}
+    response = alice.post(url, names)
     assert response.status_code == 302
     deletion.refresh_from_db()
     assert deletion.state == "queued"
     assert deletion.attempts.count() == 2
+    assert deletion.attempts.get(number=2).requested_by == operator
+    event = AuditEvent.objects.get(action="deletion.retried")
+    assert event.details["confirmation"] == "role name typed" and event.actor == operator
+
+
+def test_retry_needs_the_typed_names_like_the_first_confirmation(alice, synced, operator):
+    from roles.deletion.service import request_deletion
+
+    deletion = drive(request_deletion(ecs("acme-prod"), user=operator).request)
+    url = reverse("deletion-retry", args=[deletion.pk])
+    for posted in ({}, {"confirm_name": "AWSServiceRoleForECS"}, {"confirm_name": "x"}):
+        response = alice.post(url, posted)
+        assert response.status_code == 400
+        assert "Type the role name to confirm" in response.content.decode()
+    deletion.refresh_from_db()
+    assert deletion.state == "failed" and deletion.attempts.count() == 1
+    assert not AuditEvent.objects.filter(action="deletion.retried").exists()
 
 
 @pytest.mark.parametrize(

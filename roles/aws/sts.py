@@ -16,7 +16,11 @@ class Identity:
 
 def caller_identity(target: Target) -> Identity:
     """sts:GetCallerIdentity through the account's role: proves rolecall can reach it."""
-    session = AccountSession(target)
+    return identity(AccountSession(target))
+
+
+def identity(session: AccountSession) -> Identity:
+    """sts:GetCallerIdentity through an existing session: which account its calls reach."""
     answer = call(session.client("sts"), "get_caller_identity")
     return Identity(
         account=answer["Account"],

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from roles.aws import ecs, iam, sts
+from roles.aws.errors import AwsError
 from roles.models import ServiceLinkedRole
 from roles.readiness import readiness
 
@@ -16,6 +23,7 @@ def snapshot(role: ServiceLinkedRole) -> dict:
         "role": {
             "arn": role.arn,
             "name": role.name,
+            "role_id": role.role_id,
             "description": role.description,
             "last_used_at": _iso(role.last_used_at),
             "last_used_region": role.last_used_region,
@@ -71,24 +79,37 @@ def differences(approved: dict, now: dict) -> list[dict]:
     ]
 
 
-def read_from_aws(deletion) -> dict:
-    """The same evidence, read from AWS now (GetRole; ECS clusters in every region).
+@dataclass
+class Fresh:
+    """What AWS answers now, through the credentials the deletion will use."""
 
-    Used just before an approved deletion is submitted: if the role was used
-    since, or clusters appeared, the approval no longer covers what would happen.
+    evidence: dict
+    account_id: str  # sts:GetCallerIdentity through the assumed role
+    role_arn: str  # iam:GetRole; "" when GetRole answered NoSuchEntity
+    role_id: str
+    request_id: str  # GetCallerIdentity's, for the audit event
+
+
+def read_from_aws(deletion, session, *, blockers: bool) -> Fresh:
+    """The request's evidence, read from AWS now: who the session really is
+    (GetCallerIdentity), the role (GetRole), and with `blockers` the ECS clusters
+    in every region.
+
+    Used just before a deletion is submitted, through the same session the
+    DeleteServiceLinkedRole call will use: if the account was re-pointed, the
+    role replaced, used since, or clusters appeared, what was confirmed no
+    longer covers what would happen.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.conf import settings
-
-    from roles.aws import ecs, iam
-    from roles.aws.session import AccountSession
-
-    account = deletion.account
-    session = AccountSession(account.target())
-    detail = iam.get_role(session.client("iam"), deletion.role_name)
+    identity = sts.identity(session)
+    try:
+        detail = iam.get_role(session.client("iam"), deletion.role_name)
+    except AwsError as exc:
+        if exc.code != "NoSuchEntity":
+            raise
+        return Fresh({}, identity.account, "", "", identity.request_id)
     usage = []
-    if detail.summary.service_principal == "ecs.amazonaws.com":
+    if blockers and detail.summary.service_principal == "ecs.amazonaws.com":
+        account = deletion.account
         regions = list(account.regions) or ecs.list_regions(session.client("ec2"))
         with ThreadPoolExecutor(settings.ROLECALL_SYNC_REGION_CONCURRENCY) as pool:
             found = pool.map(lambda r: (r, ecs.list_clusters(session.client("ecs", r))), regions)
@@ -97,12 +118,40 @@ def read_from_aws(deletion) -> dict:
                 if arns:
                     usage.append({"Region": region, "Resources": arns})
     fresh = dict(deletion.evidence)
+    fresh["account"] = {**deletion.evidence.get("account", {}), "id": identity.account}
     fresh["role"] = {
-        **deletion.evidence["role"],
+        **deletion.evidence.get("role", {}),
+        "arn": detail.summary.arn,
+        "role_id": detail.summary.role_id,
         "description": detail.summary.description,
         "last_used_at": _iso(detail.last_used_at),
         "last_used_region": detail.last_used_region,
     }
-    fresh["predicted_usage"] = usage
+    if blockers:
+        fresh["predicted_usage"] = usage
     fresh["read_from_aws"] = True
-    return fresh
+    return Fresh(
+        fresh, identity.account, detail.summary.arn, detail.summary.role_id, identity.request_id
+    )
+
+
+def binding_changes(deletion, fresh: Fresh) -> list[dict]:
+    """Where the account or the role differ from what the request is bound to.
+
+    The stored account is compared as well as AWS's answer, so an account row
+    re-pointed to another id is caught even if its new role answers for it.
+    """
+    checks = [
+        ("account id", deletion.bound_account_id, deletion.account.aws_account_id),
+        ("account AWS answered for", deletion.bound_account_id, fresh.account_id),
+    ]
+    if fresh.role_arn:
+        checks += [
+            ("role ARN", deletion.role_arn, fresh.role_arn),
+            ("role id", deletion.bound_role_id, fresh.role_id),
+        ]
+    return [
+        {"field": field, "approved": bound, "now": now}
+        for field, bound, now in checks
+        if bound != now
+    ]

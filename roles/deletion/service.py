@@ -6,11 +6,12 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from roles.deletion.evidence import snapshot
+from roles.deletion.evidence import differences, snapshot
 from roles.models import (
     AuditEvent,
     DeletionAttempt,
@@ -50,15 +51,38 @@ def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
         raise DeletionRefused(f"Protected: {reason}")
 
 
-def _awaiting(deletion: DeletionRequest) -> None:
-    """Tell the approvers (never the requester) that a request waits for them."""
+def requesters(deletion: DeletionRequest) -> set[int]:
+    """Everyone who asked for an attempt of this request: the requester and each
+    person who retried it. None of them may approve it (two-person approval)."""
+    ids = {deletion.requested_by_id, *deletion.attempts.values_list("requested_by_id", flat=True)}
+    ids.discard(None)
+    return ids
+
+
+def may_decide(deletion: DeletionRequest, user) -> bool:
+    return user.pk not in requesters(deletion)
+
+
+def _awaiting(deletion: DeletionRequest, asked_by) -> None:
+    """Tell the approvers (never a requester) that a request waits for them."""
+    excluded = requesters(deletion)
     notify(
-        [u for u in approvers() if u.pk != deletion.requested_by_id],
+        [u for u in approvers() if u.pk not in excluded],
         f"Approval needed: delete {deletion.role_name} in {deletion.account.name}",
         level=Notification.Level.WARNING,
-        body=f"Requested by {deletion.requested_by_name}.",
+        body=f"Requested by {asked_by.get_username()}.",
         link=reverse("deletion-detail", args=[deletion.pk]),
     )
+
+
+def replace_evidence(deletion: DeletionRequest, evidence: dict) -> None:
+    """New evidence for the request; the old version is kept for stale-form answers.
+    The caller saves evidence, evidence_version and evidence_log."""
+    deletion.evidence_log = [
+        *deletion.evidence_log,
+        {"version": deletion.evidence_version, "evidence": deletion.evidence},
+    ]
+    deletion.evidence, deletion.evidence_version = evidence, deletion.evidence_version + 1
 
 
 def dispatch_submit(request_id: int, countdown: float = 0) -> bool:
@@ -115,6 +139,10 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requeste
             details={"reason": str(exc)},
         )
         raise
+    if not role.role_id:
+        raise DeletionRefused(
+            "AWS's id for this role is not known yet: refresh the account, then try again."
+        )
     evidence = snapshot(role)
     needs_approval = settings.ROLECALL_REQUIRE_APPROVAL
     try:
@@ -124,13 +152,20 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requeste
                 account=role.account,
                 role_arn=role.arn,
                 role_name=role.name,
+                bound_account_id=role.account.aws_account_id,
+                bound_role_id=role.role_id,
                 state=State.AWAITING_APPROVAL if needs_approval else State.QUEUED,
                 approval_required=needs_approval,
                 requested_by=user,
                 requested_by_name=user.get_username(),
                 evidence=evidence,
             )
-            DeletionAttempt.objects.create(request=deletion, number=1)
+            DeletionAttempt.objects.create(
+                request=deletion,
+                number=1,
+                requested_by=user,
+                requested_by_name=user.get_username(),
+            )
             common = {
                 "request": request,
                 "actor": user,
@@ -150,7 +185,7 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requeste
                 },
             )
             if needs_approval:
-                _awaiting(deletion)
+                _awaiting(deletion, user)
             else:
                 transaction.on_commit(lambda: dispatch_submit(deletion.pk))
     except IntegrityError:
@@ -160,7 +195,12 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requeste
 
 
 def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> DeletionRequest:
-    """A new attempt (new DeletionTaskId) on a failed request."""
+    """A new attempt (new DeletionTaskId) on a failed request, asked for by `user`.
+
+    The view has checked the typed role name and a fresh password, as for the
+    first confirmation. Whoever retries becomes a requester of the request: with
+    approval on, the new attempt waits for an approver who asked for none of it.
+    """
     try:
         with transaction.atomic():
             deletion = (
@@ -172,14 +212,19 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
                 raise DeletionRefused("Only a failed deletion can be retried.")
             refuse_unless_deletable(deletion.role)
             number = deletion.attempts.count() + 1
-            DeletionAttempt.objects.create(request=deletion, number=number)
+            DeletionAttempt.objects.create(
+                request=deletion,
+                number=number,
+                requested_by=user,
+                requested_by_name=user.get_username(),
+            )
             # Every submission to AWS is approved, on the evidence as it is now.
             waits = deletion.approval_required
             deletion.state = State.AWAITING_APPROVAL if waits else State.QUEUED
             deletion.finished, deletion.next_poll_at = None, None
             deletion.dispatch_attempts, deletion.last_error = 0, {}
             deletion.approved_by, deletion.approved_at, deletion.voided_changes = None, None, []
-            deletion.evidence = snapshot(deletion.role)
+            replace_evidence(deletion, snapshot(deletion.role))
             deletion.save(
                 update_fields=[
                     "state",
@@ -191,6 +236,8 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
                     "approved_at",
                     "voided_changes",
                     "evidence",
+                    "evidence_version",
+                    "evidence_log",
                     "updated",
                 ]
             )
@@ -200,10 +247,15 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
                 actor=user,
                 target_arn=deletion.role_arn,
                 account_id=deletion.account.aws_account_id,
-                details={"deletion_request": deletion.pk, "attempt": number},
+                details={
+                    "deletion_request": deletion.pk,
+                    "attempt": number,
+                    "confirmation": "role name typed",
+                    "evidence": deletion.evidence,
+                },
             )
             if waits:
-                _awaiting(deletion)
+                _awaiting(deletion, user)
             else:
                 transaction.on_commit(lambda: dispatch_submit(deletion.pk))
     except IntegrityError:
@@ -211,74 +263,120 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
     return deletion
 
 
-def decide(deletion: DeletionRequest, *, user, approve: bool, comment: str, request=None):
-    """An approver approves or rejects; never the requester."""
+def _describe(changes: list[dict]) -> str:
+    return "; ".join(
+        f"{c['field'].replace('_', ' ')}: {c['approved'] or 'none'} → {c['now'] or 'none'}"
+        for c in changes
+    )
+
+
+def decide(
+    deletion: DeletionRequest,
+    *,
+    user,
+    approve: bool,
+    comment: str,
+    version: int | None = None,
+    request=None,
+):
+    """An approver approves or rejects; never one of its requesters.
+
+    `version` is the evidence version the approver was shown (the form carries
+    it): an approval of any other version is refused with the difference, so a
+    stale page never approves evidence that was voided or replaced.
+    """
     action = "deletion.approved" if approve else "deletion.rejected"
-    audit = {
-        "request": request,
-        "actor": user,
-        "target_arn": deletion.role_arn,
-        "account_id": deletion.account.aws_account_id,
-    }
-    if deletion.requested_by_id == user.pk:
-        # Recorded outside the transaction below, which a refusal rolls back.
-        AuditEvent.objects.record(
-            action,
-            outcome=Outcome.DENIED,
-            **audit,
-            details={"deletion_request": deletion.pk, "reason": "self-approval"},
-        )
-        raise DeletionRefused("You requested this deletion: another approver must decide.")
+    refusal = None
     with transaction.atomic():
         deletion = (
             DeletionRequest.objects.select_for_update()
             .select_related("account", "role")
             .get(pk=deletion.pk)
         )
-        if deletion.state != State.AWAITING_APPROVAL:
+        if not may_decide(deletion, user):
+            refusal = (
+                {"reason": "self-approval"},
+                "You asked for this deletion (or a retry of it): another approver must decide.",
+            )
+        elif deletion.state != State.AWAITING_APPROVAL:
             raise DeletionRefused("This request is not waiting for approval.")
-        if approve:
-            refuse_unless_deletable(deletion.role)
-            deletion.state, deletion.approved_by, deletion.approved_at = (
-                State.QUEUED,
-                user,
-                timezone.now(),
+        elif approve and version != deletion.evidence_version:
+            shown = deletion.evidence_at(version) if version else None
+            changes = differences(shown, deletion.evidence) if shown else []
+            refusal = (
+                {
+                    "reason": "stale evidence",
+                    "shown_version": version,
+                    "current_version": deletion.evidence_version,
+                    "changes": changes,
+                },
+                "The evidence changed since this page was loaded"
+                + (f" ({_describe(changes)})" if changes else "")
+                + ": review it and approve again.",
             )
-            transaction.on_commit(lambda: dispatch_submit(deletion.pk))
         else:
-            deletion.state, deletion.rejected_by, deletion.finished = (
-                State.REJECTED,
-                user,
-                timezone.now(),
+            _record_decision(deletion, user=user, approve=approve, comment=comment)
+            AuditEvent.objects.record(
+                action,
+                request=request,
+                actor=user,
+                target_arn=deletion.role_arn,
+                account_id=deletion.account.aws_account_id,
+                details={
+                    "deletion_request": deletion.pk,
+                    "comment": comment,
+                    "evidence_version": deletion.evidence_version,
+                    "evidence": deletion.evidence,
+                },
             )
-        deletion.decision_comment = comment
-        deletion.save(
-            update_fields=[
-                "state",
-                "approved_by",
-                "approved_at",
-                "rejected_by",
-                "finished",
-                "decision_comment",
-                "updated",
-            ]
-        )
+    if refusal:
+        details, message = refusal
         AuditEvent.objects.record(
             action,
-            **audit,
-            details={
-                "deletion_request": deletion.pk,
-                "comment": comment,
-                "evidence": deletion.evidence,
-            },
+            request=request,
+            actor=user,
+            outcome=Outcome.DENIED,
+            target_arn=deletion.role_arn,
+            account_id=deletion.account.aws_account_id,
+            details={"deletion_request": deletion.pk, **details},
         )
-        verb = "approved" if approve else "rejected"
-        notify(
-            [deletion.requested_by],
-            f"Deletion of {deletion.role_name} in {deletion.account.name} {verb} "
-            f"by {user.get_username()}",
-            level=Notification.Level.INFO if approve else Notification.Level.WARNING,
-            body=comment,
-            link=reverse("deletion-detail", args=[deletion.pk]),
-        )
+        raise DeletionRefused(message)
     return deletion
+
+
+def _record_decision(deletion: DeletionRequest, *, user, approve: bool, comment: str) -> None:
+    if approve:
+        refuse_unless_deletable(deletion.role)
+        deletion.state, deletion.approved_by, deletion.approved_at = (
+            State.QUEUED,
+            user,
+            timezone.now(),
+        )
+        transaction.on_commit(lambda: dispatch_submit(deletion.pk))
+    else:
+        deletion.state, deletion.rejected_by, deletion.finished = (
+            State.REJECTED,
+            user,
+            timezone.now(),
+        )
+    deletion.decision_comment = comment
+    deletion.save(
+        update_fields=[
+            "state",
+            "approved_by",
+            "approved_at",
+            "rejected_by",
+            "finished",
+            "decision_comment",
+            "updated",
+        ]
+    )
+    verb = "approved" if approve else "rejected"
+    notify(
+        list(get_user_model().objects.filter(pk__in=requesters(deletion))),
+        f"Deletion of {deletion.role_name} in {deletion.account.name} {verb} "
+        f"by {user.get_username()}",
+        level=Notification.Level.INFO if approve else Notification.Level.WARNING,
+        body=comment,
+        link=reverse("deletion-detail", args=[deletion.pk]),
+    )

@@ -60,10 +60,14 @@ def _locked(request_id: int) -> tuple[DeletionRequest | None, DeletionAttempt | 
     return deletion, attempt
 
 
-def _client(deletion: DeletionRequest):
+def _session(deletion: DeletionRequest) -> AccountSession:
     # One attempt per call: retryable errors come back here, are recorded on
     # the attempt and retried on a schedule kept in the database.
-    return AccountSession(deletion.account.target(), attempts=1).client("iam")
+    return AccountSession(deletion.account.target(), attempts=1)
+
+
+def _client(deletion: DeletionRequest):
+    return _session(deletion).client("iam")
 
 
 def _audit(
@@ -100,6 +104,14 @@ def _schedule(deletion: DeletionRequest, phase: str, delay: float) -> None:
 
 
 def submit(request_id: int, task_id: str = "") -> None:
+    """Re-read the facts from AWS, check them in the transaction that records the
+    submission, then send DeleteServiceLinkedRole through the same credentials.
+
+    The slow part (AssumeRole, GetCallerIdentity, GetRole, the ECS regions) runs
+    with no transaction open; the protected list, the account binding and the
+    approved evidence are all checked after it, under the row lock, so a rule
+    added or an account re-pointed while it ran still stops the call.
+    """
     with transaction.atomic():
         deletion, attempt = _locked(request_id)
         if deletion is None or deletion.state not in (State.QUEUED, State.SUBMITTED):
@@ -109,17 +121,48 @@ def submit(request_id: int, task_id: str = "") -> None:
             deletion.state = State.SUBMITTED
             _schedule(deletion, POLL, 0)
             return
+    try:
+        session = _session(deletion)
+        fresh = evidence.read_from_aws(deletion, session, blockers=deletion.approval_required)
+    except AwsError as exc:
+        _aws_error(request_id, exc, SUBMIT, task_id)
+        return
+    with transaction.atomic():
+        deletion, attempt = _locked(request_id)
+        if deletion is None or deletion.state not in (State.QUEUED, State.SUBMITTED):
+            return
+        if attempt.deletion_task_id:
+            return  # another delivery submitted meanwhile; its poll is scheduled
         reason = protected_because(
             role_name=deletion.role_name,
             role_arn=deletion.role_arn,
             account_id=deletion.account.aws_account_id,
+        ) or protected_because(
+            role_name=deletion.role_name,
+            role_arn=deletion.role_arn,
+            account_id=deletion.bound_account_id,
         )
         if reason:
             return _refuse_protected(deletion, attempt, task_id, reason)
-    if deletion.approval_required and not _evidence_still_holds(deletion, task_id):
-        return
+        broken = evidence.binding_changes(deletion, fresh)
+        if broken:
+            return _refuse_unbound(deletion, attempt, task_id, broken, fresh)
+        if not fresh.role_arn:
+            return _succeed(
+                deletion,
+                attempt,
+                task_id,
+                fresh.request_id,
+                note="The role was already absent: GetRole answered NoSuchEntity.",
+            )
+        if deletion.approval_required:
+            changes = evidence.differences(deletion.evidence, fresh.evidence)
+            if changes:
+                return _void_approval(deletion, attempt, task_id, fresh.evidence, changes)
+        attempt.checked_at = timezone.now()
+        attempt.save(update_fields=["checked_at"])
     try:
-        submitted = iam.delete_service_linked_role(_client(deletion), deletion.role_name)
+        submitted = iam.delete_service_linked_role(session.client("iam"), deletion.role_name)
     except AwsError as exc:
         _aws_error(request_id, exc, SUBMIT, task_id)
         return
@@ -140,6 +183,9 @@ def submit(request_id: int, task_id: str = "") -> None:
                 attempt,
                 task_id=task_id,
                 aws_request_id=submitted.request_id,
+                caller_account=fresh.account_id,
+                role_id=fresh.role_id,
+                checked_at=attempt.checked_at.isoformat() if attempt.checked_at else None,
             )
         elif attempt.deletion_task_id != submitted.deletion_task_id:
             # AWS handed out a second task id: keep the first, record the second.
@@ -178,56 +224,90 @@ def _refuse_protected(deletion, attempt, task_id: str, reason: str) -> None:
     )
 
 
-def _evidence_still_holds(deletion: DeletionRequest, task_id: str) -> bool:
-    """Re-read the evidence from AWS; if it changed since approval, void the approval."""
-    try:
-        fresh = evidence.read_from_aws(deletion)
-    except AwsError as exc:
-        _aws_error(deletion.pk, exc, SUBMIT, task_id)
-        return False
-    changes = evidence.differences(deletion.evidence, fresh)
-    if not changes:
-        return True
-    with transaction.atomic():
-        deletion, attempt = _locked(deletion.pk)
-        if deletion is None or deletion.state != State.QUEUED or attempt.deletion_task_id:
-            return False
-        approver = deletion.approved_by
-        deletion.state, deletion.approved_by, deletion.approved_at = (
-            State.AWAITING_APPROVAL,
-            None,
-            None,
-        )
-        deletion.evidence, deletion.voided_changes, deletion.next_poll_at = fresh, changes, None
-        deletion.save(
-            update_fields=[
-                "state",
-                "approved_by",
-                "approved_at",
-                "evidence",
-                "voided_changes",
-                "next_poll_at",
-                "updated",
-            ]
-        )
-        _audit(
-            deletion,
-            "deletion.approval_voided",
-            attempt,
-            task_id=task_id,
-            outcome=Outcome.FAILURE,
-            changes=changes,
-            approved_by=approver.get_username() if approver else "",
-        )
-        fields = ", ".join(c["field"].replace("_", " ") for c in changes)
-        notify(
-            [deletion.requested_by, approver],
-            f"Approval of the deletion of {deletion.role_name} in {deletion.account.name} voided",
-            level=Notification.Level.WARNING,
-            body=f"The evidence changed since it was approved ({fields}); approve it again.",
-            **_links(deletion),
-        )
-    return False
+def _refuse_unbound(deletion, attempt, task_id: str, changes: list[dict], fresh) -> None:
+    """The account or the role is not the one the request was confirmed (and approved) for:
+    the approval is void and the request ends; nothing was sent to AWS."""
+    fields = ", ".join(c["field"] for c in changes)
+    message = (
+        f"Not sent: the {fields} changed since the request was confirmed. "
+        "Nothing was deleted; refresh the account and request the deletion again."
+    )
+    error = {
+        "code": "BindingChanged",
+        "message": message,
+        "request_id": fresh.request_id,
+        "operation": "GetCallerIdentity",
+    }
+    approver = deletion.approved_by
+    attempt.status, attempt.finished_at, attempt.error = Status.ERROR, timezone.now(), error
+    attempt.save(update_fields=["status", "finished_at", "error"])
+    deletion.approved_by, deletion.approved_at, deletion.voided_changes = None, None, changes
+    deletion.save(update_fields=["approved_by", "approved_at", "voided_changes", "updated"])
+    _close(deletion, State.FAILED, error)
+    _audit(
+        deletion,
+        "deletion.refused",
+        attempt,
+        task_id=task_id,
+        outcome=Outcome.DENIED,
+        aws_request_id=fresh.request_id,
+        reason=message,
+        changes=changes,
+        approved_by=approver.get_username() if approver else "",
+    )
+    notify(
+        [*_recipients(deletion), *([approver] if approver else [])],
+        f"Deletion of {deletion.role_name} in {deletion.account.name} stopped: "
+        "the account or role changed",
+        level=Notification.Level.ERROR,
+        body=message,
+        **_links(deletion),
+    )
+
+
+def _void_approval(deletion, attempt, task_id: str, fresh: dict, changes: list[dict]) -> None:
+    """The evidence changed since approval: back to awaiting approval, on the new evidence."""
+    from roles.deletion.service import replace_evidence
+
+    approver = deletion.approved_by
+    deletion.state, deletion.approved_by, deletion.approved_at = (
+        State.AWAITING_APPROVAL,
+        None,
+        None,
+    )
+    replace_evidence(deletion, fresh)
+    deletion.voided_changes, deletion.next_poll_at = changes, None
+    deletion.save(
+        update_fields=[
+            "state",
+            "approved_by",
+            "approved_at",
+            "evidence",
+            "evidence_version",
+            "evidence_log",
+            "voided_changes",
+            "next_poll_at",
+            "updated",
+        ]
+    )
+    _audit(
+        deletion,
+        "deletion.approval_voided",
+        attempt,
+        task_id=task_id,
+        outcome=Outcome.FAILURE,
+        changes=changes,
+        approved_by=approver.get_username() if approver else "",
+        evidence_version=deletion.evidence_version,
+    )
+    fields = ", ".join(c["field"].replace("_", " ") for c in changes)
+    notify(
+        [*_recipients(deletion), *([approver] if approver else [])],
+        f"Approval of the deletion of {deletion.role_name} in {deletion.account.name} voided",
+        level=Notification.Level.WARNING,
+        body=f"The evidence changed since it was approved ({fields}); approve it again.",
+        **_links(deletion),
+    )
 
 
 # --- poll ----------------------------------------------------------------------
@@ -288,7 +368,15 @@ def _links(deletion: DeletionRequest) -> dict:
 
 
 def _recipients(deletion: DeletionRequest) -> list:
-    return [u for u in (deletion.requested_by, deletion.approved_by) if u is not None]
+    """The requesters (whoever asked for an attempt) and the approver."""
+    from django.contrib.auth import get_user_model
+
+    from roles.deletion.service import requesters
+
+    people = list(get_user_model().objects.filter(pk__in=requesters(deletion)))
+    if deletion.approved_by_id and deletion.approved_by_id not in {u.pk for u in people}:
+        people.append(deletion.approved_by)
+    return people
 
 
 def _close(deletion: DeletionRequest, state: str, error: dict | None = None) -> None:

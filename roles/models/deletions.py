@@ -43,6 +43,13 @@ class DeletionRequest(models.Model):
     # Copied: the request outlives renames and the role's own row changes.
     role_arn = models.CharField(max_length=2048)
     role_name = models.CharField(max_length=512)
+    # What the request (and so every approval of it) is bound to: the account
+    # and the role as AWS identified them when the operator confirmed. The worker
+    # compares both with what AWS answers (sts:GetCallerIdentity through the
+    # assumed role, iam:GetRole) just before DeleteServiceLinkedRole; any
+    # difference ends the request (roles/deletion/worker.py).
+    bound_account_id = models.CharField(max_length=12, default="")
+    bound_role_id = models.CharField(max_length=128, default="")
     state = models.CharField(max_length=24, choices=State.choices, default=State.QUEUED)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -63,6 +70,12 @@ class DeletionRequest(models.Model):
     voided_changes = models.JSONField(default=list, blank=True)
     # What the requester saw when confirming (roles/deletion/evidence.py).
     evidence = models.JSONField(default=dict)
+    # Bumped whenever the evidence is replaced (a retry, a voided approval); the
+    # approval form carries the version the approver was shown, and a decision
+    # on another version is refused with the difference (service.decide).
+    evidence_version = models.PositiveIntegerField(default=1)
+    # Earlier versions, oldest first: [{"version": n, "evidence": {...}}].
+    evidence_log = models.JSONField(default=list, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     finished = models.DateTimeField(null=True, blank=True)
@@ -101,6 +114,12 @@ class DeletionRequest(models.Model):
     def current_attempt(self) -> DeletionAttempt | None:
         return self.attempts.order_by("-number").first()
 
+    def evidence_at(self, version: int) -> dict | None:
+        """The evidence as it was at `version` (None if unknown)."""
+        if version == self.evidence_version:
+            return self.evidence
+        return next((e["evidence"] for e in self.evidence_log if e["version"] == version), None)
+
 
 class DeletionAttempt(models.Model):
     class Status(models.TextChoices):
@@ -113,6 +132,12 @@ class DeletionAttempt(models.Model):
 
     request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveIntegerField()
+    # Who asked for this attempt: the requester for the first, whoever retried
+    # for the others. None of them may approve the request (service.requesters).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=150, blank=True)
     deletion_task_id = models.CharField(max_length=512, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     reason = models.TextField(blank=True)
@@ -125,6 +150,9 @@ class DeletionAttempt(models.Model):
     polls = models.PositiveIntegerField(default=0)
     missing_checks = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
+    # When the protected list and the account binding were last checked, in the
+    # transaction right before DeleteServiceLinkedRole was sent (worker.submit).
+    checked_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roles import permissions
+from roles import permissions, reauth
 from roles.aws import sts
 from roles.aws.errors import AwsError
 from roles.forms import AccountForm
-from roles.models import Account, AuditEvent, EcsRegion, Outcome, SyncRun
+from roles.models import (
+    Account,
+    AuditEvent,
+    CleanupPlan,
+    DeletionRequest,
+    EcsRegion,
+    Outcome,
+    SyncRun,
+)
 from roles.views.syncs import refresh_response
 
 AUDITED_FIELDS = (
@@ -23,6 +32,11 @@ AUDITED_FIELDS = (
     "production",
     "enabled",
 )
+
+
+# What deletion requests and cleanup plans are bound to (roles/deletion/evidence.py):
+# changing one re-points the account or weakens its confirmation.
+BOUND_FIELDS = ("aws_account_id", "role_arn", "production")
 
 
 def _snapshot(account: Account) -> dict:
@@ -78,28 +92,73 @@ def account_add(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _in_flight(account: Account) -> tuple[int, int]:
+    """Deletion requests and cleanup plans under way in the account."""
+    return (
+        DeletionRequest.objects.filter(account=account, state__in=DeletionRequest.ACTIVE).count(),
+        CleanupPlan.objects.filter(account=account, state__in=CleanupPlan.ACTIVE).count(),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit an account. The page can re-point it (id, role) or drop its production
+    flag, so it needs a fresh password before the form is shown, and those fields
+    are refused while requests or plans bound to the account are under way."""
     account = get_object_or_404(Account, pk=pk)
     if not permissions.can_admin(request.user):
         permissions.deny(request, "account.changed", account_id=account.aws_account_id)
+    stale = reauth.require_fresh(request, reverse("account-edit", args=[account.pk]))
+    if stale:
+        return stale
     before = _snapshot(account)
     form = AccountForm(request.POST or None, instance=account)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        account = form.save()
-        after = _snapshot(account)
-        changes = {
-            k: {"old": before[k], "new": after[k]} for k in AUDITED_FIELDS if before[k] != after[k]
-        }
-        AuditEvent.objects.record(
-            "account.changed",
-            request=request,
-            account_id=account.aws_account_id,
-            details={"changes": changes},
-        )
-        return redirect("account-detail", account.pk)
+        bound = [f for f in BOUND_FIELDS if form.cleaned_data.get(f) != before[f]]
+        deletions, plans = _in_flight(account) if bound else (0, 0)
+        if deletions or plans:
+            refused = {f: {"old": before[f], "new": form.cleaned_data.get(f)} for f in bound}
+            for field in bound:
+                form.add_error(
+                    field,
+                    f"Refused while {deletions} deletion request(s) and {plans} cleanup "
+                    "plan(s) in this account are under way: they are bound to the account as "
+                    "it is. Let them finish, or reject them, first.",
+                )
+            AuditEvent.objects.record(
+                "account.changed",
+                request=request,
+                outcome=Outcome.DENIED,
+                account_id=before["aws_account_id"],
+                details={
+                    "reason": "active requests or plans",
+                    "deletions": deletions,
+                    "plans": plans,
+                    "refused": refused,
+                },
+            )
+            status = 409
+            account = Account.objects.get(pk=account.pk)  # the form changed it in memory
+        else:
+            account = form.save()
+            after = _snapshot(account)
+            changes = {
+                k: {"old": before[k], "new": after[k]}
+                for k in AUDITED_FIELDS
+                if before[k] != after[k]
+            }
+            AuditEvent.objects.record(
+                "account.changed",
+                request=request,
+                account_id=account.aws_account_id,
+                details={"changes": changes, "reauthenticated": True},
+            )
+            return redirect("account-detail", account.pk)
+    if form.errors and status == 200:
+        status = 400
     ctx = {"form": form, "account": account}
-    return render(request, "accounts/form.html", ctx, status=400 if form.errors else 200)
+    return render(request, "accounts/form.html", ctx, status=status)
 
 
 @require_GET

@@ -82,6 +82,7 @@ def _context(request: HttpRequest, plan: CleanupPlan, form: ExecuteForm | None =
         "decision_form": DecisionForm(),
         "approval_on": settings.ROLECALL_REQUIRE_APPROVAL,
         "can_execute": plan.state == State.PLANNED and permissions.can_operate(user),
+        "is_requester": plan.requested_by_id == user.pk,
         "can_decide": plan.state == State.AWAITING_APPROVAL
         and permissions.can_approve(user)
         and plan.requested_by_id != user.pk,

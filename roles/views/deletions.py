@@ -16,6 +16,7 @@ from roles.audit.filters import AuditFilterForm
 from roles.deletion.service import (
     DeletionRefused,
     decide,
+    may_decide,
     refuse_unless_deletable,
     request_deletion,
     retry_deletion,
@@ -157,30 +158,38 @@ def _changes(attempts) -> list[dict]:
     return rows
 
 
-@require_GET
-def deletion_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
+def _detail_context(request: HttpRequest, deletion: DeletionRequest, retry_form=None) -> dict:
     attempts = list(deletion.attempts.all())
     timeline = AuditFilterForm({"role": deletion.role_arn})
     timeline.is_valid()
     user = request.user
-    ctx = {
+    is_requester = not may_decide(deletion, user)
+    can_retry = deletion.state in DeletionRequest.RETRYABLE and permissions.can_operate(user)
+    return {
         "deletion": deletion,
-        "decision_form": DecisionForm(),
+        "decision_form": DecisionForm(initial={"version": deletion.evidence_version}),
+        "is_requester": is_requester,
         "can_decide": deletion.state == DeletionRequest.State.AWAITING_APPROVAL
         and permissions.can_approve(user)
-        and deletion.requested_by_id != user.pk,
+        and not is_requester,
         "attempts": _changes(attempts),
         "timeline": list(timeline.queryset().filter(time__gte=deletion.created)[:100]),
-        "can_retry": deletion.state in DeletionRequest.RETRYABLE
-        and permissions.can_operate(request.user),
+        "can_retry": can_retry,
+        "reauth_minutes": settings.ROLECALL_REAUTH_MINUTES,
+        "retry_form": retry_form or (ConfirmForm(role=deletion.role) if can_retry else None),
     }
+
+
+@require_GET
+def deletion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
     template = "deletions/_detail.html" if request.htmx else "deletions/detail.html"
-    return render(request, template, ctx)
+    return render(request, template, _detail_context(request, deletion))
 
 
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new attempt: the same confirmation as the first (fresh password, typed names)."""
     deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
     if not permissions.can_operate(request.user):
         permissions.deny(
@@ -189,6 +198,13 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
             target_arn=deletion.role_arn,
             account_id=deletion.account.aws_account_id,
         )
+    stale = reauth.require_fresh(request, reverse("deletion-detail", args=[deletion.pk]))
+    if stale:
+        return stale
+    form = ConfirmForm(request.POST, role=deletion.role)
+    if not form.is_valid():
+        ctx = _detail_context(request, deletion, retry_form=form)
+        return render(request, "deletions/detail.html", ctx, status=400)
     try:
         retry_deletion(deletion, user=request.user, request=request)
     except DeletionRefused as exc:
@@ -206,6 +222,7 @@ def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
         detail="deletion-detail",
         decide=decide,
         refused=DeletionRefused,
+        versioned=True,
         deny=lambda: permissions.deny(
             request,
             action,

@@ -48,7 +48,13 @@ def test_alice_deletes_the_ecs_role_in_prod_fails_cleans_up_and_retries(
     assert len(remove_ecs_clusters("111111111111", REGIONS)) == 5
 
     page.get_by_role("link", name="View details").first.click()
+    # A retry is confirmed like the first request: the role and account names typed.
+    retry = page.get_by_test_id("retry-form")
+    retry.get_by_label("Type the role name to confirm").fill("AWSServiceRoleForECS")
+    retry.get_by_label("Production account: type the account name").fill("acme-prod")
+    browser.screenshot("deletion-retry")
     page.get_by_test_id("retry").click()
+    page.get_by_test_id("state").wait_for()
     page.click("nav >> text=Notifications")
     page.evaluate("window.__marker = 'no reload'")
     succeeded = page.get_by_test_id("notification").filter(
