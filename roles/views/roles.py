@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from roles import permissions
+from roles import params, permissions
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
 from roles.deletion.service import LIVE_ROLE_STATES
@@ -101,8 +101,9 @@ def _filtered(request: HttpRequest) -> tuple[RoleFilterForm, QuerySet | None]:
 @require_GET
 def role_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
+    number = params.integer(request.GET, "page", default=1, minimum=1)
     page = Paginator(qs if qs is not None else ServiceLinkedRole.objects.none(), 50).get_page(
-        request.GET.get("page")
+        number
     )
     ctx = {
         "form": form,
