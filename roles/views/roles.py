@@ -21,6 +21,7 @@ from roles.deletion.service import LIVE_ROLE_STATES
 from roles.models import Account, CleanupPlan, DeletionRequest, EcsCluster, ServiceLinkedRole
 from roles.protection import role_protection
 from roles.readiness import ecs_usage, readiness
+from roles.templatetags.rolecall import make_visible
 from roles.views.syncs import refresh_response
 
 NOT_TRACKED = "Not accessed in the tracking period"
@@ -168,7 +169,7 @@ def role_export(request: HttpRequest, fmt: str) -> HttpResponse:
         def lines():
             yield writer.writerow(EXPORT_COLUMNS)
             for row in rows:
-                yield writer.writerow([neutralise(str(row[c])) for c in EXPORT_COLUMNS])
+                yield writer.writerow([neutralise(make_visible(row[c])) for c in EXPORT_COLUMNS])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:
