@@ -245,6 +245,11 @@ ROLECALL_TRUSTED_PROXIES = env.integer("ROLECALL_TRUSTED_PROXIES", 0, minimum=0)
 # Days of audit history kept by `manage.py prune_audit`; 0 keeps everything.
 ROLECALL_AUDIT_RETENTION_DAYS = env.integer("ROLECALL_AUDIT_RETENTION_DAYS", 0, minimum=0)
 ROLECALL_AUDIT_PAGE_SIZE = env.integer("ROLECALL_AUDIT_PAGE_SIZE", 50, minimum=1)
+# Optional: HMAC-SHA256 key for the audit chain (roles/audit/chain.py). Without
+# it, whoever can write the table can also recompute every hash. Never change it.
+ROLECALL_AUDIT_HMAC_KEY = env.secret("ROLECALL_AUDIT_HMAC_KEY") or ""
+if ROLECALL_AUDIT_HMAC_KEY and len(ROLECALL_AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("ROLECALL_AUDIT_HMAC_KEY must be at least 32 characters.")
 
 # --- AWS (roles/aws/) --------------------------------------------------------
 # IAM throttles and its limits cannot be raised: botocore's standard retry mode
