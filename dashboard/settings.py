@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their caching, nothing else is stored.
+    "roles.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -243,6 +245,11 @@ ROLECALL_TRUSTED_PROXIES = env.integer("ROLECALL_TRUSTED_PROXIES", 0, minimum=0)
 # Days of audit history kept by `manage.py prune_audit`; 0 keeps everything.
 ROLECALL_AUDIT_RETENTION_DAYS = env.integer("ROLECALL_AUDIT_RETENTION_DAYS", 0, minimum=0)
 ROLECALL_AUDIT_PAGE_SIZE = env.integer("ROLECALL_AUDIT_PAGE_SIZE", 50, minimum=1)
+# Optional: HMAC-SHA256 key for the audit chain (roles/audit/chain.py). Without
+# it, whoever can write the table can also recompute every hash. Never change it.
+ROLECALL_AUDIT_HMAC_KEY = env.secret("ROLECALL_AUDIT_HMAC_KEY") or ""
+if ROLECALL_AUDIT_HMAC_KEY and len(ROLECALL_AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("ROLECALL_AUDIT_HMAC_KEY must be at least 32 characters.")
 
 # --- AWS (roles/aws/) --------------------------------------------------------
 # IAM throttles and its limits cannot be raised: botocore's standard retry mode
@@ -309,6 +316,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # A 403 or 400 is one line, without the traceback Django attaches (roles/logfilters.py).
+    "filters": {"one_line_4xx": {"()": "roles.logfilters.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO").upper()},
     "loggers": {
@@ -316,6 +325,7 @@ LOGGING = {
         "boto3": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["one_line_4xx"]},
     },
 }
 

@@ -16,6 +16,9 @@ from roles.views import (
     syncs,
 )
 
+# Our own parameter errors (roles/params.py) say what was wrong.
+handler400 = "roles.params.bad_request"
+
 urlpatterns = [
     path("", pages.overview, name="overview"),
     path("refresh/", syncs.refresh_all, name="refresh-all"),

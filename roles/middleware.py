@@ -1,4 +1,4 @@
-"""Request-wide security rules: session lifetime, membership, CSP."""
+"""Request-wide security rules: session lifetime, membership, CSP, no caching."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from roles import permissions
 
@@ -77,4 +78,22 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.ROLECALL_CSP)
+        return response
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store on every response Django builds.
+
+    Pages and exports show role inventories, audit history and who approved
+    what; neither the browser's cache nor a proxy may keep them after sign-out.
+    Static files are answered by WhiteNoise before this runs and keep their
+    long-lived caching, so it must stay below WhiteNoiseMiddleware in settings.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
         return response

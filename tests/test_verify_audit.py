@@ -31,11 +31,17 @@ def make_events(n: int) -> list[AuditEvent]:
 
 def test_an_intact_chain_passes(db, capsys):
     make_events(5)
-    assert run_verify(capsys) == (0, "OK: 5 events, chain intact\n")
+    assert run_verify(capsys) == (
+        0,
+        "OK: 5 events, chain intact (plain SHA-256; ROLECALL_AUDIT_HMAC_KEY is not set)\n",
+    )
 
 
 def test_an_empty_history_passes(db, capsys):
-    assert run_verify(capsys) == (0, "OK: 0 events, chain intact\n")
+    assert run_verify(capsys) == (
+        0,
+        "OK: 0 events, chain intact (plain SHA-256; ROLECALL_AUDIT_HMAC_KEY is not set)\n",
+    )
 
 
 def test_an_edited_row_is_named(db, capsys):
@@ -99,7 +105,10 @@ def test_pruning_keeps_the_chain_verifiable(db, capsys):
     checkpoint = AuditEvent.objects.get(seq=7)
     assert checkpoint.action == "audit.pruned"
     assert checkpoint.details["pruned_through_seq"] == 4
-    assert run_verify(capsys) == (0, "OK: 3 events, chain intact\n")
+    assert run_verify(capsys) == (
+        0,
+        "OK: 3 events, chain intact (plain SHA-256; ROLECALL_AUDIT_HMAC_KEY is not set)\n",
+    )
 
 
 def test_pruning_with_unlimited_retention_does_nothing(db, capsys):

@@ -18,6 +18,7 @@ ACTIONS: dict[str, str] = {
     "sync.started": "Sync started",
     "sync.finished": "Sync finished",
     "sync.redispatched": "Sync re-dispatched by the sweeper",
+    "sync.interrupted": "Sync interrupted (its worker stopped)",
     "role.created": "Service-linked role created",
     "role.description_edited": "Role description edited",
     "role.recreated": "Role recreated",

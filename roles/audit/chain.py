@@ -1,6 +1,9 @@
-"""The SHA-256 chain over audit events.
+"""The hash chain over audit events, plain SHA-256 or keyed HMAC-SHA256.
 
-hash = SHA-256(canonical JSON of the event's fields, including prev_hash).
+hash = SHA-256(canonical JSON of the event's fields, including prev_hash), or,
+when ROLECALL_AUDIT_HMAC_KEY is set, HMAC-SHA256 of the same bytes under that
+key. Which one a row used is not stored: verify.py recomputes both and so
+tells keyed rows from plain ones (roles/audit/verify.py explains the rules).
 The canonical form is sorted-key, ASCII-only JSON, so it is the same whichever
 database stored the row. actor_id is deliberately not hashed: deleting a user
 sets it to NULL (the copied actor_name, which is hashed, keeps who it was).
@@ -9,10 +12,12 @@ sets it to NULL (the copied actor_name, which is hashed, keeps who it was).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 GENESIS = "0" * 64
@@ -66,5 +71,20 @@ def canonical(event) -> bytes:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def event_hash(event) -> str:
+def key() -> bytes | None:
+    value = settings.ROLECALL_AUDIT_HMAC_KEY
+    return value.encode() if value else None
+
+
+def plain_hash(event) -> str:
     return hashlib.sha256(canonical(event)).hexdigest()
+
+
+def keyed_hash(event, secret: bytes) -> str:
+    return hmac.new(secret, canonical(event), hashlib.sha256).hexdigest()
+
+
+def event_hash(event) -> str:
+    """The hash a new event is written with: keyed whenever a key is configured."""
+    secret = key()
+    return keyed_hash(event, secret) if secret else plain_hash(event)

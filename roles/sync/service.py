@@ -27,8 +27,13 @@ def start_sync(account: Account, *, user=None, request=None, reason: str = "requ
     in the same SyncRun (database constraint one_active_sync_per_account).
     """
     active = account.syncs.filter(status__in=SyncRun.ACTIVE).first()
-    if active:
+    if active and not _is_dead(active):
+        active.joined = True
         return active
+    if active:
+        # Its worker cannot still be on it (see _is_dead): a Refresh starts afresh
+        # instead of joining a run that will never finish.
+        close_interrupted(active, "it outlived the task time limit; its worker is gone")
     try:
         with transaction.atomic():
             run = SyncRun.objects.create(account=account, requested_by=user)
@@ -41,8 +46,50 @@ def start_sync(account: Account, *, user=None, request=None, reason: str = "requ
             )
             transaction.on_commit(lambda: dispatch(run.pk))
     except IntegrityError:
-        return account.syncs.get(status__in=SyncRun.ACTIVE)
+        run = account.syncs.get(status__in=SyncRun.ACTIVE)
+        run.joined = True
+        return run
+    run.joined = False
     return run
+
+
+def _is_dead(run: SyncRun) -> bool:
+    """A running sync past its task's hard time limit: Celery has killed its task."""
+    if run.status != Status.RUNNING or run.started is None:
+        return False
+    return run.started < timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def close_interrupted(run: SyncRun, why: str) -> bool:
+    """End an active run whose worker is gone as failed ("Interrupted"), audited and
+    notified. False when it had already moved on (a worker finished it meanwhile).
+
+    Used by start_sync for a run past the time limit, and at start-up by
+    `manage.py close_interrupted_syncs` (scripts/run.py), when no worker exists yet.
+    """
+    error = {
+        "code": "Interrupted",
+        "message": f"The sync stopped before it finished: {why}.",
+        "request_id": "",
+        "operation": "",
+    }
+    with transaction.atomic():
+        closed = SyncRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=Status.FAILED, finished=timezone.now(), error=error
+        )
+        if not closed:
+            return False
+        previous = run.status
+        run.refresh_from_db()
+        AuditEvent.objects.record(
+            "sync.interrupted",
+            outcome=Outcome.FAILURE,
+            account_id=run.account.aws_account_id,
+            task_id=run.task_id,
+            details={"sync_run": run.pk, "status": previous, "error": error},
+        )
+        _notify_failure(run, error["message"])
+    return True
 
 
 def dispatch(run_id: int) -> bool:
@@ -93,6 +140,29 @@ def _finish_failed(run: SyncRun, error: AwsError) -> None:
             details={"sync_run": run.pk, "error": error.as_dict()},
         )
         _notify_failure(run, f"{error.code}: {error.message}")
+
+
+def _finish_crashed(run: SyncRun, exc: Exception) -> None:
+    """Any other exception (a bug, bad data, the soft time limit): the run ends as failed
+    with the error's class and message, instead of staying "running" until the sweeper."""
+    error = {
+        "code": type(exc).__name__,
+        "message": str(exc)[:2000] or repr(exc),
+        "request_id": "",
+        "operation": "",
+        "class": f"{type(exc).__module__}.{type(exc).__qualname__}",
+    }
+    with transaction.atomic():
+        run.status, run.finished, run.error = Status.FAILED, timezone.now(), error
+        run.save(update_fields=["status", "finished", "error"])
+        AuditEvent.objects.record(
+            "sync.finished",
+            outcome=Outcome.FAILURE,
+            account_id=run.account.aws_account_id,
+            task_id=run.task_id,
+            details={"sync_run": run.pk, "error": error},
+        )
+        _notify_failure(run, f"{error['code']}: {error['message']}")
 
 
 def _notify_failure(run: SyncRun, what: str) -> None:
@@ -191,9 +261,18 @@ def run_sync(run_id: int, task_id: str = "") -> SyncRun | None:
     except AwsError as exc:
         _finish_failed(run, exc)
         return run
-    with transaction.atomic():
-        result = store(account, snapshot)
-        _finish(run, snapshot, result)
+    except Exception as exc:  # noqa: BLE001 - any failure must end the run, not leave it running
+        log.exception("sync run %s failed", run.pk)
+        _finish_crashed(run, exc)
+        return run
+    try:
+        with transaction.atomic():
+            result = store(account, snapshot)
+            _finish(run, snapshot, result)
+    except Exception as exc:  # noqa: BLE001 - the store rolled back; record why
+        log.exception("sync run %s failed while storing", run.pk)
+        run.refresh_from_db()
+        _finish_crashed(run, exc)
     return run
 
 

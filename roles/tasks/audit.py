@@ -20,6 +20,7 @@ def verify_chain(self) -> bool:
             "events_verified": verdict.count,
             "broken_seq": verdict.broken_seq,
             "reason": verdict.reason,
+            "mode": verdict.mode,
         },
     )
     return verdict.ok

@@ -5,20 +5,49 @@ from django import template
 
 register = template.Library()
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters that are invisible or reorder the text around them: zero-width
+# space/joiners and marks (U+200B-U+200F), bidirectional embeddings and
+# overrides (U+202A-U+202E), isolates (U+2066-U+2069), the byte-order mark
+# (U+FEFF), plus the Arabic letter mark and the line/paragraph separators.
+# "AWSServiceRoleFor\u202eSCE" would otherwise read as another role's name.
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c\u2028\u2029"
+_HIDDEN = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
+_HIDDEN_KEEP_LINES = re.compile(f"[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
+
+
+def _show(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def make_visible(value, *, keep_newlines: bool = False) -> str:
+    """value with control and invisible characters written as \\xNN / \\uNNNN text.
+
+    Also used outside templates, for exports people read (roles/views/roles.py).
+    """
+    if value is None:
+        return ""
+    pattern = _HIDDEN_KEEP_LINES if keep_newlines else _HIDDEN
+    return pattern.sub(_show, str(value))
 
 
 @register.filter
 def visible(value) -> str:
-    """Show control characters (CR, LF, ANSI escapes...) as \\xNN text.
+    """Show control characters (CR, LF, ANSI escapes...) as \\xNN text, and
+    bidirectional and invisible Unicode controls as \\uNNNN.
 
     For untrusted strings (AWS-sourced text, attempted usernames) shown on one
-    line: a newline or an escape sequence must not reshape the page or a log
-    viewer. The result is still HTML-escaped by autoescaping.
+    line: a newline, an escape sequence or a right-to-left override must not
+    reshape the page, disguise a name or fool a log viewer. The result is still
+    HTML-escaped by autoescaping.
     """
-    if value is None:
-        return ""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    return make_visible(value)
+
+
+@register.filter
+def visible_lines(value) -> str:
+    """visible, keeping line breaks: for multi-line text such as notification bodies."""
+    return make_visible(value, keep_newlines=True)
 
 
 @register.filter

@@ -8,15 +8,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from roles import params
 from roles.audit import export
 from roles.audit.actions import ACTIONS
 from roles.audit.filters import AuditFilterForm, page
 from roles.models import AuditEvent
-
-
-def _cursor(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 @require_GET
@@ -26,8 +22,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         events, newer, older = page(
             form.queryset(),
-            before=_cursor(request, "before"),
-            after=_cursor(request, "after"),
+            before=params.integer(request.GET, "before"),
+            after=params.integer(request.GET, "after"),
             size=settings.ROLECALL_AUDIT_PAGE_SIZE,
         )
     ctx = {

@@ -14,13 +14,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from roles import permissions
+from roles import params, permissions
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
 from roles.deletion.service import LIVE_ROLE_STATES
 from roles.models import Account, CleanupPlan, DeletionRequest, EcsCluster, ServiceLinkedRole
 from roles.protection import role_protection
 from roles.readiness import ecs_usage, readiness
+from roles.templatetags.rolecall import make_visible
 from roles.views.syncs import refresh_response
 
 NOT_TRACKED = "Not accessed in the tracking period"
@@ -101,8 +102,9 @@ def _filtered(request: HttpRequest) -> tuple[RoleFilterForm, QuerySet | None]:
 @require_GET
 def role_list(request: HttpRequest) -> HttpResponse:
     form, qs = _filtered(request)
+    number = params.integer(request.GET, "page", default=1, minimum=1)
     page = Paginator(qs if qs is not None else ServiceLinkedRole.objects.none(), 50).get_page(
-        request.GET.get("page")
+        number
     )
     ctx = {
         "form": form,
@@ -167,7 +169,7 @@ def role_export(request: HttpRequest, fmt: str) -> HttpResponse:
         def lines():
             yield writer.writerow(EXPORT_COLUMNS)
             for row in rows:
-                yield writer.writerow([neutralise(str(row[c])) for c in EXPORT_COLUMNS])
+                yield writer.writerow([neutralise(make_visible(row[c])) for c in EXPORT_COLUMNS])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:
