@@ -114,7 +114,8 @@ def test_8_nosuchentity_on_delete_and_on_the_status_call(
     )
     assert gone.state == "succeeded"
     assert "GetRole confirmed" in gone.attempts.get().reason
-    assert calls(emulator, GET_ROLE) == 1
+    # One GetRole binds the submission to the role AWS reports, one confirms it gone.
+    assert calls(emulator, GET_ROLE) == 2
     confirmed = calls(emulator)
 
     # NoSuchEntity while GetRole still finds the role: bounded re-checks, then error.
@@ -128,7 +129,8 @@ def test_8_nosuchentity_on_delete_and_on_the_status_call(
     )
     assert stuck.state == "error"
     assert stuck.attempts.get().missing_checks == 3
-    assert (calls(emulator, STATUS), calls(emulator, GET_ROLE)) == (3, 3)
+    # GetRole: once before the submission (the binding), then once per status check.
+    assert (calls(emulator, STATUS), calls(emulator, GET_ROLE)) == (3, 4)
     assert [level for level, _ in notes(operator)] == ["success", "success", "error"]
     assert [e.outcome for e in events("deletion.failed")] == ["failure"]
     record.injected = (
