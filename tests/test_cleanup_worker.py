@@ -60,7 +60,11 @@ def test_a_killed_worker_resumes_without_repeating_a_finished_step(emulator, pro
         {"operation": "ecs:DeleteService", "delay_ms": 1000, "count": 2},
         {"operation": "ecs:DeleteService", "delay_ms": 30000, "count": 1},
     )
-    first = CeleryWorker(concurrency=1)
+    # Short AWS timeouts make a short lease (roles/cleanup/run.py, lease_seconds), so
+    # the dead worker's lease runs out within the test.
+    first = CeleryWorker(
+        concurrency=1, ROLECALL_AWS_CONNECT_TIMEOUT="1", ROLECALL_AWS_READ_TIMEOUT="5"
+    )
     try:
         first.wait_ready()
         request_execution(plan, user=operator)
@@ -74,9 +78,17 @@ def test_a_killed_worker_resumes_without_repeating_a_finished_step(emulator, pro
     assert plan.steps.filter(action="DeleteService", status="done").count() == 2
     assert len(done_before) == 5  # two services scaled down and deleted, a third scaled down
 
+    # The dead worker's lease is live: nothing may take the region over yet.
+    assert redispatch_overdue(grace=0) == []
     with celery_worker(concurrency=1, ROLECALL_POLL_BACKOFF_CAP="1"):
-        # What the periodic sweep does for a region that shows no progress.
-        assert redispatch_overdue(grace=0) == [(plan.pk, "us-east-1")]
+        # What the periodic sweep does for a region that shows no progress, once
+        # the lease of the worker that stopped answering has expired.
+        wait_for(
+            lambda: redispatch_overdue(grace=0) == [(plan.pk, "us-east-1")],
+            timeout=60,
+            interval=0.5,
+            message="the dead worker's lease never expired",
+        )
         plan = wait_for(lambda: ended(plan), timeout=60, message="cleanup did not resume")
     assert plan.state == "succeeded"
     made = emulator.control.calls()["operations"]

@@ -1,16 +1,30 @@
 """What the cleanup task does in one region: the plan's steps, in order, one at a time.
 
-Each step runs in its own transaction that holds the region row's lock
-(SELECT ... FOR UPDATE SKIP LOCKED): the AWS call, then the step's outcome and
-its audit event, committed together. A second delivery of the same task finds
-the row locked and leaves; a worker that dies mid-call loses its transaction,
-and the next run repeats only that one unfinished step, whose "already gone"
-answer counts as done. Retries and drain checks are scheduled through
-next_run_at with short countdowns, as deletions are (roles/deletion/worker.py).
+No transaction or row lock is open while AWS answers: SQLite takes the whole
+database's write lock for each transaction, so a lock held across a slow call
+would hold up every other region and every web request. As deletions do
+(roles/deletion/worker.py), each step is three moves:
+
+1. claim, in a short transaction: the region row gets a lease (this task run's
+   token, and lease_until, a bound derived from the AWS timeouts) and the step
+   is marked started with its attempt number; committed.
+2. the AWS call, with no transaction open; so is the re-read of a cluster's
+   rolecall:protect tag (once per cluster and task run).
+3. record, in a second short transaction that first checks the lease still
+   carries this run's token (compare-and-set): the step's outcome and its audit
+   event, committed together.
+
+A second delivery of the same task finds a live lease and leaves without an AWS
+call. A worker that dies mid-call leaves its lease to expire; the next run (the
+sweeper's redispatch_overdue) repeats only that one unfinished step, whose
+"already gone" answer counts as done. Retries and drain checks are scheduled
+through next_run_at with short countdowns, as deletions are.
 """
 
 from __future__ import annotations
 
+import math
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -50,6 +64,11 @@ GONE = {
     Action.DELETE_CLUSTER: {"ClusterNotFoundException"},
 }
 CONTINUE, STOP, FINISHED = "continue", "stop", "finished"
+# AWS calls one claim may cover: AssumeRole for the region's client, the step's
+# call (or the cluster's tags) and a confirming read.
+CALLS_PER_CLAIM = 3
+# Seconds for the database work between the claim and the record.
+LEASE_SLACK = 5
 
 
 @dataclass
@@ -67,9 +86,13 @@ class _Client:
         self.account, self.region, self._ecs = account, region, None
         self._protection: dict[str, str | None] = {}
 
+    def knows(self, cluster_arn: str) -> bool:
+        return cluster_arn in self._protection
+
     def protection(self, cluster_arn: str) -> str | None:
         """Why a cluster must not be touched now, read from its tags once per task run:
-        a rolecall:protect tag added after planning still stops the steps."""
+        a rolecall:protect tag added after planning still stops the steps. An AWS
+        call: never made inside a transaction."""
         if cluster_arn not in self._protection:
             found = ecs.describe_clusters(self.get(), [cluster_arn])
             self._protection[cluster_arn] = cluster_protection(found[0]) if found else None
@@ -141,9 +164,26 @@ def _audit(plan, step: CleanupStep, result: Result, task_id: str, outcome: str) 
     )
 
 
+def lease_seconds(step: CleanupStep) -> float:
+    """How long one claim may take: every AWS call it covers at its full timeouts."""
+    calls = CALLS_PER_CLAIM
+    if step.action == Action.WAIT_FOR_DRAIN:
+        services = CleanupStep.objects.filter(
+            region_id=step.region_id, cluster_arn=step.cluster_arn, action=Action.DELETE_SERVICE
+        ).count()
+        calls += math.ceil(services / ecs.SERVICE_BATCH)
+    per_call = settings.ROLECALL_AWS_CONNECT_TIMEOUT + settings.ROLECALL_AWS_READ_TIMEOUT
+    return float(calls * per_call + LEASE_SLACK)
+
+
+def _release(row: CleanupRegion) -> None:
+    row.lease_token, row.lease_until = "", None
+
+
 def _schedule(row: CleanupRegion, delay: float) -> None:
     row.state, row.next_run_at = RegionState.WAITING, timezone.now() + timedelta(seconds=delay)
-    row.save(update_fields=["state", "next_run_at", "updated"])
+    _release(row)
+    row.save(update_fields=["state", "next_run_at", "lease_token", "lease_until", "updated"])
     plan_id, region = row.plan_id, row.region
     transaction.on_commit(lambda: dispatch_region(plan_id, region, countdown=delay))
 
@@ -182,7 +222,10 @@ def _apply(row: CleanupRegion, step: CleanupStep, result: Result, task_id: str) 
 
 def _close_region(row: CleanupRegion, state: str) -> str:
     row.state, row.finished, row.next_run_at = state, timezone.now(), None
-    row.save(update_fields=["state", "finished", "next_run_at", "updated"])
+    _release(row)
+    row.save(
+        update_fields=["state", "finished", "next_run_at", "lease_token", "lease_until", "updated"]
+    )
     return FINISHED if finish_plan(row.plan_id) else STOP
 
 
@@ -208,22 +251,37 @@ def _skip_cluster(row: CleanupRegion, step: CleanupStep, reason: str, task_id: s
     return CONTINUE
 
 
-def _step(plan_id: int, region: str, client_for, task_id: str) -> str:
+def _locked_region(plan_id: int, region: str) -> CleanupRegion | None:
+    """The region row, locked until the (short) transaction ends; never across AWS."""
+    return (
+        CleanupRegion.objects.select_for_update(of=("self",))
+        .select_related("plan", "plan__account")
+        .filter(plan_id=plan_id, region=region)
+        .first()
+    )
+
+
+@dataclass
+class Claim:
+    row: CleanupRegion
+    step: CleanupStep
+    started: bool  # False: the cluster's protect tag must be read first
+
+
+def _claim(plan_id: int, region: str, token: str, client_for) -> Claim | str:
+    """Take (or renew) the region's lease and pick its next step, in one short transaction."""
     with transaction.atomic():
-        row = (
-            CleanupRegion.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("plan", "plan__account")
-            .filter(plan_id=plan_id, region=region)
-            .first()
-        )
+        row = _locked_region(plan_id, region)
         if row is None:
-            return STOP  # gone, or another delivery of this task holds it
-        plan = row.plan
+            return STOP
+        plan, now = row.plan, timezone.now()
         if plan.state not in (PlanState.QUEUED, PlanState.RUNNING) or row.state in (
             CleanupRegion.TERMINAL
         ):
             return STOP
-        early = timezone.now() + timedelta(seconds=EARLY_TOLERANCE)
+        if row.lease_token != token and row.lease_until and row.lease_until > now:
+            return STOP  # another delivery of this task is working on the region
+        early = now + timedelta(seconds=EARLY_TOLERANCE)
         if row.next_run_at and row.next_run_at > early:
             return STOP  # a duplicate; the scheduled run will come
         reason = protected_because(
@@ -236,25 +294,83 @@ def _step(plan_id: int, region: str, client_for, task_id: str) -> str:
         step = row.steps.filter(status=Status.PENDING).order_by("order").first()
         if step is None:
             return _close_region(row, RegionState.DONE)
-        if row.state != RegionState.RUNNING:
-            row.state, row.next_run_at = RegionState.RUNNING, None
-            row.started = row.started or timezone.now()
-            row.save(update_fields=["state", "next_run_at", "started", "updated"])
+        row.state, row.next_run_at = RegionState.RUNNING, None
+        row.started = row.started or now
+        row.lease_token, row.lease_until = token, now + timedelta(seconds=lease_seconds(step))
+        row.save(
+            update_fields=[
+                "state",
+                "next_run_at",
+                "started",
+                "lease_token",
+                "lease_until",
+                "updated",
+            ]
+        )
         step.region = row
-        client = client_for(plan.account)
+        started = client_for(plan.account).knows(step.cluster_arn)
+        if started:
+            step.attempts += 1
+            step.started_at = step.started_at or now
+            step.save(update_fields=["attempts", "started_at"])
+        return Claim(row, step, started)
+
+
+def _record(
+    claim: Claim,
+    token: str,
+    task_id: str,
+    result: Result | None = None,
+    *,
+    protected: str = "",
+    counts_attempt: bool = False,
+) -> str:
+    """Record what AWS answered, if the lease is still this run's (compare-and-set)."""
+    with transaction.atomic():
+        row = _locked_region(claim.row.plan_id, claim.row.region)
+        step = CleanupStep.objects.filter(pk=claim.step.pk).first()
+        if step is None:
+            return STOP
+        if counts_attempt:
+            step.attempts += 1
+            step.started_at = step.started_at or timezone.now()
+        if row is None or row.lease_token != token:
+            if result is not None:
+                # The lease expired and another run took the step over: the call is
+                # still audited, its outcome is left to the run that holds the lease.
+                result.note = (
+                    f"Not recorded: the region's lease passed to another run. {result.note}".strip()
+                )
+                step.region = claim.row
+                failed = result.kind in ("retry", "failed")
+                outcome = Outcome.FAILURE if failed else Outcome.SUCCESS
+                _audit(claim.row.plan, step, result, task_id, outcome)
+            return STOP
+        if step.status != Status.PENDING:
+            return STOP
+        step.region = row
+        if protected:
+            return _skip_cluster(row, step, protected, task_id)
+        return _apply(row, step, result, task_id)
+
+
+def _step(plan_id: int, region: str, client_for, token: str, task_id: str) -> str:
+    claim = _claim(plan_id, region, token, client_for)
+    if not isinstance(claim, Claim):
+        return claim
+    client, step = client_for(claim.row.plan.account), claim.step
+    if not claim.started:
+        # The cluster's protect tag, read with no transaction open.
         try:
             reason = client.protection(step.cluster_arn)
         except AwsError as exc:
-            step.attempts += 1
-            step.started_at = step.started_at or timezone.now()
             kind = "retry" if exc.retryable else "failed"
-            return _apply(row, step, Result(kind, exc.request_id, exc), task_id)
+            result = Result(kind, exc.request_id, exc)
+            return _record(claim, token, task_id, result, counts_attempt=True)
         if reason:
-            return _skip_cluster(row, step, reason, task_id)
-        result = _perform(client, step)
-        step.attempts += 1
-        step.started_at = step.started_at or timezone.now()
-        return _apply(row, step, result, task_id)
+            return _record(claim, token, task_id, protected=reason)
+        return CONTINUE  # the next claim starts the step
+    return _record(claim, token, task_id, _perform(client, step))
 
 
 def run_region(plan_id: int, region: str, task_id: str = "") -> None:
@@ -263,24 +379,33 @@ def run_region(plan_id: int, region: str, task_id: str = "") -> None:
         state=PlanState.RUNNING, started=timezone.now()
     )
     clients: dict = {}
+    token = secrets.token_hex(16)
 
     def client_for(account) -> _Client:
         return clients.setdefault(region, _Client(account, region))
 
-    while True:
-        verdict = _step(plan_id, region, client_for, task_id)
-        if verdict == FINISHED:
-            refresh_inventory(plan_id)
-        if verdict != CONTINUE:
-            return
+    try:
+        while True:
+            verdict = _step(plan_id, region, client_for, token, task_id)
+            if verdict == FINISHED:
+                refresh_inventory(plan_id)
+            if verdict != CONTINUE:
+                return
+    finally:
+        # Leaving early (an exception, the time limit): the next run need not
+        # wait for the lease to expire.
+        CleanupRegion.objects.filter(plan_id=plan_id, region=region, lease_token=token).update(
+            lease_token="", lease_until=None
+        )
 
 
 # --- the end of a plan -------------------------------------------------------------
 
 
 def finish_plan(plan_id: int) -> bool:
-    """Close the plan once every region has ended. Called with a region's row locked,
-    after its state was saved; the plan row lock makes exactly one region the last."""
+    """Close the plan once every region has ended. Called in a region's short claim or
+    record transaction (no AWS call in it), after the region's state was saved; the
+    plan row lock makes exactly one region the last."""
     plan = CleanupPlan.objects.select_for_update().select_related("account").get(pk=plan_id)
     if plan.state not in (PlanState.QUEUED, PlanState.RUNNING):
         return False
@@ -333,9 +458,10 @@ def refresh_inventory(plan_id: int) -> None:
 
 def redispatch_overdue(grace: float | None = None) -> list[tuple[int, str]]:
     """Send the task again for every region that should be running and shows no progress:
-    a lost message, or a worker that died (its lock went with its connection)."""
+    a lost message, or a worker that died (once its lease has expired)."""
     grace = settings.ROLECALL_SWEEPER_GRACE if grace is None else grace
-    cutoff = timezone.now() - timedelta(seconds=grace)
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=grace)
     rows = (
         CleanupRegion.objects.filter(
             plan__state__in=(PlanState.QUEUED, PlanState.RUNNING),
@@ -343,6 +469,7 @@ def redispatch_overdue(grace: float | None = None) -> list[tuple[int, str]]:
             updated__lte=cutoff,
         )
         .filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=cutoff))
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
         .values_list("plan_id", "region")
     )
     sent = []

@@ -2,8 +2,8 @@
 
 A plan is built from a fresh inventory (roles/cleanup/plan.py) and stored
 before anything changes in AWS; executing it (roles/cleanup/run.py) walks each
-region's steps in order, one committed row update per AWS call, so a worker
-that dies resumes from the next unfinished step.
+region's steps in order, committing before and after each AWS call (never
+across it), so a worker that dies resumes from the one unfinished step.
 """
 
 from __future__ import annotations
@@ -93,8 +93,10 @@ class CleanupPlan(models.Model):
 class CleanupRegion(models.Model):
     """One region of a plan: its own progress, retry schedule and stop reason.
 
-    The region task (roles/tasks/cleanup.py) holds this row's lock for each
-    step, so two deliveries of the same task never run a step twice.
+    The region task (roles/tasks/cleanup.py) takes a lease on this row before
+    each AWS call (lease_token, lease_until) and records the outcome only while
+    the lease still carries its token, so two deliveries of the same task never
+    run a step side by side, and no row lock is held while AWS answers.
     """
 
     class State(models.TextChoices):
@@ -115,6 +117,10 @@ class CleanupRegion(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
+    # The task run working on the region now, and until when (a bound derived from
+    # the AWS timeouts); an expired lease is a worker that died mid-step.
+    lease_token = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["region"]
