@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("roles", "0008_cleanup"),
+        ("roles", "0009_deletion_bindings"),
     ]
 
     operations = [
