@@ -452,3 +452,53 @@ def test_no_transaction_is_open_during_the_deletion_aws_calls(
     names = {name for name, _ in seen}
     assert {"identity", "get_role", "list_clusters", "delete_service_linked_role"} <= names
     assert [s for s in seen if s[1]] == []
+
+
+# --- the same rails on cleanup plans ---------------------------------------------
+
+
+def test_attack_plan_then_approve_alone(emulator, synced, operator, dana):
+    from roles.cleanup import plan as planning
+    from roles.cleanup.plan import CleanupRefused
+    from roles.cleanup.service import decide as decide_cleanup
+    from roles.cleanup.service import request_execution
+
+    plan, _ = planning.build(role(PROD), user=dana)
+    plan = request_execution(plan, user=operator)
+    assert plan.state == "awaiting_approval"
+    assert (plan.requested_by, plan.confirmed_by) == (dana, operator)
+    with pytest.raises(CleanupRefused, match="another approver must decide"):
+        decide_cleanup(plan, user=dana, approve=True, comment="mine")
+    plan.refresh_from_db()
+    assert plan.state == "awaiting_approval" and plan.approved_by is None
+    title = "Approval needed: clean up what keeps AWSServiceRoleForECS in use in acme-prod"
+    assert not Notification.objects.filter(user=dana, title=title).exists()
+
+
+def test_attack_cleanup_follows_a_repointed_account(emulator, synced, operator, settings):
+    from roles.cleanup import plan as planning
+    from roles.cleanup import run
+    from roles.cleanup.service import request_execution
+
+    settings.ROLECALL_REQUIRE_APPROVAL = False
+    plan, _ = planning.build(role(PROD), user=operator)
+    request_execution(plan, user=operator)
+    # Production's row now reaches staging's credentials (a direct edit of the row).
+    Account.objects.filter(aws_account_id=PROD).update(
+        role_arn=f"arn:aws:iam::{STAGING}:role/RolecallAudit"
+    )
+    staging_ecs = aws_client("ecs", STAGING, "us-east-1")
+    staging_ecs.create_cluster(clusterName="web-prod")  # same name, other account
+    emulator.control.reset_calls()
+    for row in plan.regions.all():
+        run.run_region(plan.pk, row.region, task_id="test")
+    plan.refresh_from_db()
+    made = emulator.control.calls()["operations"]
+    mutating = {op for op in made if op.split(":")[1].startswith(("Delete", "Update", "Dereg"))}
+    assert mutating == set()
+    assert not plan.steps.filter(status="done").exists()
+    skipped = plan.steps.filter(status="skipped").first()
+    assert "the plan was made in account 111111111111" in skipped.note
+    assert "credentials reach 222222222222" in skipped.note
+    assert staging_ecs.describe_clusters(clusters=["web-prod"])["clusters"][0]["status"] == "ACTIVE"
+    assert aws_client("ecs", PROD, "us-east-1").list_clusters()["clusterArns"]

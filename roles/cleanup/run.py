@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from roles.aws import ecs
+from roles.aws import ecs, sts
 from roles.aws.errors import AwsError
 from roles.aws.session import AccountSession
 from roles.cleanup.plan import cluster_protection
@@ -84,17 +84,28 @@ class _Client:
 
     def __init__(self, account, region: str) -> None:
         self.account, self.region, self._ecs = account, region, None
+        self.answers_as = ""  # the account sts:GetCallerIdentity names for this session
         self._protection: dict[str, str | None] = {}
 
     def knows(self, cluster_arn: str) -> bool:
         return cluster_arn in self._protection
 
     def protection(self, cluster_arn: str) -> str | None:
-        """Why a cluster must not be touched now, read from its tags once per task run:
-        a rolecall:protect tag added after planning still stops the steps. An AWS
-        call: never made inside a transaction."""
+        """Why a cluster must not be touched now, read once per task run: the account
+        the credentials really reach must be the one the plan was made in (the
+        cluster ARN's, as AWS reported it), and a rolecall:protect tag added after
+        planning still stops the steps. AWS calls: never made inside a transaction."""
         if cluster_arn not in self._protection:
-            found = ecs.describe_clusters(self.get(), [cluster_arn])
+            api = self.get()
+            planned_in = cluster_arn.split(":")[4]
+            if planned_in != self.answers_as or planned_in != self.account.aws_account_id:
+                self._protection[cluster_arn] = (
+                    f"the plan was made in account {planned_in}, but the account is now "
+                    f"{self.account.aws_account_id} and its credentials reach "
+                    f"{self.answers_as}: nothing is touched"
+                )
+                return self._protection[cluster_arn]
+            found = ecs.describe_clusters(api, [cluster_arn])
             self._protection[cluster_arn] = cluster_protection(found[0]) if found else None
         return self._protection[cluster_arn]
 
@@ -102,6 +113,7 @@ class _Client:
         if self._ecs is None:
             # One attempt per call: retries are scheduled here and recorded on the step.
             session = AccountSession(self.account.target(), attempts=1)
+            self.answers_as = sts.identity(session).account
             self._ecs = session.client("ecs", self.region)
         return self._ecs
 
@@ -436,7 +448,7 @@ def finish_plan(plan_id: int) -> bool:
     ]
     body = f"{counts[Status.DONE]} steps done, {counts[Status.SKIPPED]} skipped."
     notify(
-        [plan.requested_by, plan.approved_by],
+        [plan.requested_by, plan.confirmed_by, plan.approved_by],
         f"Cleanup for {plan.role_name} in {plan.account.name} {state}",
         level=level,
         body="\n".join([body, *stopped, *plan.protected_notes]),

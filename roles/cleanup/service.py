@@ -86,7 +86,7 @@ def request_execution(plan: CleanupPlan, *, user, request=None) -> CleanupPlan:
         if not plan.steps.filter(status="pending").exists():
             raise CleanupRefused("Nothing in this plan can run: every step is skipped.")
         needs_approval = settings.ROLECALL_REQUIRE_APPROVAL
-        plan.requested_by, plan.requested_by_name = user, user.get_username()
+        # requested_by stays the planner: both are requesters (requesters()).
         plan.confirmed_by, plan.confirmed_at = user, timezone.now()
         plan.approval_required = needs_approval
         if needs_approval:
@@ -95,8 +95,6 @@ def request_execution(plan: CleanupPlan, *, user, request=None) -> CleanupPlan:
             _queue(plan)
         plan.save(
             update_fields=[
-                "requested_by",
-                "requested_by_name",
                 "confirmed_by",
                 "confirmed_at",
                 "approval_required",
@@ -115,25 +113,31 @@ def request_execution(plan: CleanupPlan, *, user, request=None) -> CleanupPlan:
         )
         if needs_approval:
             notify(
-                [u for u in approvers() if u.pk != user.pk],
+                [u for u in approvers() if u.pk not in requesters(plan)],
                 f"Approval needed: clean up what keeps {plan.role_name} in use in "
                 f"{plan.account.name}",
                 level=Notification.Level.WARNING,
-                body=f"Requested by {plan.requested_by_name}.",
+                body=f"Planned by {plan.requested_by_name}, confirmed by {user.get_username()}.",
                 link=_link(plan),
             )
     return plan
 
 
+def requesters(plan: CleanupPlan) -> set[int]:
+    """Who asked for the plan: whoever planned it and whoever confirmed its execution.
+    Neither may approve it (two-person approval)."""
+    return {pk for pk in (plan.requested_by_id, plan.confirmed_by_id) if pk is not None}
+
+
 def decide(plan: CleanupPlan, *, user, approve: bool, comment: str, request=None) -> CleanupPlan:
-    """An approver approves or rejects; never the requester."""
+    """An approver approves or rejects; never one of its requesters."""
     action = "cleanup.approved" if approve else "cleanup.rejected"
-    if plan.requested_by_id == user.pk:
+    if user.pk in requesters(plan):
         # Recorded outside the transaction below, which a refusal rolls back.
         _audit(
             plan, action, user=user, request=request, outcome=Outcome.DENIED, reason="self-approval"
         )
-        raise CleanupRefused("You requested this cleanup: another approver must decide.")
+        raise CleanupRefused("You planned or confirmed this cleanup: another approver must decide.")
     with transaction.atomic():
         plan = (
             CleanupPlan.objects.select_for_update()
@@ -165,7 +169,7 @@ def decide(plan: CleanupPlan, *, user, approve: bool, comment: str, request=None
         _audit(plan, action, user=user, request=request, comment=comment)
         verb = "approved" if approve else "rejected"
         notify(
-            [plan.requested_by],
+            [plan.requested_by, plan.confirmed_by],
             f"Cleanup for {plan.role_name} in {plan.account.name} {verb} by {user.get_username()}",
             level=Notification.Level.INFO if approve else Notification.Level.WARNING,
             body=comment,

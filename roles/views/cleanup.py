@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from roles import permissions, reauth
 from roles.cleanup import plan as planning
 from roles.cleanup.plan import CleanupRefused
-from roles.cleanup.service import decide, request_execution
+from roles.cleanup.service import decide, request_execution, requesters
 from roles.models import CleanupPlan, ServiceLinkedRole, SyncRun
 from roles.views.decisions import DecisionForm, decision
 
@@ -39,7 +39,7 @@ class ExecuteForm(forms.Form):
 def _plan(pk: int) -> CleanupPlan:
     return get_object_or_404(
         CleanupPlan.objects.select_related(
-            "account", "role", "requested_by", "approved_by", "resync"
+            "account", "role", "requested_by", "confirmed_by", "approved_by", "resync"
         ),
         pk=pk,
     )
@@ -82,10 +82,10 @@ def _context(request: HttpRequest, plan: CleanupPlan, form: ExecuteForm | None =
         "decision_form": DecisionForm(),
         "approval_on": settings.ROLECALL_REQUIRE_APPROVAL,
         "can_execute": plan.state == State.PLANNED and permissions.can_operate(user),
-        "is_requester": plan.requested_by_id == user.pk,
+        "is_requester": user.pk in requesters(plan),
         "can_decide": plan.state == State.AWAITING_APPROVAL
         and permissions.can_approve(user)
-        and plan.requested_by_id != user.pk,
+        and user.pk not in requesters(plan),
         # Offered once the inventory was re-read, so the deletion starts on fresh evidence.
         "inventory_fresh": fresh,
         "can_delete": plan.state == State.SUCCEEDED and fresh and permissions.can_operate(user),
