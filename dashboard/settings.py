@@ -235,12 +235,7 @@ ROLECALL_REQUIRE_APPROVAL = env.boolean("ROLECALL_REQUIRE_APPROVAL", True)
 # Roles rolecall must never delete: glob patterns on role names or ARNs, and
 # account ids; the admin page (Protected rules) adds more.
 ROLECALL_PROTECTED_ROLES = env.string_list("ROLECALL_PROTECTED_ROLES", [])
-ROLECALL_PROTECTED_ACCOUNTS = env.string_list("ROLECALL_PROTECTED_ACCOUNTS", [])
-for _account in ROLECALL_PROTECTED_ACCOUNTS:
-    if not _account.isdigit() or len(_account) != 12:
-        raise ImproperlyConfigured(
-            f"ROLECALL_PROTECTED_ACCOUNTS: {_account!r} is not a 12-digit account id."
-        )
+ROLECALL_PROTECTED_ACCOUNTS = env.account_ids("ROLECALL_PROTECTED_ACCOUNTS")
 
 # --- Audit history (roles/models/audit.py) ----------------------------------
 # How many reverse proxies in front of rolecall append to X-Forwarded-For;
