@@ -57,6 +57,7 @@ def wait_for_emulator(url: str, timeout: float = 60) -> bool:
 def main() -> int:
     env = demo_environment()
     manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "record_settings")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "demo_users")
     print("rolecall is starting at http://127.0.0.1:8000 (Ctrl-C stops everything).", flush=True)
