@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
@@ -81,8 +82,8 @@ class ProtectedRuleAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
-            unmatched = rules_matching_nothing(ProtectedRule.objects.all())
-            for rule in unmatched:
+            rules = [*ProtectedRule.objects.all(), *_settings_rules()]
+            for rule in rules_matching_nothing(rules):
                 messages.warning(request, _nothing_message(rule))
         return super().changelist_view(request, extra_context)
 
@@ -141,9 +142,25 @@ class ProtectedRuleAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+def _settings_rules() -> list[ProtectedRule]:
+    """The settings' entries as unsaved rules, so the page warns about their typos too."""
+    rules = []
+    for setting, kind in (
+        ("ROLECALL_PROTECTED_ROLES", ProtectedRule.Kind.ROLE),
+        ("ROLECALL_PROTECTED_ACCOUNTS", ProtectedRule.Kind.ACCOUNT),
+    ):
+        for pattern in getattr(settings, setting):
+            rule = ProtectedRule(kind=kind, pattern=pattern)
+            rule.setting = setting
+            rules.append(rule)
+    return rules
+
+
 def _nothing_message(rule: ProtectedRule) -> str:
     what = "account rolecall knows" if rule.kind == ProtectedRule.Kind.ACCOUNT else "known role"
+    setting = getattr(rule, "setting", None)
+    name = f"The {setting} entry" if setting else f"The rule {rule.kind}"
     return (
-        f"The rule {rule.kind} {rule.pattern!r} matches no {what}. "
+        f"{name} {rule.pattern!r} matches no {what}. "
         "Check it for a typo; it still applies to anything added later."
     )

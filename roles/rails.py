@@ -39,7 +39,8 @@ def weakened(before: dict | None, after: dict) -> list[str]:
         removed = sorted(set(before.get(name) or []) - set(after[name]))
         if removed:
             found.append(f"{name} no longer lists {', '.join(removed)}")
-    if (before.get("ROLECALL_REAUTH_MINUTES") or 0) < after["ROLECALL_REAUTH_MINUTES"]:
+    minutes = before.get("ROLECALL_REAUTH_MINUTES")
+    if minutes is not None and minutes < after["ROLECALL_REAUTH_MINUTES"]:
         found.append("re-authentication lasts longer")
     return found
 

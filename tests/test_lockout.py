@@ -80,6 +80,7 @@ def test_attack_an_address_spraying_unknown_usernames_is_locked(operator):
     for number in range(9):
         assert sign_in(attacker, f"ghost{number}", "guess", ATTACKER).status_code == 200
     assert sign_in(attacker, "ghost9", "guess", ATTACKER).status_code == 429
+    assert AuditEvent.objects.get(action="auth.locked_out").actor_name == "ghost9"
     # The address is locked for every username, real ones with the right password too ...
     locked = sign_in(attacker, "alice", PASSWORD, ATTACKER)
     assert locked.status_code == 429

@@ -91,6 +91,19 @@ class TestRulesMatchingNothing:
         assert "&#x27;awsserviceroleforecs&#x27; matches" not in html
         assert f"&#x27;{PROD}&#x27; matches" not in html
 
+    def test_the_admin_list_warns_about_settings_entries_that_match_nothing(
+        self, admin, known, settings
+    ):
+        settings.ROLECALL_PROTECTED_ROLES = ["AWSServiceRoleForEC*", "AWSServiceRoleForKafka"]
+        settings.ROLECALL_PROTECTED_ACCOUNTS = ["333333333333"]
+        html = admin.get(LIST).content.decode()
+        assert (
+            "The ROLECALL_PROTECTED_ROLES entry &#x27;AWSServiceRoleForKafka&#x27; matches no"
+            in html
+        )
+        assert "The ROLECALL_PROTECTED_ACCOUNTS entry &#x27;333333333333&#x27; matches" in html
+        assert "&#x27;AWSServiceRoleForEC*&#x27; matches" not in html
+
     def test_saving_a_rule_that_matches_nothing_warns(self, admin, known):
         response = admin.post(
             ADD, {"kind": "role", "pattern": "AWSServiceRoleForEC2", "reason": "x"}, follow=True
