@@ -63,16 +63,55 @@ def test_attack_lock_out_does_not_stop_the_approver_re_authenticating(approver):
 
 
 def test_a_locked_out_user_signs_in_and_re_authenticates_from_a_clean_address(approver):
-    own = Client()
-    assert sign_in(own, "bob", PASSWORD, "192.0.2.7").status_code == 302
     for _ in range(5):
-        reauth(own, "typo", "192.0.2.7")
-    # Re-authentication failures count; the pair is now locked, even with the right password.
-    assert reauth(own, PASSWORD, "192.0.2.7").status_code == 429
+        sign_in(Client(), "bob", "typo", "192.0.2.7")
+    assert sign_in(Client(), "bob", PASSWORD, "192.0.2.7").status_code == 429
 
     elsewhere = Client()
     assert sign_in(elsewhere, "bob", PASSWORD, "192.0.2.8").status_code == 302
     assert reauth(elsewhere, PASSWORD, "192.0.2.8").status_code == 302
+
+
+def test_attack_nobody_at_the_same_address_can_stop_a_signed_in_user_re_authenticating(
+    approver,
+):
+    """An office NAT: the attacker and the approver share one address."""
+    office = "192.0.2.40"
+    real = Client()
+    assert sign_in(real, "bob", PASSWORD, office).status_code == 302
+    attacker = Client()
+    for _ in range(5):
+        sign_in(attacker, "bob", "guess", office)
+    for number in range(10):
+        sign_in(attacker, f"ghost{number}", "guess", office)
+    assert sign_in(attacker, "bob", PASSWORD, office).status_code == 429
+
+    response = reauth(real, PASSWORD, office)
+    assert response.status_code == 302 and response["Location"] == reverse("overview")
+
+
+def test_failed_re_authentications_end_the_session_at_the_limit(approver):
+    stolen = Client()
+    assert sign_in(stolen, "bob", PASSWORD, ATTACKER).status_code == 302
+    for _ in range(4):
+        assert reauth(stolen, "guess", ATTACKER).status_code == 400
+    ended = reauth(stolen, "guess", ATTACKER)
+    assert ended.status_code == 302 and ended["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in stolen.session
+    logout = AuditEvent.objects.get(action="auth.logout")
+    assert logout.details == {"reason": "too many failed password re-entries"}
+    assert AuditEvent.objects.filter(action="auth.reauth_failed").count() == 5
+
+
+def test_a_correct_re_authentication_resets_the_session_count(approver):
+    own = Client()
+    sign_in(own, "bob", PASSWORD, APPROVER_HOME)
+    for _ in range(4):
+        reauth(own, "typo", APPROVER_HOME)
+    assert reauth(own, PASSWORD, APPROVER_HOME).status_code == 302
+    for _ in range(4):
+        assert reauth(own, "typo", APPROVER_HOME).status_code == 400
+    assert "_auth_user_id" in own.session
 
 
 def test_attack_an_address_spraying_unknown_usernames_is_locked(operator):
