@@ -87,6 +87,17 @@ def string_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def account_ids(name: str) -> list[str]:
+    """Comma-separated 12-digit AWS account ids; "1111-2222-3333" is accepted as AWS shows it."""
+    ids = []
+    for item in string_list(name, []):
+        account_id = item.replace("-", "")
+        if not (account_id.isascii() and account_id.isdigit() and len(account_id) == 12):
+            raise ImproperlyConfigured(f"{name}: {item!r} is not a 12-digit account id.")
+        ids.append(account_id)
+    return ids
+
+
 def time_zone(name: str, default: str) -> str:
     value = _raw(name) or default
     try:

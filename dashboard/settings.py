@@ -188,10 +188,16 @@ SESSION_COOKIE_AGE = ROLECALL_SESSION_MAX_HOURS * 3600
 ROLECALL_REAUTH_MINUTES = env.integer("ROLECALL_REAUTH_MINUTES", 10, minimum=1)
 
 # django-axes: lock a username+address pair out after repeated failures, for a
-# cool-off period (never permanently).
+# cool-off period (never permanently), and an address that fails against unknown
+# or many usernames (roles/lockout.py). Neither ever locks a user out at an
+# address with no failures.
 AXES_FAILURE_LIMIT = env.integer("ROLECALL_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("ROLECALL_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "roles.lockout.LockoutHandler"
+ROLECALL_LOGIN_ADDRESS_FAILURE_LIMIT = env.integer(
+    "ROLECALL_LOGIN_ADDRESS_FAILURE_LIMIT", 10, minimum=1
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "roles.audit.request.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -231,12 +237,7 @@ ROLECALL_REQUIRE_APPROVAL = env.boolean("ROLECALL_REQUIRE_APPROVAL", True)
 # Roles rolecall must never delete: glob patterns on role names or ARNs, and
 # account ids; the admin page (Protected rules) adds more.
 ROLECALL_PROTECTED_ROLES = env.string_list("ROLECALL_PROTECTED_ROLES", [])
-ROLECALL_PROTECTED_ACCOUNTS = env.string_list("ROLECALL_PROTECTED_ACCOUNTS", [])
-for _account in ROLECALL_PROTECTED_ACCOUNTS:
-    if not _account.isdigit() or len(_account) != 12:
-        raise ImproperlyConfigured(
-            f"ROLECALL_PROTECTED_ACCOUNTS: {_account!r} is not a 12-digit account id."
-        )
+ROLECALL_PROTECTED_ACCOUNTS = env.account_ids("ROLECALL_PROTECTED_ACCOUNTS")
 
 # --- Audit history (roles/models/audit.py) ----------------------------------
 # How many reverse proxies in front of rolecall append to X-Forwarded-For;

@@ -58,6 +58,7 @@ def main() -> int:
     env = demo_environment()
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "close_interrupted_syncs", "--no-restart")  # demo_accounts below syncs again
+    manage(env, "record_settings")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "demo_users")
     print("rolecall is starting at http://127.0.0.1:8000 (Ctrl-C stops everything).", flush=True)

@@ -187,3 +187,15 @@ def browser(chromium, live_server):
     session = Browser(chromium, live_server.url)
     yield session
     session.context.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect (never skip) `postgresql`-marked tests when the database is not PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept

@@ -257,6 +257,29 @@ def test_a_protected_cluster_is_skipped_and_stays_the_remaining_blocker(emulator
     assert note.title.endswith("partial") and "payments-prod-eu is left alone" in note.body
 
 
+@pytest.mark.parametrize(
+    "key, value",
+    [("Rolecall:Protect", "TRUE"), ("ROLECALL:PROTECT", " True "), ("rolecall:protect", "tRuE")],
+)
+def test_attack_a_protect_tag_in_another_case_still_protects_the_cluster(
+    emulator, prod, operator, key, value
+):
+    eu = client("ecs", PROD, "eu-west-1")
+    kept = next(a for a in eu.list_clusters()["clusterArns"] if a.endswith("/payments-prod-eu"))
+    eu.tag_resource(resourceArn=kept, tags=[{"key": key, "value": value}])
+    plan, _ = planning.build(ecs_role(prod), user=operator)
+    assert set(plan.steps.filter(cluster_arn=kept).values_list("status", flat=True)) == {"skipped"}
+    assert plan.steps.exclude(cluster_arn=kept).exclude(status="skipped").exists()
+
+
+def test_a_protect_tag_with_another_value_does_not_protect(emulator, prod, operator):
+    eu = client("ecs", PROD, "eu-west-1")
+    kept = next(a for a in eu.list_clusters()["clusterArns"] if a.endswith("/payments-prod-eu"))
+    eu.tag_resource(resourceArn=kept, tags=[{"key": "Rolecall:Protect", "value": "false"}])
+    plan, _ = planning.build(ecs_role(prod), user=operator)
+    assert not plan.steps.filter(cluster_arn=kept, status="skipped").exists()
+
+
 def test_a_cluster_tagged_after_planning_is_left_alone(emulator, prod, operator):
     eu = client("ecs", PROD, "eu-west-1")
     kept = next(a for a in eu.list_clusters()["clusterArns"] if a.endswith("/payments-prod-eu"))

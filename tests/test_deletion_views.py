@@ -31,12 +31,17 @@ def alice(client, operator):
 
 
 def test_confirmation_shows_the_evidence_and_warns_about_blockers(alice, synced):
-    response = alice.get(reverse("role-delete", args=[ecs("acme-prod").pk]))
+    role = ecs("acme-prod")
+    response = alice.get(reverse("role-delete", args=[role.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Blocked in 3 regions." in html
     assert "AWS is expected to refuse this deletion" in html
-    assert "Last activity:" in html and "in us-east-1" in html or "in eu-west-1" in html
+    # The demo's prod ECS role was last used in a known region; the page says which.
+    assert role.last_used_at is not None and role.last_used_region
+    used = role.last_used_at.strftime("%Y-%m-%d %H:%M")
+    assert f"<strong>Last activity:</strong> {used} (" in html
+    assert f"ago) in {role.last_used_region}." in html
     assert "RoleUsageList" in html
 
 

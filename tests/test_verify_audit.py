@@ -4,15 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from roles.models import AuditEvent
 from tests.audit_helpers import raw, triggers_bypassed
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="append-only triggers are PostgreSQL's"
-)
+# The append-only triggers are PostgreSQL's; deselected on SQLite (tests/conftest.py).
+postgres_only = pytest.mark.postgresql
 
 
 def run_verify(capsys):

@@ -46,4 +46,5 @@ ACTIONS: dict[str, str] = {
     "protection.changed": "Protected list changed",
     "audit.pruned": "Audit history pruned (checkpoint)",
     "audit.verified": "Audit chain verified",
+    "settings.rails_changed": "Safety-rail settings changed (environment)",
 }

@@ -69,8 +69,12 @@ def read_inventory(account, counter: CallCounter) -> list[RegionInventory]:
 
 
 def cluster_protection(cluster: ecs.Cluster) -> str | None:
-    if cluster.tags.get(PROTECT_TAG, "").strip().lower() == "true":
-        return f"The cluster is tagged {PROTECT_TAG}=true."
+    # Key and value regardless of case or surrounding spaces: ECS tag keys are
+    # case-sensitive, so `Rolecall:Protect=TRUE` is a different tag to AWS, but
+    # whoever wrote it meant to protect the cluster (also used by cleanup/run.py).
+    for key, value in cluster.tags.items():
+        if key.strip().casefold() == PROTECT_TAG and value.strip().casefold() == "true":
+            return f"The cluster is tagged {PROTECT_TAG}=true."
     return None
 
 

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from roles import rails
 from roles.audit.verify import verify
 from roles.models import AuditEvent, Outcome
 
@@ -23,4 +24,7 @@ def verify_chain(self) -> bool:
             "mode": verdict.mode,
         },
     )
+    # Also daily: a deployment started without `manage.py record_settings` still gets
+    # its safety-rail settings into the history within a day (roles/rails.py).
+    rails.record_if_changed()
     return verdict.ok

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +15,9 @@ from django.views.decorators.http import require_http_methods
 
 from roles.models import AuditEvent, Outcome
 from roles.reauth import mark_authenticated
+
+# Failed password re-entries in this session (roles/views/auth.py only).
+REAUTH_FAILURES = "rolecall_reauth_failures"
 
 
 class PasswordForm(forms.Form):
@@ -33,15 +36,27 @@ def reauth(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('oidc_authentication_init')}?{urlencode({'next': next_url})}")
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # Through the authentication backends, so failures count towards the lock-out.
-        user = authenticate(
-            request, username=request.user.get_username(), password=form.cleaned_data["password"]
-        )
-        if user is not None and user.pk == request.user.pk:
+        # Checked against the signed-in user only, and limited per session rather than by
+        # the sign-in lock-out: that lock-out is per address, and someone else at the same
+        # address (an office NAT, a proxy) could otherwise stop this user re-authenticating.
+        # A stolen session gets ROLECALL_LOGIN_FAILURE_LIMIT guesses, then it ends.
+        if request.user.check_password(form.cleaned_data["password"]):
+            request.session.pop(REAUTH_FAILURES, None)
             mark_authenticated(request, signed_in=False)
             AuditEvent.objects.record("auth.reauthenticated", request=request)
             return redirect(next_url)
-        AuditEvent.objects.record("auth.reauth_failed", request=request, outcome=Outcome.FAILURE)
+        failures = request.session.get(REAUTH_FAILURES, 0) + 1
+        request.session[REAUTH_FAILURES] = failures
+        AuditEvent.objects.record(
+            "auth.reauth_failed",
+            request=request,
+            outcome=Outcome.FAILURE,
+            details={"failures": failures},
+        )
+        if failures >= settings.AXES_FAILURE_LIMIT:
+            request.rolecall_logout_reason = "too many failed password re-entries"
+            logout(request)
+            return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
         form.add_error("password", "That password is not correct.")
     ctx = {"form": form, "next": next_url}
     return render(request, "registration/reauth.html", ctx, status=400 if form.errors else 200)
