@@ -94,6 +94,7 @@ def world(emulator, demo_accounts):
         path="/aws-service-role/rds.amazonaws.com/",
         arn="arn:aws:iam::111111111111:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS",
         service_principal="rds.amazonaws.com",
+        role_id="AROAPERMISSIONSMATRIX",
     )
     deletion = request_deletion(role, user=requester).request
     return {"account": prod, "role": role, "deletion": deletion}
@@ -182,7 +183,7 @@ ALLOWED = {
     ("cleanup-reject", "post"): (GO, lambda w: reverse("cleanup-detail", args=[plan_pk(w)])),
     ("deletions", "get"): (PAGE, "Deletions"),
     ("deletion-detail", "get"): (PAGE, "Deletion #{deletion}"),
-    ("deletion-retry", "post"): (GO, lambda w: reverse("deletion-detail", args=[w["deletion"].pk])),
+    ("deletion-retry", "post"): (PAGE, "Deletion #{deletion}"),  # no typed name: the form again
     ("deletion-approve", "post"): (
         GO,
         lambda w: reverse("deletion-detail", args=[w["deletion"].pk]),
