@@ -197,13 +197,20 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("region__region", "name")
         )
     protected = role_protection(role)
+    advisor = list(role.advisor.all())
     history = AuditFilterForm({"role": role.arn})
     history.is_valid()
     ctx = {
         "role": role,
         "verdict": readiness(role, usage),
         "clusters": clusters,
-        "advisor": list(role.advisor.all()),
+        "advisor": advisor,
+        # Most recent first whatever the database does with NULLs in a DESC sort.
+        "advisor_used": sorted(
+            (e for e in advisor if e.last_authenticated),
+            key=lambda e: e.last_authenticated,
+            reverse=True,
+        ),
         "history": list(history.queryset()[:20]),
         "not_tracked": NOT_TRACKED,
         "can_operate": permissions.can_operate(request.user),
