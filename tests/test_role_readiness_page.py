@@ -50,10 +50,8 @@ def test_the_evidence_names_the_most_recent_access_advisor_service(client, viewe
     role = ServiceLinkedRole.objects.filter(account=prod, advisor__last_authenticated__isnull=False)
     role = role.exclude(service_principal="ecs.amazonaws.com").distinct().first()
     assert role is not None
-    newest = role.advisor.filter(last_authenticated__isnull=False).order_by(
-        "-last_authenticated"
-    )[0]
-    used = role.advisor.filter(last_authenticated__isnull=False).count()
+    accessed = role.advisor.filter(last_authenticated__isnull=False)
+    newest, used = accessed.order_by("-last_authenticated")[0], accessed.count()
     html = client.get(reverse("role-detail", args=[role.pk])).content.decode()
     evidence = html.split('data-testid="evidence"')[1].split("</ul>")[0]
     assert (
