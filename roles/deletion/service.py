@@ -19,7 +19,7 @@ from roles.models import (
     Outcome,
     ServiceLinkedRole,
 )
-from roles.notify import approvers, notify
+from roles.notify import approvers, notify, resolve
 from roles.protection import role_protection
 
 log = logging.getLogger(__name__)
@@ -263,6 +263,7 @@ def decide(deletion: DeletionRequest, *, user, approve: bool, comment: str, requ
                 "updated",
             ]
         )
+        resolve(reverse("deletion-detail", args=[deletion.pk]))
         AuditEvent.objects.record(
             action,
             **audit,
