@@ -3,6 +3,8 @@ import re
 
 from django import template
 
+from roles.audit.actions import ACTIONS
+
 register = template.Library()
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -47,3 +49,17 @@ def get_item(mapping, key):
 @register.filter
 def listify(value) -> list:
     return [value]
+
+
+@register.filter
+def action_label(code) -> str:
+    """An audit action in words ("auth.denied" -> "Permission denied") for timelines.
+
+    An action missing from roles/audit/actions.py still reads as words, never
+    as a raw dotted code; tests/test_action_labels.py keeps the list complete.
+    """
+    code = str(code or "")
+    if code in ACTIONS:
+        return ACTIONS[code]
+    subject, _, verb = code.partition(".")
+    return f"{subject.replace('_', ' ').capitalize()}: {verb.replace('_', ' ')}".rstrip(": ")
