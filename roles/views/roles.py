@@ -221,10 +221,8 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and role.state in LIVE_ROLE_STATES
         and not protected,
         "active_deletion": role.deletions.filter(state__in=DeletionRequest.ACTIVE).first(),
-        # Only operators see the actions bar that links to it.
-        "active_cleanup": role.cleanups.filter(state__in=CleanupPlan.ACTIVE).first()
-        if permissions.can_operate(request.user)
-        else None,
+        # Operators get it in the actions bar; everyone sees one waiting for approval.
+        "active_cleanup": role.cleanups.filter(state__in=CleanupPlan.ACTIVE).first(),
     }
     return render(request, "roles/detail.html", ctx)
 
