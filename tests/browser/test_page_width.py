@@ -100,6 +100,20 @@ def test_every_page_fits_1280_px_without_scrolling_the_page(browser, scene):
         assert response.status == 200, f"{name}: {url} answered {response.status}"
         assert page.url.endswith(url), f"{name}: {url} redirected to {page.url}"
         fits(browser, name)
+        if name == "role-non-ecs":
+            verdict = page.get_by_test_id("verdict").inner_text()
+            assert verdict.startswith("Not checked: rolecall does not check this service")
+            assert (
+                "Not accessed in the tracking period"
+                in page.get_by_test_id("evidence").inner_text()
+            )
+        if name == "deletion-failed":
+            assert page.get_by_test_id("cleanup-offer").get_by_test_id("cleanup-link").is_visible()
+        if name == "cleanup-plan":
+            assert (
+                "1 region with nothing to do: us-west-2"
+                in page.get_by_test_id("idle-regions").inner_text()
+            )
 
 
 def test_the_audit_details_column_is_inside_the_window(browser, scene):
