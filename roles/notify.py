@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from roles import groups
 from roles.models import Notification
@@ -33,6 +35,22 @@ def notify(
     ]
     Notification.objects.bulk_create(rows)
     return len(rows)
+
+
+# Title prefix of the notifications that ask an approver to decide (deletions, cleanups).
+APPROVAL_NEEDED = "Approval needed"
+
+
+def resolve(link: str) -> int:
+    """Mark the "Approval needed" notifications for `link` done (and read): it was decided.
+
+    Called by decide() in roles/deletion/service.py and roles/cleanup/service.py,
+    inside their transaction, so a decision that rolls back leaves them open.
+    """
+    now = timezone.now()
+    return Notification.objects.filter(
+        link=link, title__startswith=APPROVAL_NEEDED, done_at__isnull=True
+    ).update(done_at=now, read_at=Coalesce("read_at", now))
 
 
 def responders():

@@ -4,6 +4,10 @@ For AWSServiceRoleForECS, AWS refuses deletion while any cluster that is not
 INACTIVE exists in any region, and reports them per region as RoleUsageList.
 rolecall predicts that list from the last sync. A region whose last sync
 failed makes the prediction uncertain, and the verdict says so.
+
+Other services' resources are not inventoried: their roles get no verdict
+("not_checked"), never "can be deleted", and AWS's own check at deletion time
+is what decides.
 """
 
 from __future__ import annotations
@@ -61,6 +65,12 @@ def ecs_usage(account: Account) -> Usage:
     )
 
 
+NOT_CHECKED = (
+    "Not checked: rolecall does not check this service's resources. If the role is still in "
+    "use, AWS will refuse the deletion and report the resources that block it."
+)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -69,12 +79,9 @@ def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
     if role.state in (ServiceLinkedRole.State.DELETED, ServiceLinkedRole.State.GONE):
         return Readiness("absent", "The role no longer exists in AWS.", Usage())
     if not role.checks_ecs:
-        return Readiness(
-            "not_checked",
-            "rolecall does not inventory this service's resources; AWS checks them when "
-            "deletion is tried and reports any that are still in use.",
-            Usage(),
-        )
+        # No verdict either way: only ECS is inventoried (ECS_PRINCIPAL). The role
+        # page shows the evidence there is (last use, Access Advisor) beside this.
+        return Readiness("not_checked", NOT_CHECKED, Usage())
     usage = usage if usage is not None else ecs_usage(role.account)
     if usage.synced_regions == 0:
         return Readiness("unknown", "No region has been synced yet.", usage)

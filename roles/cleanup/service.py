@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from roles.cleanup.plan import CleanupRefused
 from roles.models import AuditEvent, CleanupPlan, CleanupRegion, Notification, Outcome
-from roles.notify import approvers, notify
+from roles.notify import APPROVAL_NEEDED, approvers, notify, resolve
 from roles.protection import role_protection
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def request_execution(plan: CleanupPlan, *, user, request=None) -> CleanupPlan:
         if needs_approval:
             notify(
                 [u for u in approvers() if u.pk not in requesters(plan)],
-                f"Approval needed: clean up what keeps {plan.role_name} in use in "
+                f"{APPROVAL_NEEDED}: clean up what keeps {plan.role_name} in use in "
                 f"{plan.account.name}",
                 level=Notification.Level.WARNING,
                 body=f"Planned by {plan.requested_by_name}, confirmed by {user.get_username()}.",
@@ -167,6 +167,7 @@ def decide(plan: CleanupPlan, *, user, approve: bool, comment: str, request=None
             ]
         )
         _audit(plan, action, user=user, request=request, comment=comment)
+        resolve(_link(plan))
         verb = "approved" if approve else "rejected"
         notify(
             [plan.requested_by, plan.confirmed_by],

@@ -20,7 +20,7 @@ from roles.models import (
     Outcome,
     ServiceLinkedRole,
 )
-from roles.notify import approvers, notify
+from roles.notify import APPROVAL_NEEDED, approvers, notify, resolve
 from roles.protection import role_protection
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def _awaiting(deletion: DeletionRequest, asked_by) -> None:
     excluded = requesters(deletion)
     notify(
         [u for u in approvers() if u.pk not in excluded],
-        f"Approval needed: delete {deletion.role_name} in {deletion.account.name}",
+        f"{APPROVAL_NEEDED}: delete {deletion.role_name} in {deletion.account.name}",
         level=Notification.Level.WARNING,
         body=f"Requested by {asked_by.get_username()}.",
         link=reverse("deletion-detail", args=[deletion.pk]),
@@ -371,6 +371,7 @@ def _record_decision(deletion: DeletionRequest, *, user, approve: bool, comment:
             "updated",
         ]
     )
+    resolve(reverse("deletion-detail", args=[deletion.pk]))
     verb = "approved" if approve else "rejected"
     notify(
         list(get_user_model().objects.filter(pk__in=requesters(deletion))),

@@ -20,6 +20,8 @@ class Notification(models.Model):
     secondary_link = models.CharField(max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # An "Approval needed" notification whose request was decided (roles/notify.py resolve()).
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

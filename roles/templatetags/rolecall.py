@@ -3,6 +3,8 @@ import re
 
 from django import template
 
+from roles.audit.actions import ACTIONS
+
 register = template.Library()
 
 # Characters that are invisible or reorder the text around them: zero-width
@@ -76,3 +78,45 @@ def get_item(mapping, key):
 @register.filter
 def listify(value) -> list:
     return [value]
+
+
+@register.filter
+def action_label(code) -> str:
+    """An audit action in words ("auth.denied" -> "Permission denied") for timelines.
+
+    An action missing from roles/audit/actions.py still reads as words, never
+    as a raw dotted code; tests/test_action_labels.py keeps the list complete.
+    """
+    code = str(code or "")
+    if code in ACTIONS:
+        return ACTIONS[code]
+    subject, _, verb = code.partition(".")
+    return f"{subject.replace('_', ' ').capitalize()}: {verb.replace('_', ' ')}".rstrip(": ")
+
+
+@register.inclusion_tag("deletions/_plan_cleanup.html", takes_context=True)
+def plan_cleanup_offer(context, deletion) -> dict:
+    """On a deletion that AWS refused because ECS resources use the role: Plan cleanup.
+
+    Shown while the latest attempt failed with a RoleUsageList; the button posts
+    to the role's cleanup view, which checks the permission again.
+    """
+    from roles import permissions
+    from roles.models import CleanupPlan, DeletionRequest
+
+    role = deletion.role
+    offer = {"show": False}
+    if deletion.state != DeletionRequest.State.FAILED or role is None or not role.checks_ecs:
+        return offer
+    latest = deletion.attempts.order_by("-number").first()
+    if latest is None or latest.status != "FAILED" or not latest.role_usage_list:
+        return offer
+    user = context["request"].user
+    return {
+        "show": True,
+        "role": role,
+        "regions": len(latest.role_usage_list),
+        "can_operate": permissions.can_operate(user),
+        "active": role.cleanups.filter(state__in=CleanupPlan.ACTIVE).first(),
+        "csrf_token": context.get("csrf_token"),
+    }

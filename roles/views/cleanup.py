@@ -14,7 +14,7 @@ from roles import permissions, reauth
 from roles.cleanup import plan as planning
 from roles.cleanup.plan import CleanupRefused
 from roles.cleanup.service import decide, request_execution, requesters
-from roles.models import CleanupPlan, ServiceLinkedRole, SyncRun
+from roles.models import CleanupPlan, CleanupRegion, ServiceLinkedRole, SyncRun
 from roles.views.decisions import DecisionForm, decision
 
 State = CleanupPlan.State
@@ -71,11 +71,18 @@ def plan_cleanup(request: HttpRequest, pk: int) -> HttpResponse:
 def _context(request: HttpRequest, plan: CleanupPlan, form: ExecuteForm | None = None) -> dict:
     user = request.user
     regions, totals = planning.summary(plan)
+    # Regions without a step (and read fine) fold into one line, so the page's
+    # controls stay near the top for an account scanned in every region.
+    busy, idle = [], []
+    for r in regions:
+        nothing = r.total == 0 and r.row.state != CleanupRegion.State.UNREAD
+        (idle if nothing else busy).append(r)
     steps = plan.steps.select_related("region").order_by("region__region", "order")
     fresh = plan.resync_id is not None and plan.resync.status not in SyncRun.ACTIVE
     return {
         "plan": plan,
-        "regions": regions,
+        "regions": busy,
+        "idle_regions": idle,
         "totals": totals,
         "steps": steps,
         "form": form or ExecuteForm(plan=plan),

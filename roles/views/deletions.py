@@ -112,19 +112,32 @@ class DeletionFilterForm(forms.Form):
 
 @require_GET
 def deletion_list(request: HttpRequest) -> HttpResponse:
+    """Deletion requests, and below them the cleanup plans, filtered by one form."""
+    from roles.models import CleanupPlan
+
     form = DeletionFilterForm(request.GET)
     qs = DeletionRequest.objects.select_related("account").none()
+    plans = CleanupPlan.objects.select_related("account").none()
     if form.is_valid():
         qs = DeletionRequest.objects.select_related("account")
-        if form.cleaned_data.get("state"):
-            qs = qs.filter(state=form.cleaned_data["state"])
-        if form.cleaned_data.get("account"):
-            qs = qs.filter(account=form.cleaned_data["account"])
+        plans = CleanupPlan.objects.select_related("account")
+        state, account = form.cleaned_data.get("state"), form.cleaned_data.get("account")
+        if state:
+            qs = qs.filter(state=state)
+            # The states both share (awaiting approval, queued, failed...) filter
+            # plans too; a deletion-only state such as "submitted" matches none.
+            plans = plans.filter(state=state) if state in CleanupPlan.State.values else plans.none()
+        if account:
+            qs = qs.filter(account=account)
+            plans = plans.filter(account=account)
     page = Paginator(qs.order_by("-created"), 50).get_page(request.GET.get("page"))
+    plan_page = Paginator(plans.order_by("-created", "-pk"), 50).get_page(
+        request.GET.get("plans_page")
+    )
     return render(
         request,
         "deletions/list.html",
-        {"form": form, "page": page},
+        {"form": form, "page": page, "plan_page": plan_page},
         status=200 if form.is_valid() else 400,
     )
 

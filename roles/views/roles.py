@@ -199,13 +199,20 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("region__region", "name")
         )
     protected = role_protection(role)
+    advisor = list(role.advisor.all())
     history = AuditFilterForm({"role": role.arn})
     history.is_valid()
     ctx = {
         "role": role,
         "verdict": readiness(role, usage),
         "clusters": clusters,
-        "advisor": list(role.advisor.all()),
+        "advisor": advisor,
+        # Most recent first whatever the database does with NULLs in a DESC sort.
+        "advisor_used": sorted(
+            (e for e in advisor if e.last_authenticated),
+            key=lambda e: e.last_authenticated,
+            reverse=True,
+        ),
         "history": list(history.queryset()[:20]),
         "not_tracked": NOT_TRACKED,
         "can_operate": permissions.can_operate(request.user),
@@ -216,10 +223,8 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and role.state in LIVE_ROLE_STATES
         and not protected,
         "active_deletion": role.deletions.filter(state__in=DeletionRequest.ACTIVE).first(),
-        # Only operators see the actions bar that links to it.
-        "active_cleanup": role.cleanups.filter(state__in=CleanupPlan.ACTIVE).first()
-        if permissions.can_operate(request.user)
-        else None,
+        # Operators get it in the actions bar; everyone sees one waiting for approval.
+        "active_cleanup": role.cleanups.filter(state__in=CleanupPlan.ACTIVE).first(),
     }
     return render(request, "roles/detail.html", ctx)
 
