@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roles import permissions, reauth
+from roles import params, permissions, reauth
 from roles.audit.filters import AuditFilterForm
 from roles.deletion.service import (
     DeletionRefused,
@@ -130,10 +130,10 @@ def deletion_list(request: HttpRequest) -> HttpResponse:
         if account:
             qs = qs.filter(account=account)
             plans = plans.filter(account=account)
-    page = Paginator(qs.order_by("-created"), 50).get_page(request.GET.get("page"))
-    plan_page = Paginator(plans.order_by("-created", "-pk"), 50).get_page(
-        request.GET.get("plans_page")
-    )
+    number = params.integer(request.GET, "page", default=1, minimum=1)
+    plans_number = params.integer(request.GET, "plans_page", default=1, minimum=1)
+    page = Paginator(qs.order_by("-created"), 50).get_page(number)
+    plan_page = Paginator(plans.order_by("-created", "-pk"), 50).get_page(plans_number)
     return render(
         request,
         "deletions/list.html",
