@@ -119,13 +119,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A web process and a worker write the same file: wait for the lock
     # instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    # It holds password hashes and session keys: created 0600 in a 0700 var/,
-    # and any SQLite file opened later (a test database) is narrowed to 0600.
+    # It holds password hashes and session keys: created 0600 in a 0700 var/.
     _sqlite_file = Path(DATABASES["default"]["NAME"])
     env.private_dir(_sqlite_file.parent)
     if not _sqlite_file.exists():
         env.private_file(_sqlite_file)
-    connection_created.connect(env.tighten_sqlite_file, dispatch_uid="rolecall-sqlite-mode")
+# Any SQLite file opened later (a test database, another connection) is narrowed to 0600.
+connection_created.connect(env.tighten_sqlite_file, dispatch_uid="rolecall-sqlite-mode")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
