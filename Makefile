@@ -1,9 +1,9 @@
-# rolecall: `make run` starts the demo, `make test` runs the whole suite.
+# rolecall: `make run` starts the demo (Procfile.demo), `make test` runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint bench clean
+.PHONY: run manage test lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Any stop signal to make, or to its process group, stops everything run.py
+# started (scripts/with_redis.py explains how).
 run: $(VENV)/.runtime
 	$(PY) scripts/with_redis.py -- $(PY) scripts/run.py
+
+# `make manage ARGS=verify_audit`: a management command with the settings
+# `make run` wrote to .env (the same as `.venv/bin/python manage.py verify_audit`).
+manage: $(VENV)/.runtime
+	$(PY) manage.py $(ARGS)
 
 test: $(VENV)/.dev
 	scripts/ensure_chromium.sh

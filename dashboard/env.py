@@ -150,3 +150,67 @@ def mapping(name: str, keys: tuple[str, ...]) -> dict[str, str]:
             raise ImproperlyConfigured(f"{name}: {item!r}: use <{'|'.join(keys)}>=<value>.")
         result[key.strip()] = value.strip()
     return result
+
+
+def load_dotenv(path: Path) -> None:
+    """Fill unset variables from a KEY=VALUE file (`make run` writes one as `.env`).
+
+    The environment always wins: a key already set is left alone, and so is
+    NAME when NAME_FILE is set (and the other way round), since both at once
+    are refused by ``secret``.
+    """
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ImproperlyConfigured(f"cannot read {path}: {exc}") from exc
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key.isidentifier():
+            raise ImproperlyConfigured(f"{path}:{number}: expected NAME=value.")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        partner = key.removesuffix("_FILE") if key.endswith("_FILE") else f"{key}_FILE"
+        if _raw(key) is None and _raw(partner) is None:
+            os.environ[key] = value
+
+
+def private_dir(path: Path) -> Path:
+    """Create a directory only its owner can enter (it holds the database and secrets)."""
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # mkdir's mode is narrowed by the umask, never widened
+    return path
+
+
+def private_file(path: Path, text: str | None = None) -> Path:
+    """Create (or, given text, write) a file readable by its owner only, from the start."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if text is not None else 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        if text is not None:
+            os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+    return path
+
+
+def tighten_sqlite_file(sender, connection, **kwargs) -> None:
+    """connection_created: an SQLite file (a test database too) readable by its owner only."""
+    if connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict.get("NAME") or "")
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    for path in (Path(name), Path(f"{name}-journal"), Path(f"{name}-wal")):
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except FileNotFoundError:
+            continue

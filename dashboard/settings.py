@@ -6,16 +6,24 @@ The README's configuration table lists every variable read here.
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.backends.signals import connection_created
 
 from dashboard import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env.string("ROLECALL_VAR_DIR", str(BASE_DIR / "var")))
+# `make run` writes the demo's settings to .env (scripts/run.py); variables set
+# in the environment win. ROLECALL_ENV_FILE names another file, or "" for none.
+_ENV_FILE = os.environ.get("ROLECALL_ENV_FILE", str(BASE_DIR / ".env")).strip()
+if _ENV_FILE:
+    env.load_dotenv(Path(_ENV_FILE))
+# var/ holds the SQLite database and the generated secrets: owner only.
+VAR_DIR = env.private_dir(Path(env.string("ROLECALL_VAR_DIR", str(BASE_DIR / "var"))))
 
 DEBUG = env.boolean("DEBUG", False)
 
@@ -36,9 +44,7 @@ def _secret_key() -> str:
     # Development only: keep a random key under var/ so sessions survive restarts.
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        env.private_file(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -115,7 +121,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A web process and a worker write the same file: wait for the lock
     # instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # It holds password hashes and session keys: created 0600 in a 0700 var/.
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    env.private_dir(_sqlite_file.parent)
+    if not _sqlite_file.exists():
+        env.private_file(_sqlite_file)
+# Any SQLite file opened later (a test database, another connection) is narrowed to 0600.
+connection_created.connect(env.tighten_sqlite_file, dispatch_uid="rolecall-sqlite-mode")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -10,6 +10,8 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 32)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Tests use their own Redis database so they never consume a demo's queue.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+# Never the .env a local `make run` wrote (dashboard/settings.py).
+os.environ.setdefault("ROLECALL_ENV_FILE", "")
 # The test client speaks plain HTTP.
 os.environ.setdefault("ROLECALL_SECURE", "false")
 # Approval is on by default in production (tests/test_approval.py checks that);

@@ -3,6 +3,14 @@
 Tests and benchmarks use it to reset state to a scenario, add latency and faults,
 tune deletion timing, read the AWS call counter and set RoleLastUsed (AWS has no
 API for that).  ``emulator.testing.EmulatorControl`` is the client.
+
+``refusal`` guards every request the emulator serves: a web page the user visits
+can make the browser POST to 127.0.0.1 (a ``text/plain`` or form POST needs no
+CORS preflight), and a DNS-rebound name can reach it as its own origin.  So a
+request is refused unless its Host is the emulator's own address, any Origin it
+carries is too, and a POST to the control endpoint or to moto's ``/moto-api/``
+is ``application/json``, which a cross-site page cannot send without a
+preflight the emulator never answers.
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ from .scenarios.common import iam
 from .state import HUB_ACCOUNT, LOCK, RUN, Latency
 
 PREFIX = "/_emulator"
+MOTO_API = "/moto-api"
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
 class ControlError(Exception):
@@ -33,6 +43,45 @@ def _number(body: dict, key: str, minimum: float = 0) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
         raise ControlError(400, f'"{key}" must be a number >= {minimum}')
     return value
+
+
+def _own_hosts(environ: dict) -> set[str]:
+    port = environ.get("SERVER_PORT", "")
+    bound = environ.get("SERVER_NAME", "")
+    if ":" in bound and not bound.startswith("["):
+        bound = f"[{bound}]"  # an IPv6 address as it appears in a Host header
+    return {f"{name}:{port}".lower() for name in (*LOCAL_NAMES, bound) if name}
+
+
+def is_control_path(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in (PREFIX, MOTO_API))
+
+
+def refusal(environ: dict) -> str | None:
+    """Why this request must not be served, or None (see the module docstring)."""
+    own = _own_hosts(environ)
+    host = environ.get("HTTP_HOST", "").strip().lower()
+    if host not in own:
+        return f"Host {host or '(none)'!r} is not this emulator's address"
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is not None:
+        scheme, _, rest = origin.strip().lower().partition("://")
+        if scheme != "http" or rest not in own:
+            return f"Origin {origin!r} is not this emulator's own"
+    if environ.get("REQUEST_METHOD") == "POST" and is_control_path(environ.get("PATH_INFO", "")):
+        content_type = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        if content_type != "application/json":
+            return "control requests must be sent as Content-Type: application/json"
+    return None
+
+
+def refuse(message: str, start_response) -> list[bytes]:
+    body = json.dumps({"error": message}).encode("utf-8")
+    start_response(
+        "403 Forbidden",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
 
 
 def reset_everything(name: str, params: dict | None = None) -> float:

@@ -44,6 +44,9 @@ class EmulatorApp:
         self.moto = DomainDispatcherApplication(create_backend_app)
 
     def __call__(self, environ: dict, start_response):
+        refused = control.refusal(environ)
+        if refused is not None:
+            return control.refuse(refused, start_response)
         path = environ.get("PATH_INFO", "")
         if path == control.PREFIX or path.startswith(control.PREFIX + "/"):
             return control.handle(environ, start_response)

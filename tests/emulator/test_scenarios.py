@@ -120,7 +120,9 @@ def test_reset_restores_knobs(aws, control):
 
 
 def raw(url: str, method: str, body: bytes | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=body, method=method)
+    # Control POSTs must be JSON (tests/emulator/test_origin_guard.py).
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
