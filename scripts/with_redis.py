@@ -72,11 +72,17 @@ def watch_parent() -> None:
     parent = os.getppid()
 
     def watch() -> None:
+        stopping_seen = 0
         while True:
-            if os.getppid() != parent or parent_make_is_stopping(parent):
-                os.kill(os.getpid(), signal.SIGTERM)
-                return
+            if os.getppid() != parent:
+                break
+            # make may block signals for an instant around starting a job: only a
+            # mask that stays set across two looks is make waiting to stop.
+            stopping_seen = stopping_seen + 1 if parent_make_is_stopping(parent) else 0
+            if stopping_seen >= 2:
+                break
             time.sleep(0.25)
+        os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, daemon=True, name="watch-parent").start()
 
