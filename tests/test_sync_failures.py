@@ -154,5 +154,5 @@ def test_run_py_closes_interrupted_syncs_right_after_migrate():
     text = (Path(__file__).resolve().parent.parent / "scripts" / "run.py").read_text()
     migrate = text.index('manage(env, "migrate"')
     close = text.index('manage(env, "close_interrupted_syncs"')
-    honcho = text.index('"honcho"')
+    honcho = text.index("honcho = start_honcho(env)")  # the worker starts here
     assert migrate < close < honcho
