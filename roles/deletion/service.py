@@ -316,30 +316,25 @@ def decide(
             )
         else:
             _record_decision(deletion, user=user, approve=approve, comment=comment)
-            AuditEvent.objects.record(
-                action,
-                request=request,
-                actor=user,
-                target_arn=deletion.role_arn,
-                account_id=deletion.account.aws_account_id,
-                details={
-                    "deletion_request": deletion.pk,
-                    "comment": comment,
-                    "evidence_version": deletion.evidence_version,
-                    "evidence": deletion.evidence,
-                },
-            )
-    if refusal:
-        details, message = refusal
+            refusal = None
+        details, message = refusal or (
+            {
+                "comment": comment,
+                "evidence_version": deletion.evidence_version,
+                "evidence": deletion.evidence,
+            },
+            "",
+        )
         AuditEvent.objects.record(
             action,
             request=request,
             actor=user,
-            outcome=Outcome.DENIED,
+            outcome=Outcome.DENIED if refusal else Outcome.SUCCESS,
             target_arn=deletion.role_arn,
             account_id=deletion.account.aws_account_id,
             details={"deletion_request": deletion.pk, **details},
         )
+    if refusal:
         raise DeletionRefused(message)
     return deletion
 

@@ -133,15 +133,15 @@ def submit(request_id: int, task_id: str = "") -> None:
             return
         if attempt.deletion_task_id:
             return  # another delivery submitted meanwhile; its poll is scheduled
-        reason = protected_because(
-            role_name=deletion.role_name,
-            role_arn=deletion.role_arn,
-            account_id=deletion.account.aws_account_id,
-        ) or protected_because(
-            role_name=deletion.role_name,
-            role_arn=deletion.role_arn,
-            account_id=deletion.bound_account_id,
-        )
+        # The stored account and the bound one (they differ only if the row was
+        # re-pointed, which the binding check below refuses too).
+        reason = None
+        for account_id in dict.fromkeys(
+            (deletion.account.aws_account_id, deletion.bound_account_id)
+        ):
+            reason = reason or protected_because(
+                role_name=deletion.role_name, role_arn=deletion.role_arn, account_id=account_id
+            )
         if reason:
             return _refuse_protected(deletion, attempt, task_id, reason)
         broken = evidence.binding_changes(deletion, fresh)

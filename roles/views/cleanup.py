@@ -70,6 +70,7 @@ def plan_cleanup(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _context(request: HttpRequest, plan: CleanupPlan, form: ExecuteForm | None = None) -> dict:
     user = request.user
+    is_requester = user.pk in requesters(plan)
     regions, totals = planning.summary(plan)
     # Regions without a step (and read fine) fold into one line, so the page's
     # controls stay near the top for an account scanned in every region.
@@ -89,10 +90,10 @@ def _context(request: HttpRequest, plan: CleanupPlan, form: ExecuteForm | None =
         "decision_form": DecisionForm(),
         "approval_on": settings.ROLECALL_REQUIRE_APPROVAL,
         "can_execute": plan.state == State.PLANNED and permissions.can_operate(user),
-        "is_requester": user.pk in requesters(plan),
+        "is_requester": is_requester,
         "can_decide": plan.state == State.AWAITING_APPROVAL
         and permissions.can_approve(user)
-        and user.pk not in requesters(plan),
+        and not is_requester,
         # Offered once the inventory was re-read, so the deletion starts on fresh evidence.
         "inventory_fresh": fresh,
         "can_delete": plan.state == State.SUCCEEDED and fresh and permissions.can_operate(user),
