@@ -315,6 +315,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Separate queues (roles/jobs.py): a long sync never holds up a deletion's poll or a
+# cleanup step, which wait in their own queue. A worker started without --queues
+# consumes every queue declared here; the Procfiles name them.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"changes": {}, "sync": {}, "celery": {}}
+CELERY_TASK_ROUTES = {
+    "rolecall.deletion.*": {"queue": "changes"},
+    "rolecall.cleanup.region": {"queue": "changes"},
+    "rolecall.sync.*": {"queue": "sync"},
+}
 # Beat entries are named; renaming one leaves the old schedule behind.
 CELERY_BEAT_SCHEDULE = {
     "health-ping": {"task": "rolecall.health.ping", "schedule": 60},
@@ -351,11 +361,6 @@ ROLECALL_SWEEPER_GRACE = env.integer("ROLECALL_SWEEPER_GRACE", 30, minimum=1)  #
 ROLECALL_SWEEPER_MAX_DISPATCHES = env.integer("ROLECALL_SWEEPER_MAX_DISPATCHES", 5, minimum=1)
 CELERY_BEAT_SCHEDULE["sweeper"] = {
     "task": "rolecall.sweeper.sweep",
-    "schedule": ROLECALL_SWEEPER_INTERVAL,
-}
-# Cleanup plans (roles/cleanup/run.py): regions whose worker died are resumed.
-CELERY_BEAT_SCHEDULE["cleanup-sweeper"] = {
-    "task": "rolecall.cleanup.sweep",
     "schedule": ROLECALL_SWEEPER_INTERVAL,
 }
 # How long ECS services may take to drain before a cleanup region stops (seconds).

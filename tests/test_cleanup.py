@@ -61,10 +61,14 @@ def calls(emulator) -> dict[str, int]:
 
 
 def drive(plan: CleanupPlan, *, max_rounds: int = 50) -> CleanupPlan:
-    """Run every region as its task would, skipping the scheduled waits, until the plan ends."""
+    """Run every region as its task would, skipping the scheduled waits, until the plan ends;
+    then the inventory re-read it queued, as the sync worker would."""
     for _ in range(max_rounds):
         plan.refresh_from_db()
         if plan.state not in (CleanupPlan.State.QUEUED, CleanupPlan.State.RUNNING):
+            if plan.resync_id:
+                run_sync(plan.resync_id, task_id="test")
+                plan.refresh_from_db()
             return plan
         CleanupRegion.objects.filter(plan=plan).update(next_run_at=timezone.now())
         for row in plan.regions.exclude(state__in=CleanupRegion.TERMINAL):

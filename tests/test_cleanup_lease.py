@@ -20,9 +20,10 @@ from django.test import Client
 from django.utils import timezone
 
 from roles.aws import ecs
-from roles.cleanup import run
+from roles.cleanup import operation, run
 from roles.models import AuditEvent, CleanupRegion, CleanupStep
 from roles.sync.service import run_sync, start_sync
+from tests.support.sweeping import redispatch_overdue
 from tests.test_cleanup import drive, planned_and_queued
 
 REGION = "us-east-1"
@@ -169,7 +170,7 @@ def test_a_second_delivery_during_a_live_lease_leaves_without_an_aws_call(
         assert started == plan.steps.order_by("order").first()
         assert (started.action, started.attempts) == ("UpdateService", 1)
         # While the lease is live the sweeper leaves the region alone too.
-        assert run.redispatch_overdue(grace=0) == []
+        assert redispatch_overdue(grace=0) == []
     finally:
         release.set()
         first.finish()
@@ -202,7 +203,7 @@ def test_an_expired_lease_resumes_and_repeats_only_the_unfinished_step(
             plan.steps.filter(order__lt=in_flight.order).values_list("pk", flat=True)
         )
         assert len(done_before) == 3
-        assert run.redispatch_overdue(grace=0) == []  # the lease is live
+        assert redispatch_overdue(grace=0) == []  # the lease is live
 
         # The lease's bound passes with no word from the worker.
         CleanupRegion.objects.filter(plan=plan, region=REGION).update(
@@ -217,8 +218,8 @@ def test_an_expired_lease_resumes_and_repeats_only_the_unfinished_step(
                 "count": 1,
             }
         )
-        monkeypatch.setattr(run, "dispatch_region", lambda *a, **k: True)
-        assert run.redispatch_overdue(grace=0) == [(plan.pk, REGION)]
+        monkeypatch.setattr(operation, "send_region", lambda *a, **k: True)
+        assert redispatch_overdue(grace=0) == [(plan.pk, REGION)]
         plan = drive(plan)
     finally:
         release.set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from roles.models import AuditEvent, CleanupPlan, Notification
+from roles.models import AuditEvent, CleanupPlan, CleanupRegion, Notification
 from roles.sync.service import run_sync, start_sync
 from tests.test_cleanup import MUTATING, REGIONS, calls, ecs_role
 
@@ -91,7 +91,13 @@ def test_the_account_name_queues_it_after_commit(
     assert response.status_code == 302
     plan.refresh_from_db()
     assert (plan.state, plan.confirmed_by, plan.approval_required) == ("queued", operator, False)
-    assert [c.__qualname__ for c in published] == ["_queue.<locals>.<lambda>"]
+    regions = plan.regions.exclude(state__in=CleanupRegion.TERMINAL).values_list(
+        "region", flat=True
+    )
+    assert regions
+    assert [(c.task, c.args) for c in published] == [
+        ("rolecall.cleanup.region", (plan.pk, region)) for region in regions
+    ]
     event = AuditEvent.objects.get(action="cleanup.confirmed")
     assert event.actor == operator and event.details["pending_steps"] == 36
 
@@ -127,7 +133,10 @@ def test_with_approval_on_bob_approves_and_alice_cannot(
         client.post(reverse("cleanup-approve", args=[plan.pk]), {"comment": "Old clusters."})
     plan.refresh_from_db()
     assert (plan.state, plan.approved_by) == ("queued", approver)
-    assert len(published) == 1
+    regions = plan.regions.exclude(state__in=CleanupRegion.TERMINAL).values_list(
+        "region", flat=True
+    )
+    assert [c.args for c in published] == [(plan.pk, region) for region in regions]
     assert AuditEvent.objects.filter(action="cleanup.approved", outcome="success").count() == 1
     assert Notification.objects.filter(user=operator, title__contains="approved by bob").exists()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from roles.cleanup import plan as planning
-from roles.cleanup.run import redispatch_overdue
 from roles.cleanup.service import request_execution
 from roles.models import AuditEvent, CleanupPlan, Notification
 from roles.sync.service import run_sync, start_sync
 from tests.support.processes import CeleryWorker, celery_worker, wait_for
+from tests.support.sweeping import redispatch_overdue
 from tests.test_cleanup import ecs_role
 
 pytestmark = pytest.mark.worker

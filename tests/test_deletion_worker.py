@@ -33,7 +33,7 @@ def pending_publishes() -> list[str]:
     so nothing reaches the broker; the steps are driven by hand."""
     from django.db import connection
 
-    return [callback.__qualname__ for _, callback, _ in connection.run_on_commit]
+    return [getattr(callback, "task", "") for _, callback, _ in connection.run_on_commit]
 
 
 def role(account_id: str, name: str = "AWSServiceRoleForECS") -> ServiceLinkedRole:
@@ -51,7 +51,7 @@ def actions() -> list[str]:
 def test_a_role_without_blockers_is_deleted(emulator, synced, operator):
     outcome = request_deletion(role(STAGING), user=operator)
     assert outcome.created
-    assert pending_publishes()[-1].startswith("request_deletion")
+    assert pending_publishes()[-1] == "rolecall.deletion.submit"
     deletion = drive(outcome.request)
     assert deletion.state == "succeeded"
     attempt = deletion.attempts.get()
@@ -237,7 +237,7 @@ def test_retry_is_refused_unless_the_request_failed(emulator, synced, operator):
 
 
 def test_backoff_doubles_and_is_capped(settings):
-    from roles.deletion.worker import backoff
+    from roles.jobs import backoff
 
     settings.ROLECALL_POLL_BACKOFF_START, settings.ROLECALL_POLL_BACKOFF_CAP = 1, 8
     assert [backoff(n) for n in range(1, 7)] == [1, 2, 4, 8, 8, 8]

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from roles import sweeper
+from roles.deletion import operation as deletion_operation
 from roles.models import (
     AuditEvent,
     DeletionAttempt,
@@ -18,6 +19,7 @@ from roles.models import (
     ServiceLinkedRole,
     SyncRun,
 )
+from roles.sync import operation as sync_operation
 from tests.faults.broker import celery_broker, free_port
 
 STAGING = "222222222222"
@@ -27,16 +29,16 @@ STAGING = "222222222222"
 def sent(monkeypatch):
     published: list[tuple[str, int]] = []
 
-    def recorder(kind):
-        def publish(pk, countdown=0):
-            published.append((kind, pk))
-            return True
+    def deletion(phase, pk, countdown=0):
+        published.append((phase, pk))
+        return True
 
-        return publish
+    def sync(pk):
+        published.append(("sync", pk))
+        return True
 
-    monkeypatch.setattr(sweeper, "dispatch_submit", recorder("submit"))
-    monkeypatch.setattr(sweeper, "dispatch_poll", recorder("poll"))
-    monkeypatch.setattr(sweeper.sync_service, "dispatch", recorder("sync"))
+    monkeypatch.setattr(deletion_operation, "send", deletion)
+    monkeypatch.setattr(sync_operation, "dispatch", sync)
     return published
 
 

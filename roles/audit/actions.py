@@ -41,6 +41,8 @@ ACTIONS: dict[str, str] = {
     "cleanup.refused": "Cleanup refused (protected)",
     "cleanup.step": "Cleanup step (AWS call)",
     "cleanup.finished": "Cleanup finished",
+    "cleanup.redispatched": "Cleanup region re-dispatched by the sweeper",
+    "cleanup.region_stopped": "Cleanup region stopped by the sweeper",
     "notification.read": "Notification marked read",
     "audit.exported": "Audit export downloaded",
     "protection.changed": "Protected list changed",

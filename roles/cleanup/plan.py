@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from roles.approval import Refused
 from roles.aws import ecs
 from roles.aws.errors import AwsError
 from roles.aws.session import AccountSession, CallCounter
@@ -26,7 +27,7 @@ PROTECT_TAG = "rolecall:protect"
 LIVE_ROLE_STATES = (ServiceLinkedRole.State.PRESENT, ServiceLinkedRole.State.RECREATED)
 
 
-class CleanupRefused(Exception):
+class CleanupRefused(Refused):
     """The plan cannot be made or run; the message is shown to the user."""
 
 

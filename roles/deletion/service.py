@@ -1,35 +1,39 @@
-"""Creating, retrying and dispatching deletion requests (views and the sweeper)."""
+"""Creating and retrying deletion requests; deciding them goes through the approval core."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone
 
-from roles.deletion.evidence import differences, snapshot
-from roles.models import (
-    AuditEvent,
-    DeletionAttempt,
-    DeletionRequest,
-    Notification,
-    Outcome,
-    ServiceLinkedRole,
+from roles import approval
+from roles.deletion.evidence import snapshot
+from roles.deletion.kind import (
+    BROKER_DOWN,
+    DELETION,
+    LIVE_ROLE_STATES,
+    DeletionRefused,
+    refuse_unless_deletable,
+    replace_evidence,
+    requesters,
 )
-from roles.notify import APPROVAL_NEEDED, approvers, notify, resolve
-from roles.protection import role_protection
+from roles.models import AuditEvent, DeletionAttempt, DeletionRequest, Outcome, ServiceLinkedRole
 
-log = logging.getLogger(__name__)
 State = DeletionRequest.State
-LIVE_ROLE_STATES = (ServiceLinkedRole.State.PRESENT, ServiceLinkedRole.State.RECREATED)
-
-
-class DeletionRefused(Exception):
-    """The request cannot be made; the message is shown to the user."""
+__all__ = [
+    "BROKER_DOWN",
+    "LIVE_ROLE_STATES",
+    "DeletionRefused",
+    "Requested",
+    "decide",
+    "may_decide",
+    "refuse_unless_deletable",
+    "replace_evidence",
+    "request_deletion",
+    "requesters",
+    "retry_deletion",
+]
 
 
 @dataclass
@@ -38,83 +42,23 @@ class Requested:
     created: bool
 
 
-def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
-    """Server-side rules that hold whatever a form posted."""
-    if not role.is_service_linked:
-        raise DeletionRefused("Only service-linked roles (path /aws-service-role/) can be deleted.")
-    if role.state not in LIVE_ROLE_STATES:
-        raise DeletionRefused(
-            f"The role is {role.get_state_display().lower()}; there is nothing to delete."
-        )
-    reason = role_protection(role)
-    if reason:
-        raise DeletionRefused(f"Protected: {reason}")
-
-
-def requesters(deletion: DeletionRequest) -> set[int]:
-    """Everyone who asked for an attempt of this request: the requester and each
-    person who retried it. None of them may approve it (two-person approval)."""
-    ids = {deletion.requested_by_id, *deletion.attempts.values_list("requested_by_id", flat=True)}
-    ids.discard(None)
-    return ids
-
-
 def may_decide(deletion: DeletionRequest, user) -> bool:
-    return user.pk not in requesters(deletion)
+    return approval.may_decide(DELETION, deletion, user)
 
 
-def _awaiting(deletion: DeletionRequest, asked_by) -> None:
-    """Tell the approvers (never a requester) that a request waits for them."""
-    excluded = requesters(deletion)
-    notify(
-        [u for u in approvers() if u.pk not in excluded],
-        f"{APPROVAL_NEEDED}: delete {deletion.role_name} in {deletion.account.name}",
-        level=Notification.Level.WARNING,
-        body=f"Requested by {asked_by.get_username()}.",
-        link=reverse("deletion-detail", args=[deletion.pk]),
+def decide(
+    deletion: DeletionRequest, *, user, approve: bool, comment: str, version=None, request=None
+):
+    """An approver approves or rejects; never one of its requesters (roles/approval.py)."""
+    return approval.decide(
+        DELETION,
+        deletion,
+        user=user,
+        approve=approve,
+        comment=comment,
+        version=version,
+        request=request,
     )
-
-
-def replace_evidence(deletion: DeletionRequest, evidence: dict) -> None:
-    """New evidence for the request; the old version is kept for stale-form answers.
-    The caller saves evidence, evidence_version and evidence_log."""
-    deletion.evidence_log = [
-        *deletion.evidence_log,
-        {"version": deletion.evidence_version, "evidence": deletion.evidence},
-    ]
-    deletion.evidence, deletion.evidence_version = evidence, deletion.evidence_version + 1
-
-
-def dispatch_submit(request_id: int, countdown: float = 0) -> bool:
-    from roles.tasks.deletions import submit_deletion
-
-    return _publish(submit_deletion, request_id, countdown)
-
-
-def dispatch_poll(request_id: int, countdown: float = 0) -> bool:
-    from roles.tasks.deletions import poll_deletion
-
-    return _publish(poll_deletion, request_id, countdown)
-
-
-# last_error of a queued request whose submit could not be published: its page
-# says it waits for the task queue, until the sweeper sends it (roles/sweeper.py).
-BROKER_DOWN = "BrokerUnavailable"
-
-
-def _publish(task, request_id: int, countdown: float) -> bool:
-    """Send a task; a broker failure is logged and left to the sweeper (the row is the truth)."""
-    try:
-        task.apply_async(args=[request_id], countdown=countdown or None)
-    except Exception:  # noqa: BLE001 - any broker error: the row stays as it is
-        log.exception(
-            "could not publish %s for deletion %s; the sweeper will", task.name, request_id
-        )
-        DeletionRequest.objects.filter(pk=request_id, state=State.QUEUED).update(
-            last_error={"code": BROKER_DOWN, "message": "The task queue could not be reached."}
-        )
-        return False
-    return True
 
 
 def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requested:
@@ -184,10 +128,7 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requeste
                     "evidence": evidence,
                 },
             )
-            if needs_approval:
-                _awaiting(deletion, user)
-            else:
-                transaction.on_commit(lambda: dispatch_submit(deletion.pk))
+            approval.submit(DELETION, deletion, body=f"Requested by {user.get_username()}.")
     except IntegrityError:
         # Another request won the race (two tabs, two users): join it.
         return Requested(role.deletions.get(state__in=DeletionRequest.ACTIVE), created=False)
@@ -219,8 +160,7 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
                 requested_by_name=user.get_username(),
             )
             # Every submission to AWS is approved, on the evidence as it is now.
-            waits = deletion.approval_required
-            deletion.state = State.AWAITING_APPROVAL if waits else State.QUEUED
+            approval.submit(DELETION, deletion, body=f"Requested by {user.get_username()}.")
             deletion.finished, deletion.next_poll_at = None, None
             deletion.dispatch_attempts, deletion.last_error = 0, {}
             deletion.approved_by, deletion.approved_at, deletion.voided_changes = None, None, []
@@ -254,125 +194,6 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
                     "evidence": deletion.evidence,
                 },
             )
-            if waits:
-                _awaiting(deletion, user)
-            else:
-                transaction.on_commit(lambda: dispatch_submit(deletion.pk))
     except IntegrityError:
         raise DeletionRefused("Another deletion of this role is already active.") from None
     return deletion
-
-
-def _describe(changes: list[dict]) -> str:
-    return "; ".join(
-        f"{c['field'].replace('_', ' ')}: {c['approved'] or 'none'} → {c['now'] or 'none'}"
-        for c in changes
-    )
-
-
-def decide(
-    deletion: DeletionRequest,
-    *,
-    user,
-    approve: bool,
-    comment: str,
-    version: int | None = None,
-    request=None,
-):
-    """An approver approves or rejects; never one of its requesters.
-
-    `version` is the evidence version the approver was shown (the form carries
-    it): an approval of any other version is refused with the difference, so a
-    stale page never approves evidence that was voided or replaced.
-    """
-    action = "deletion.approved" if approve else "deletion.rejected"
-    refusal = None
-    with transaction.atomic():
-        deletion = (
-            DeletionRequest.objects.select_for_update()
-            .select_related("account", "role")
-            .get(pk=deletion.pk)
-        )
-        if not may_decide(deletion, user):
-            refusal = (
-                {"reason": "self-approval"},
-                "You asked for this deletion (or a retry of it): another approver must decide.",
-            )
-        elif deletion.state != State.AWAITING_APPROVAL:
-            raise DeletionRefused("This request is not waiting for approval.")
-        elif approve and version != deletion.evidence_version:
-            shown = deletion.evidence_at(version) if version else None
-            changes = differences(shown, deletion.evidence) if shown else []
-            refusal = (
-                {
-                    "reason": "stale evidence",
-                    "shown_version": version,
-                    "current_version": deletion.evidence_version,
-                    "changes": changes,
-                },
-                "The evidence changed since this page was loaded"
-                + (f" ({_describe(changes)})" if changes else "")
-                + ": review it and approve again.",
-            )
-        else:
-            _record_decision(deletion, user=user, approve=approve, comment=comment)
-            refusal = None
-        details, message = refusal or (
-            {
-                "comment": comment,
-                "evidence_version": deletion.evidence_version,
-                "evidence": deletion.evidence,
-            },
-            "",
-        )
-        AuditEvent.objects.record(
-            action,
-            request=request,
-            actor=user,
-            outcome=Outcome.DENIED if refusal else Outcome.SUCCESS,
-            target_arn=deletion.role_arn,
-            account_id=deletion.account.aws_account_id,
-            details={"deletion_request": deletion.pk, **details},
-        )
-    if refusal:
-        raise DeletionRefused(message)
-    return deletion
-
-
-def _record_decision(deletion: DeletionRequest, *, user, approve: bool, comment: str) -> None:
-    if approve:
-        refuse_unless_deletable(deletion.role)
-        deletion.state, deletion.approved_by, deletion.approved_at = (
-            State.QUEUED,
-            user,
-            timezone.now(),
-        )
-        transaction.on_commit(lambda: dispatch_submit(deletion.pk))
-    else:
-        deletion.state, deletion.rejected_by, deletion.finished = (
-            State.REJECTED,
-            user,
-            timezone.now(),
-        )
-    deletion.decision_comment = comment
-    deletion.save(
-        update_fields=[
-            "state",
-            "approved_by",
-            "approved_at",
-            "rejected_by",
-            "finished",
-            "decision_comment",
-            "updated",
-        ]
-    )
-    resolve(reverse("deletion-detail", args=[deletion.pk]))
-    verb = "approved" if approve else "rejected"
-    notify(
-        list(get_user_model().objects.filter(pk__in=requesters(deletion))),
-        f"Deletion of {deletion.role_name} in {deletion.account.name} {verb} "
-        f"by {user.get_username()}",
-        level=Notification.Level.INFO if approve else Notification.Level.WARNING,
-        body=comment,
-        link=reverse("deletion-detail", args=[deletion.pk]),
-    )

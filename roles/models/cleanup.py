@@ -11,10 +11,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from roles.models.approval import ApprovedChange
+
 ACTIVE_STATES = ["planned", "awaiting_approval", "queued", "running"]
 
 
-class CleanupPlan(models.Model):
+class CleanupPlan(ApprovedChange):
     class State(models.TextChoices):
         PLANNED = "planned"  # a dry run: shown and stored, nothing sent to AWS
         AWAITING_APPROVAL = "awaiting_approval"
@@ -33,42 +35,22 @@ class CleanupPlan(models.Model):
         "roles.ServiceLinkedRole", on_delete=models.PROTECT, related_name="cleanups"
     )
     account = models.ForeignKey("roles.Account", on_delete=models.PROTECT, related_name="+")
-    role_arn = models.CharField(max_length=2048)
-    role_name = models.CharField(max_length=512)
     state = models.CharField(max_length=24, choices=State.choices, default=State.PLANNED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    requested_by_name = models.CharField(max_length=150)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    # Two-person approval, decided when execution was requested (ROLECALL_REQUIRE_APPROVAL).
-    approval_required = models.BooleanField(default=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decision_comment = models.TextField(blank=True)
     # Why steps are skipped: protected role or account, protected clusters.
     protected_notes = models.JSONField(default=list, blank=True)
     # AWS calls the read-only inventory made while planning.
     inventory_calls = models.PositiveIntegerField(default=0)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
     started = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
     # The sync run that re-read the inventory once the plan ended.
     resync = models.ForeignKey(
         "roles.SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    class Meta:
-        ordering = ["-created"]
+    class Meta(ApprovedChange.Meta):
         constraints = [
             # Two tabs or two operators: one plan at a time touches a role's resources.
             models.UniqueConstraint(
@@ -80,10 +62,6 @@ class CleanupPlan(models.Model):
 
     def __str__(self) -> str:
         return f"cleanup #{self.pk} of {self.role_arn} ({self.state})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in self.ACTIVE
 
     @property
     def is_working(self) -> bool:
@@ -121,6 +99,10 @@ class CleanupRegion(models.Model):
     # the AWS timeouts); an expired lease is a worker that died mid-step.
     lease_token = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Re-dispatches by the sweeper (roles/cleanup/operation.py); past
+    # ROLECALL_SWEEPER_MAX_DISPATCHES the region stops with last_error SweeperGaveUp.
+    dispatch_attempts = models.PositiveIntegerField(default=0)
+    last_error = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["region"]

@@ -12,8 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from roles.models.approval import ApprovedChange
 
-class DeletionRequest(models.Model):
+
+class DeletionRequest(ApprovedChange):
     class State(models.TextChoices):
         REQUESTED = "requested"
         AWAITING_APPROVAL = "awaiting_approval"
@@ -40,9 +42,6 @@ class DeletionRequest(models.Model):
         "roles.ServiceLinkedRole", on_delete=models.PROTECT, related_name="deletions"
     )
     account = models.ForeignKey("roles.Account", on_delete=models.PROTECT, related_name="+")
-    # Copied: the request outlives renames and the role's own row changes.
-    role_arn = models.CharField(max_length=2048)
-    role_name = models.CharField(max_length=512)
     # What the request (and so every approval of it) is bound to: the account
     # and the role as AWS identified them when the operator confirmed. The worker
     # compares both with what AWS answers (sts:GetCallerIdentity through the
@@ -51,20 +50,6 @@ class DeletionRequest(models.Model):
     bound_account_id = models.CharField(max_length=12, default="")
     bound_role_id = models.CharField(max_length=128, default="")
     state = models.CharField(max_length=24, choices=State.choices, default=State.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    requested_by_name = models.CharField(max_length=150)
-    # Two-person approval, decided when the request was made (ROLECALL_REQUIRE_APPROVAL).
-    approval_required = models.BooleanField(default=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decision_comment = models.TextField(blank=True)
     # When the evidence re-read just before submission differed from what was
     # approved: [{"field", "approved", "now"}] (roles/deletion/evidence.py).
     voided_changes = models.JSONField(default=list, blank=True)
@@ -76,15 +61,11 @@ class DeletionRequest(models.Model):
     evidence_version = models.PositiveIntegerField(default=1)
     # Earlier versions, oldest first: [{"version": n, "evidence": {...}}].
     evidence_log = models.JSONField(default=list, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
-    finished = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     dispatch_attempts = models.PositiveIntegerField(default=0)
     last_error = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["-created"]
+    class Meta(ApprovedChange.Meta):
         constraints = [
             # Double click, two tabs or two users: one request, one AWS call.
             models.UniqueConstraint(
@@ -105,10 +86,6 @@ class DeletionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"deletion #{self.pk} of {self.role_arn} ({self.state})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in self.ACTIVE
 
     @property
     def current_attempt(self) -> DeletionAttempt | None:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from roles import jobs
 from roles.aws.errors import AwsError
 from roles.models import Account, AuditEvent, Notification, Outcome, ServiceLinkedRole, SyncRun
 from roles.notify import notify, responders
@@ -44,7 +45,7 @@ def start_sync(account: Account, *, user=None, request=None, reason: str = "requ
                 account_id=account.aws_account_id,
                 details={"sync_run": run.pk, "reason": reason},
             )
-            transaction.on_commit(lambda: dispatch(run.pk))
+            jobs.after_commit(jobs.SYNC_ACCOUNT, run.pk)
     except IntegrityError:
         run = account.syncs.get(status__in=SyncRun.ACTIVE)
         run.joined = True
@@ -93,15 +94,8 @@ def close_interrupted(run: SyncRun, why: str) -> bool:
 
 
 def dispatch(run_id: int) -> bool:
-    """Publish the sync task; a broker failure is logged and left to the sweeper."""
-    from roles.tasks.sync import sync_account
-
-    try:
-        sync_account.delay(run_id)
-    except Exception:  # noqa: BLE001 - any broker error: the row stays queued
-        log.exception("could not publish sync run %s; it stays queued", run_id)
-        return False
-    return True
+    """Publish the sync task now; a broker failure is left to the sweeper."""
+    return jobs.publish(jobs.SYNC_ACCOUNT, run_id)
 
 
 def _may_take_over(run: SyncRun, task_id: str) -> bool:

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from roles.cleanup import run
+from roles.cleanup.operation import CLEANUPS
 
 
 @shared_task(name="rolecall.cleanup.region", bind=True)
@@ -10,5 +11,8 @@ def cleanup_region(self, plan_id: int, region: str) -> None:
 
 @shared_task(name="rolecall.cleanup.sweep")
 def sweep_cleanups() -> int:
-    """Re-dispatch regions whose task was lost or whose worker died."""
-    return len(run.redispatch_overdue())
+    """Kept for messages a previous beat schedule queued: the one sweeper
+    (rolecall.sweeper.sweep) now covers cleanup regions."""
+    from roles.sweeper import sweep
+
+    return len(sweep(operations=(CLEANUPS,)).cleanups)

@@ -1,0 +1,187 @@
+"""The approval core: every approved change (a deletion, a cleanup plan...) goes
+through submit() once confirmed and decide() when an approver answers.
+
+Each kind of change declares a small `Kind` (roles/deletion/kind.py,
+roles/cleanup/kind.py): its words, its audit prefix, its detail page, who its
+requesters are, the server-side re-check before anything is queued, and how it
+is queued. The rules themselves live here, once:
+
+- nobody who asked for a change (any of its requesters) may decide it;
+- only a change awaiting approval can be decided, under its row lock;
+- an approval of evidence other than the current version is refused, with the
+  difference (kinds with versioned evidence);
+- every decision, refused or not, is one audit event; an accepted one also marks
+  the approvers' notifications done and tells the requesters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from roles.models import AuditEvent, Notification, Outcome
+from roles.models.approval import AWAITING_APPROVAL, QUEUED, REJECTED
+from roles.notify import APPROVAL_NEEDED, approvers, notify, resolve
+
+
+class Refused(Exception):
+    """The change cannot be made or decided; the message is shown to the user."""
+
+
+def _no_stale_check(obj, version) -> None:
+    return None
+
+
+def _no_details(obj) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What the core needs to know about one kind of approved change."""
+
+    model: type
+    prefix: str  # audit actions: "<prefix>.approved", "<prefix>.rejected"
+    key: str  # the audit details key holding the change's id
+    detail: str  # URL name of the change's page
+    noun: str  # "This <noun> is not waiting for approval."
+    refused: type[Refused]
+    requesters: Callable[[object], set[int]]
+    title: Callable[[object], str]  # "Deletion of X in Y": decisions are told as "<title> approved"
+    ask: Callable[[object], str]  # what approvers are asked to decide
+    self_decision: str  # the refusal shown to a requester who tries to decide
+    recheck: Callable[[object], None]  # before queueing: raises `refused`
+    enqueue: Callable[[object], None]  # publish its first tasks once this transaction commits
+    # (details, message) when the approver was shown other evidence than the current.
+    stale: Callable[[object, int | None], tuple[dict, str] | None] = _no_stale_check
+    decision_details: Callable[[object], dict] = _no_details
+    extra: dict = field(default_factory=dict)
+
+    def link(self, obj) -> str:
+        return reverse(self.detail, args=[obj.pk])
+
+    def locked(self, obj):
+        return (
+            self.model.objects.select_for_update().select_related("account", "role").get(pk=obj.pk)
+        )
+
+    def audit(self, obj, action: str, *, user=None, request=None, outcome=Outcome.SUCCESS, **d):
+        AuditEvent.objects.record(
+            f"{self.prefix}.{action}",
+            request=request,
+            actor=user,
+            outcome=outcome,
+            target_arn=obj.role_arn,
+            account_id=obj.account.aws_account_id,
+            details={self.key: obj.pk, **d},
+        )
+
+
+def may_decide(kind: Kind, obj, user) -> bool:
+    return user.pk not in kind.requesters(obj)
+
+
+def queue(kind: Kind, obj) -> None:
+    """The change may run: queued now, its first tasks published once this commits."""
+    obj.state = QUEUED
+    kind.enqueue(obj)
+
+
+def ask_approvers(kind: Kind, obj, body: str) -> None:
+    """Tell the approvers (never a requester) that a change waits for them."""
+    excluded = kind.requesters(obj)
+    notify(
+        [u for u in approvers() if u.pk not in excluded],
+        f"{APPROVAL_NEEDED}: {kind.ask(obj)}",
+        level=Notification.Level.WARNING,
+        body=body,
+        link=kind.link(obj),
+    )
+
+
+def submit(kind: Kind, obj, *, body: str) -> None:
+    """A confirmed change, in the transaction that confirmed it: wait for an approver
+    when approval is required, else queue it. Sets obj.state; the caller saves it."""
+    if obj.approval_required:
+        obj.state = AWAITING_APPROVAL
+        ask_approvers(kind, obj, body)
+    else:
+        queue(kind, obj)
+
+
+def decide(
+    kind: Kind,
+    obj,
+    *,
+    user,
+    approve: bool,
+    comment: str,
+    version: int | None = None,
+    request=None,
+):
+    """An approver approves or rejects `obj`; never one of its requesters.
+
+    `version` is the evidence version the approver was shown (versioned kinds):
+    an approval of any other version is refused with the difference.
+    """
+    action = "approved" if approve else "rejected"
+    with transaction.atomic():
+        obj = kind.locked(obj)
+        refusal = None
+        if not may_decide(kind, obj, user):
+            refusal = ({"reason": "self-approval"}, kind.self_decision)
+        elif obj.state != AWAITING_APPROVAL:
+            raise kind.refused(f"This {kind.noun} is not waiting for approval.")
+        elif approve:
+            refusal = kind.stale(obj, version)
+        if refusal is None:
+            _record(kind, obj, user=user, approve=approve, comment=comment)
+            details = {"comment": comment, **kind.decision_details(obj)}
+        else:
+            details = refusal[0]
+        kind.audit(
+            obj,
+            action,
+            user=user,
+            request=request,
+            outcome=Outcome.DENIED if refusal else Outcome.SUCCESS,
+            **details,
+        )
+    if refusal:
+        raise kind.refused(refusal[1])
+    return obj
+
+
+def _record(kind: Kind, obj, *, user, approve: bool, comment: str) -> None:
+    if approve:
+        kind.recheck(obj)
+        obj.approved_by, obj.approved_at = user, timezone.now()
+        queue(kind, obj)
+    else:
+        obj.state, obj.rejected_by, obj.finished = REJECTED, user, timezone.now()
+    obj.decision_comment = comment
+    obj.save(
+        update_fields=[
+            "state",
+            "approved_by",
+            "approved_at",
+            "rejected_by",
+            "finished",
+            "decision_comment",
+            "updated",
+        ]
+    )
+    resolve(kind.link(obj))
+    verb = "approved" if approve else "rejected"
+    notify(
+        list(get_user_model().objects.filter(pk__in=kind.requesters(obj))),
+        f"{kind.title(obj)} {verb} by {user.get_username()}",
+        level=Notification.Level.INFO if approve else Notification.Level.WARNING,
+        body=comment,
+        link=kind.link(obj),
+    )

@@ -1,0 +1,151 @@
+"""One cleanup step against AWS: the ECS client of a region, the call, its answer.
+
+Nothing here touches the database's locks; roles/cleanup/run.py claims a step
+before calling perform() and records the Result after, each in its own short
+transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from roles.aws import ecs, sts
+from roles.aws.errors import AwsError
+from roles.aws.session import AccountSession
+from roles.cleanup.plan import cluster_protection
+from roles.models import AuditEvent, CleanupStep
+
+Action, Status = CleanupStep.Action, CleanupStep.Status
+SERVICE_GONE = {"ServiceNotFoundException", "ServiceNotActiveException", "ClusterNotFoundException"}
+GONE = {
+    Action.SCALE_DOWN: SERVICE_GONE,
+    Action.DELETE_SERVICE: SERVICE_GONE,
+    Action.DEREGISTER: {"ClusterNotFoundException"},
+    Action.WAIT_FOR_DRAIN: {"ClusterNotFoundException"},
+    Action.DELETE_CLUSTER: {"ClusterNotFoundException"},
+}
+# AWS calls one claim may cover: AssumeRole for the region's client, the step's
+# call (or the cluster's tags) and a confirming read.
+CALLS_PER_CLAIM = 3
+# Seconds for the database work between the claim and the record.
+LEASE_SLACK = 5
+
+
+@dataclass
+class Result:
+    kind: str  # done | gone | wait | retry | failed
+    request_id: str = ""
+    error: AwsError | None = None
+    note: str = ""
+
+
+class Client:
+    """One ECS client per task run and region, created on first use (AssumeRole)."""
+
+    def __init__(self, account, region: str) -> None:
+        self.account, self.region, self._ecs = account, region, None
+        self.answers_as = ""  # the account sts:GetCallerIdentity names for this session
+        self._protection: dict[str, str | None] = {}
+
+    def knows(self, cluster_arn: str) -> bool:
+        return cluster_arn in self._protection
+
+    def protection(self, cluster_arn: str) -> str | None:
+        """Why a cluster must not be touched now, read once per task run: the account
+        the credentials really reach must be the one the plan was made in (the
+        cluster ARN's, as AWS reported it), and a rolecall:protect tag added after
+        planning still stops the steps. AWS calls: never made inside a transaction."""
+        if cluster_arn not in self._protection:
+            api = self.get()
+            planned_in = cluster_arn.split(":")[4]
+            if planned_in != self.answers_as or planned_in != self.account.aws_account_id:
+                self._protection[cluster_arn] = (
+                    f"the plan was made in account {planned_in}, but the account is now "
+                    f"{self.account.aws_account_id} and its credentials reach "
+                    f"{self.answers_as}: nothing is touched"
+                )
+                return self._protection[cluster_arn]
+            found = ecs.describe_clusters(api, [cluster_arn])
+            self._protection[cluster_arn] = cluster_protection(found[0]) if found else None
+        return self._protection[cluster_arn]
+
+    def get(self):
+        if self._ecs is None:
+            # One attempt per call: retries are scheduled here and recorded on the step.
+            session = AccountSession(self.account.target(), attempts=1)
+            self.answers_as = sts.identity(session).account
+            self._ecs = session.client("ecs", self.region)
+        return self._ecs
+
+
+def perform(client: Client, step: CleanupStep) -> Result:
+    cluster, arn = step.cluster_arn, step.resource_arn
+    try:
+        api = client.get()
+        if step.action == Action.SCALE_DOWN:
+            return Result("done", ecs.scale_service_to_zero(api, cluster, arn).request_id)
+        if step.action == Action.DELETE_SERVICE:
+            return Result("done", ecs.delete_service(api, cluster, arn).request_id)
+        if step.action == Action.DEREGISTER:
+            return Result("done", ecs.deregister_container_instance(api, cluster, arn).request_id)
+        if step.action == Action.DELETE_CLUSTER:
+            return Result("done", ecs.delete_cluster(api, cluster).request_id)
+        services = list(
+            CleanupStep.objects.filter(
+                region_id=step.region_id, cluster_arn=cluster, action=Action.DELETE_SERVICE
+            ).values_list("resource_arn", flat=True)
+        )
+        drain = ecs.undrained_services(api, cluster, services)
+        if drain.busy:
+            return Result("wait", drain.request_id, note=f"{len(drain.busy)} still running tasks")
+        return Result("done", drain.request_id, note="Every service has drained.")
+    except AwsError as exc:
+        if exc.code in GONE.get(step.action, ()):
+            return Result("gone", exc.request_id, exc, note=f"Already gone ({exc.code}).")
+        if step.action == Action.DEREGISTER and exc.code == "InvalidParameterException":
+            # AWS's answer for an unknown instance; make sure that is what it meant.
+            try:
+                if ecs.container_instance_gone(client.get(), cluster, arn):
+                    return Result("gone", exc.request_id, exc, note="Already deregistered.")
+            except AwsError:
+                pass
+        return Result("retry" if exc.retryable else "failed", exc.request_id, exc)
+
+
+def audit(plan, step: CleanupStep, result: Result, task_id: str, outcome: str) -> None:
+    error = result.error.as_dict() if result.error else {}
+    AuditEvent.objects.record(
+        "cleanup.step",
+        actor_name="system",
+        outcome=outcome,
+        target_arn=step.resource_arn,
+        account_id=plan.account.aws_account_id,
+        region=step.region.region,
+        aws_request_id=result.request_id,
+        task_id=task_id,
+        details={
+            "cleanup_plan": plan.pk,
+            "step": step.order,
+            "action": step.action,
+            "cluster": step.cluster_arn,
+            "result": result.kind,
+            "attempt": step.attempts,
+            "note": result.note,
+            "error": error,
+        },
+    )
+
+
+def lease_seconds(step: CleanupStep) -> float:
+    """How long one claim may take: every AWS call it covers at its full timeouts."""
+    calls = CALLS_PER_CLAIM
+    if step.action == Action.WAIT_FOR_DRAIN:
+        services = CleanupStep.objects.filter(
+            region_id=step.region_id, cluster_arn=step.cluster_arn, action=Action.DELETE_SERVICE
+        ).count()
+        calls += math.ceil(services / ecs.SERVICE_BATCH)
+    per_call = settings.ROLECALL_AWS_CONNECT_TIMEOUT + settings.ROLECALL_AWS_READ_TIMEOUT
+    return float(calls * per_call + LEASE_SLACK)

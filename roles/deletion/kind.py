@@ -1,0 +1,125 @@
+"""Deletion requests as one kind of approved change (roles/approval.py), and the
+rules every path to a deletion checks on the server, whatever a form posted."""
+
+from __future__ import annotations
+
+from roles import approval, jobs
+from roles.deletion.evidence import differences
+from roles.models import DeletionRequest, ServiceLinkedRole
+from roles.protection import role_protection
+
+State = DeletionRequest.State
+LIVE_ROLE_STATES = (ServiceLinkedRole.State.PRESENT, ServiceLinkedRole.State.RECREATED)
+SUBMIT, POLL = "submit", "poll"
+# last_error of a queued request whose submit could not be published: its page
+# says it waits for the task queue, until the sweeper sends it (roles/sweeper.py).
+BROKER_DOWN = "BrokerUnavailable"
+
+
+class DeletionRefused(approval.Refused):
+    """The request cannot be made; the message is shown to the user."""
+
+
+def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
+    """Server-side rules that hold whatever a form posted."""
+    if not role.is_service_linked:
+        raise DeletionRefused("Only service-linked roles (path /aws-service-role/) can be deleted.")
+    if role.state not in LIVE_ROLE_STATES:
+        raise DeletionRefused(
+            f"The role is {role.get_state_display().lower()}; there is nothing to delete."
+        )
+    reason = role_protection(role)
+    if reason:
+        raise DeletionRefused(f"Protected: {reason}")
+
+
+def requesters(deletion: DeletionRequest) -> set[int]:
+    """Everyone who asked for an attempt of this request: the requester and each
+    person who retried it. None of them may approve it (two-person approval)."""
+    ids = {deletion.requested_by_id, *deletion.attempts.values_list("requested_by_id", flat=True)}
+    ids.discard(None)
+    return ids
+
+
+def replace_evidence(deletion: DeletionRequest, evidence: dict) -> None:
+    """New evidence for the request; the old version is kept for stale-form answers.
+    The caller saves evidence, evidence_version and evidence_log."""
+    deletion.evidence_log = [
+        *deletion.evidence_log,
+        {"version": deletion.evidence_version, "evidence": deletion.evidence},
+    ]
+    deletion.evidence, deletion.evidence_version = evidence, deletion.evidence_version + 1
+
+
+def _broker_down(request_id: int):
+    def mark() -> None:
+        DeletionRequest.objects.filter(pk=request_id, state=State.QUEUED).update(
+            last_error={"code": BROKER_DOWN, "message": "The task queue could not be reached."}
+        )
+
+    return mark
+
+
+def _task(phase: str) -> str:
+    return jobs.SUBMIT_DELETION if phase == SUBMIT else jobs.POLL_DELETION
+
+
+def send(phase: str, request_id: int, countdown: float = 0) -> bool:
+    """Publish the submit or poll task now; a broker failure is left to the sweeper."""
+    return jobs.publish(
+        _task(phase), request_id, countdown=countdown, on_failure=_broker_down(request_id)
+    )
+
+
+def send_after_commit(phase: str, request_id: int, countdown: float = 0) -> None:
+    jobs.after_commit(
+        _task(phase), request_id, countdown=countdown, on_failure=_broker_down(request_id)
+    )
+
+
+def describe(changes: list[dict]) -> str:
+    return "; ".join(
+        f"{c['field'].replace('_', ' ')}: {c['approved'] or 'none'} → {c['now'] or 'none'}"
+        for c in changes
+    )
+
+
+def _stale(deletion: DeletionRequest, version: int | None):
+    """The approver was shown another evidence version than the current one."""
+    if version == deletion.evidence_version:
+        return None
+    shown = deletion.evidence_at(version) if version else None
+    changes = differences(shown, deletion.evidence) if shown else []
+    details = {
+        "reason": "stale evidence",
+        "shown_version": version,
+        "current_version": deletion.evidence_version,
+        "changes": changes,
+    }
+    message = (
+        "The evidence changed since this page was loaded"
+        + (f" ({describe(changes)})" if changes else "")
+        + ": review it and approve again."
+    )
+    return details, message
+
+
+DELETION = approval.Kind(
+    model=DeletionRequest,
+    prefix="deletion",
+    key="deletion_request",
+    detail="deletion-detail",
+    noun="request",
+    refused=DeletionRefused,
+    requesters=requesters,
+    title=lambda d: f"Deletion of {d.role_name} in {d.account.name}",
+    ask=lambda d: f"delete {d.role_name} in {d.account.name}",
+    self_decision="You asked for this deletion (or a retry of it): another approver must decide.",
+    recheck=lambda d: refuse_unless_deletable(d.role),
+    enqueue=lambda d: send_after_commit(SUBMIT, d.pk),
+    stale=_stale,
+    decision_details=lambda d: {
+        "evidence_version": d.evidence_version,
+        "evidence": d.evidence,
+    },
+)

@@ -1,0 +1,257 @@
+"""How a deletion request ends, or stops to wait: each outcome updates the request
+and its attempt, writes the audit event and tells the people concerned, in the
+caller's transaction (the worker's re-lock after an AWS answer, or the sweeper's).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from roles.aws import iam
+from roles.aws.errors import AwsError
+from roles.deletion.kind import replace_evidence, requesters
+from roles.models import (
+    AuditEvent,
+    DeletionAttempt,
+    DeletionRequest,
+    Notification,
+    Outcome,
+    ServiceLinkedRole,
+)
+from roles.notify import notify
+
+State = DeletionRequest.State
+Status = DeletionAttempt.Status
+DENIED_CODES = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
+
+
+def audit(
+    deletion: DeletionRequest,
+    action: str,
+    attempt: DeletionAttempt,
+    *,
+    task_id: str = "",
+    outcome: str = Outcome.SUCCESS,
+    aws_request_id: str = "",
+    **details,
+) -> None:
+    AuditEvent.objects.record(
+        action,
+        actor_name="system",
+        outcome=outcome,
+        target_arn=deletion.role_arn,
+        account_id=deletion.account.aws_account_id,
+        aws_request_id=aws_request_id,
+        deletion_task_id=attempt.deletion_task_id,
+        task_id=task_id,
+        details={"deletion_request": deletion.pk, "attempt": attempt.number, **details},
+    )
+
+
+def refuse_protected(deletion, attempt, task_id: str, reason: str) -> None:
+    error = {"code": "Protected", "message": reason, "request_id": "", "operation": ""}
+    attempt.status, attempt.finished_at, attempt.error = Status.ERROR, timezone.now(), error
+    attempt.save(update_fields=["status", "finished_at", "error"])
+    close(deletion, State.FAILED, error)
+    audit(
+        deletion,
+        "deletion.refused",
+        attempt,
+        task_id=task_id,
+        outcome=Outcome.DENIED,
+        reason=reason,
+    )
+    notify(
+        recipients(deletion),
+        f"Deletion of {deletion.role_name} in {deletion.account.name} refused",
+        level=Notification.Level.ERROR,
+        body=reason,
+        **links(deletion),
+    )
+
+
+def refuse_unbound(deletion, attempt, task_id: str, changes: list[dict], fresh) -> None:
+    """The account or the role is not the one the request was confirmed (and approved) for:
+    the approval is void and the request ends; nothing was sent to AWS."""
+    fields = ", ".join(c["field"] for c in changes)
+    message = (
+        f"Not sent: the {fields} changed since the request was confirmed. "
+        "Nothing was deleted; refresh the account and request the deletion again."
+    )
+    error = {
+        "code": "BindingChanged",
+        "message": message,
+        "request_id": fresh.request_id,
+        "operation": "GetCallerIdentity",
+    }
+    approver = deletion.approved_by
+    attempt.status, attempt.finished_at, attempt.error = Status.ERROR, timezone.now(), error
+    attempt.save(update_fields=["status", "finished_at", "error"])
+    deletion.approved_by, deletion.approved_at, deletion.voided_changes = None, None, changes
+    deletion.save(update_fields=["approved_by", "approved_at", "voided_changes", "updated"])
+    close(deletion, State.FAILED, error)
+    audit(
+        deletion,
+        "deletion.refused",
+        attempt,
+        task_id=task_id,
+        outcome=Outcome.DENIED,
+        aws_request_id=fresh.request_id,
+        reason=message,
+        changes=changes,
+        approved_by=approver.get_username() if approver else "",
+    )
+    notify(
+        [*recipients(deletion), *([approver] if approver else [])],
+        f"Deletion of {deletion.role_name} in {deletion.account.name} stopped: "
+        "the account or role changed",
+        level=Notification.Level.ERROR,
+        body=message,
+        **links(deletion),
+    )
+
+
+def void_approval(deletion, attempt, task_id: str, fresh: dict, changes: list[dict]) -> None:
+    """The evidence changed since approval: back to awaiting approval, on the new evidence."""
+    approver = deletion.approved_by
+    deletion.state, deletion.approved_by, deletion.approved_at = (
+        State.AWAITING_APPROVAL,
+        None,
+        None,
+    )
+    replace_evidence(deletion, fresh)
+    deletion.voided_changes, deletion.next_poll_at = changes, None
+    deletion.save(
+        update_fields=[
+            "state",
+            "approved_by",
+            "approved_at",
+            "evidence",
+            "evidence_version",
+            "evidence_log",
+            "voided_changes",
+            "next_poll_at",
+            "updated",
+        ]
+    )
+    audit(
+        deletion,
+        "deletion.approval_voided",
+        attempt,
+        task_id=task_id,
+        outcome=Outcome.FAILURE,
+        changes=changes,
+        approved_by=approver.get_username() if approver else "",
+        evidence_version=deletion.evidence_version,
+    )
+    fields = ", ".join(c["field"].replace("_", " ") for c in changes)
+    notify(
+        [*recipients(deletion), *([approver] if approver else [])],
+        f"Approval of the deletion of {deletion.role_name} in {deletion.account.name} voided",
+        level=Notification.Level.WARNING,
+        body=f"The evidence changed since it was approved ({fields}); approve it again.",
+        **links(deletion),
+    )
+
+
+def links(deletion: DeletionRequest) -> dict:
+    return {
+        "link": reverse("deletion-detail", args=[deletion.pk]),
+        "secondary_link": reverse("role-detail", args=[deletion.role_id]) + "#blockers",
+    }
+
+
+def recipients(deletion: DeletionRequest) -> list:
+    """The requesters (whoever asked for an attempt) and the approver."""
+    people = list(get_user_model().objects.filter(pk__in=requesters(deletion)))
+    if deletion.approved_by_id and deletion.approved_by_id not in {u.pk for u in people}:
+        people.append(deletion.approved_by)
+    return people
+
+
+def close(deletion: DeletionRequest, state: str, error: dict | None = None) -> None:
+    deletion.state, deletion.finished, deletion.next_poll_at = state, timezone.now(), None
+    deletion.last_error = error or {}
+    deletion.save(update_fields=["state", "finished", "next_poll_at", "last_error", "updated"])
+
+
+def succeed(deletion, attempt, task_id: str, request_id: str, note: str = "") -> None:
+    attempt.status, attempt.finished_at = Status.SUCCEEDED, timezone.now()
+    attempt.reason = note
+    attempt.save(update_fields=["status", "finished_at", "reason", "polls", "missing_checks"])
+    close(deletion, State.SUCCEEDED)
+    ServiceLinkedRole.objects.filter(pk=deletion.role_id).update(
+        state=ServiceLinkedRole.State.DELETED, gone_since=timezone.now()
+    )
+    audit(
+        deletion,
+        "deletion.succeeded",
+        attempt,
+        task_id=task_id,
+        aws_request_id=request_id,
+        note=note,
+        transient_errors=attempt.transient_errors,
+    )
+    notify(
+        recipients(deletion),
+        f"Deletion of {deletion.role_name} in {deletion.account.name} succeeded",
+        level=Notification.Level.SUCCESS,
+        body=note,
+        **links(deletion),
+    )
+
+
+def fail(deletion, attempt, task_id: str, status: iam.DeletionStatus) -> None:
+    attempt.status, attempt.finished_at = Status.FAILED, timezone.now()
+    attempt.reason, attempt.role_usage_list = status.reason, status.role_usage_list
+    attempt.save(update_fields=["status", "finished_at", "reason", "role_usage_list", "polls"])
+    close(deletion, State.FAILED)
+    audit(
+        deletion,
+        "deletion.failed",
+        attempt,
+        task_id=task_id,
+        outcome=Outcome.FAILURE,
+        aws_request_id=status.request_id,
+        reason=status.reason,
+        RoleUsageList=status.role_usage_list,
+        transient_errors=attempt.transient_errors,
+    )
+    regions = len(status.role_usage_list)
+    title = f"Deletion of {deletion.role_name} in {deletion.account.name} failed"
+    title += f": in use in {regions} region{'s' if regions != 1 else ''}" if regions else ""
+    body = (
+        "\n".join(f"{u['Region']}: {', '.join(u['Resources'])}" for u in status.role_usage_list)
+        or status.reason
+    )
+    notify(
+        recipients(deletion), title, level=Notification.Level.ERROR, body=body, **links(deletion)
+    )
+
+
+def end_with_error(deletion, attempt, task_id: str, exc: AwsError, *, state: str) -> None:
+    attempt.status, attempt.finished_at, attempt.error = Status.ERROR, timezone.now(), exc.as_dict()
+    attempt.save(
+        update_fields=["status", "finished_at", "error", "transient_errors", "missing_checks"]
+    )
+    close(deletion, state, exc.as_dict())
+    denied = exc.code in DENIED_CODES
+    audit(
+        deletion,
+        "deletion.failed",
+        attempt,
+        task_id=task_id,
+        outcome=Outcome.DENIED if denied else Outcome.FAILURE,
+        aws_request_id=exc.request_id,
+        error=exc.as_dict(),
+        transient_errors=attempt.transient_errors,
+    )
+    notify(
+        recipients(deletion),
+        f"Deletion of {deletion.role_name} in {deletion.account.name} failed: {exc.code}",
+        level=Notification.Level.ERROR,
+        body=f"{exc.message} (request id {exc.request_id or 'none'})",
+        **links(deletion),
+    )

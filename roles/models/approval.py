@@ -1,0 +1,51 @@
+"""What every approved change shares: who asked, who decided, and the state spine.
+
+A deletion request and a cleanup plan (and every later kind of approved change)
+inherit these fields. Each kind keeps its own `state` choices, but every kind has
+the three states the approval core (roles/approval.py) moves between:
+awaiting_approval -> queued (approved) | rejected.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+AWAITING_APPROVAL, QUEUED, REJECTED = "awaiting_approval", "queued", "rejected"
+
+
+def _person(**options):
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", **options
+    )
+
+
+class ApprovedChange(models.Model):
+    # Copied: the change outlives renames and the role's own row changes.
+    role_arn = models.CharField(max_length=2048)
+    role_name = models.CharField(max_length=512)
+    requested_by = _person(null=True)
+    requested_by_name = models.CharField(max_length=150)
+    # Two-person approval, decided when the change was confirmed (ROLECALL_REQUIRE_APPROVAL).
+    approval_required = models.BooleanField(default=False)
+    approved_by = _person(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = _person(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    ACTIVE: tuple = ()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.state == AWAITING_APPROVAL
