@@ -79,10 +79,14 @@ class RedisServer:
             self.url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
 
-    def messages(self, queue: str = "celery") -> int:
-        """Messages waiting in the queue plus those reserved by a worker (not yet acknowledged)."""
+    def messages(self, queue: str | None = None) -> int:
+        """Messages waiting in the queue (by default every queue the app declares: changes,
+        sync, celery) plus those reserved by a worker (not yet acknowledged)."""
+        from django.conf import settings
+
         client = self.client()
-        return client.llen(queue) + client.hlen("unacked")
+        queues = [queue] if queue else list(settings.CELERY_TASK_QUEUES)
+        return sum(client.llen(name) for name in queues) + client.hlen("unacked")
 
 
 def _drop_connections(app) -> None:
