@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,27 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 from roles import permissions, reauth
 from roles.cleanup import plan as planning
 from roles.cleanup.plan import CleanupRefused
-from roles.cleanup.service import decide, request_execution, requesters
+from roles.cleanup.service import request_execution, requesters
+from roles.forms import TypedConfirmation, account_confirmation
 from roles.models import CleanupPlan, CleanupRegion, ServiceLinkedRole, SyncRun
-from roles.views.decisions import DecisionForm, decision
+from roles.views.decisions import DecisionForm
 
 State = CleanupPlan.State
-
-
-class ExecuteForm(forms.Form):
-    confirm_account = forms.CharField(
-        label="Type the account name to confirm", max_length=100, strip=False
-    )
-
-    def __init__(self, *args, plan: CleanupPlan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan = plan
-
-    def clean_confirm_account(self) -> str:
-        typed = self.cleaned_data["confirm_account"]
-        if typed != self.plan.account.name:
-            raise forms.ValidationError("The name does not match the account name exactly.")
-        return typed
 
 
 def _plan(pk: int) -> CleanupPlan:
@@ -68,7 +52,9 @@ def plan_cleanup(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cleanup-detail", plan.pk)
 
 
-def _context(request: HttpRequest, plan: CleanupPlan, form: ExecuteForm | None = None) -> dict:
+def _context(
+    request: HttpRequest, plan: CleanupPlan, form: TypedConfirmation | None = None
+) -> dict:
     user = request.user
     is_requester = user.pk in requesters(plan)
     regions, totals = planning.summary(plan)
@@ -86,7 +72,9 @@ def _context(request: HttpRequest, plan: CleanupPlan, form: ExecuteForm | None =
         "idle_regions": idle,
         "totals": totals,
         "steps": steps,
-        "form": form or ExecuteForm(plan=plan),
+        "form": form or account_confirmation(account=plan.account),
+        "reauth_fresh": reauth.is_fresh(request),
+        "reauth_minutes": settings.ROLECALL_REAUTH_MINUTES,
         "decision_form": DecisionForm(),
         "approval_on": settings.ROLECALL_REQUIRE_APPROVAL,
         "can_execute": plan.state == State.PLANNED and permissions.can_operate(user),
@@ -116,7 +104,7 @@ def execute(request: HttpRequest, pk: int) -> HttpResponse:
     stale = reauth.require_fresh(request, reverse("cleanup-detail", args=[plan.pk]))
     if stale:
         return stale
-    form = ExecuteForm(request.POST, plan=plan)
+    form = account_confirmation(request.POST, account=plan.account)
     if not form.is_valid():
         return render(request, "cleanup/detail.html", _context(request, plan, form), status=400)
     try:
@@ -124,27 +112,3 @@ def execute(request: HttpRequest, pk: int) -> HttpResponse:
     except CleanupRefused as exc:
         messages.error(request, str(exc))
     return redirect("cleanup-detail", plan.pk)
-
-
-def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
-    plan = _plan(pk)
-    action = "cleanup.approved" if approve else "cleanup.rejected"
-    return decision(
-        request,
-        plan,
-        approve=approve,
-        detail="cleanup-detail",
-        decide=decide,
-        refused=CleanupRefused,
-        deny=lambda: _deny(request, plan, action),
-    )
-
-
-@require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(request, pk, approve=True)
-
-
-@require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(request, pk, approve=False)

@@ -1,16 +1,18 @@
-"""Approve or reject: one flow for deletion requests and cleanup plans."""
+"""Approve or reject: one view for every kind of approved change (roles/approval.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
 
-from roles import permissions, reauth
+from roles import approval, permissions, reauth
+from roles.cleanup.kind import CLEANUP
+from roles.deletion.kind import DELETION
+
+KINDS = {"deletion": DELETION, "cleanup": CLEANUP}
 
 
 class DecisionForm(forms.Form):
@@ -22,42 +24,41 @@ class DecisionForm(forms.Form):
     )
 
 
-def decision(
-    request: HttpRequest,
-    obj,
-    *,
-    approve: bool,
-    detail: str,
-    decide: Callable,
-    refused: type[Exception],
-    deny: Callable[[], None],
-    versioned: bool = False,
-) -> HttpResponse:
-    """An approver's decision on obj, shown back on its `detail` page.
+@require_POST
+def decide(request: HttpRequest, pk: int, *, kind: str, approve: bool) -> HttpResponse:
+    """An approver's decision on a change, shown back on the change's page.
 
-    deny() must raise (permissions.deny records the refusal); decide() is the
-    service call, raising `refused` with a message for the user. With
-    `versioned`, decide() also gets the evidence version the form was shown.
+    The page shows the form only once the password is fresh (roles/reauth.py);
+    this check is the server's, for a form that outlived the window.
     """
+    change = KINDS.get(kind)
+    if change is None:
+        raise Http404("No such kind of change.")
+    obj = get_object_or_404(change.model.objects.select_related("account", "role"), pk=pk)
     if not permissions.can_approve(request.user):
-        deny()
-    stale = reauth.require_fresh(request, reverse(detail, args=[obj.pk]))
+        permissions.deny(
+            request,
+            f"{change.prefix}.{'approved' if approve else 'rejected'}",
+            target_arn=obj.role_arn,
+            account_id=obj.account.aws_account_id,
+        )
+    stale = reauth.require_fresh(request, change.link(obj))
     if stale:
         return stale
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A comment is required (at most 1000 characters).")
-        return redirect(detail, obj.pk)
-    extra = {"version": form.cleaned_data.get("version")} if versioned else {}
+        return redirect(change.detail, obj.pk)
     try:
-        decide(
+        approval.decide(
+            change,
             obj,
             user=request.user,
             approve=approve,
             comment=form.cleaned_data["comment"],
+            version=form.cleaned_data.get("version"),
             request=request,
-            **extra,
         )
-    except refused as exc:
+    except approval.Refused as exc:
         messages.error(request, str(exc))
-    return redirect(detail, obj.pk)
+    return redirect(change.detail, obj.pk)

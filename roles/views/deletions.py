@@ -15,43 +15,15 @@ from roles import params, permissions, reauth
 from roles.audit.filters import AuditFilterForm
 from roles.deletion.service import (
     DeletionRefused,
-    decide,
     may_decide,
     refuse_unless_deletable,
     request_deletion,
     retry_deletion,
 )
+from roles.forms import role_confirmation
 from roles.models import Account, DeletionRequest, ServiceLinkedRole
 from roles.readiness import readiness
-from roles.views.decisions import DecisionForm, decision
-
-
-class ConfirmForm(forms.Form):
-    confirm_name = forms.CharField(
-        label="Type the role name to confirm", max_length=512, strip=False
-    )
-    # Production accounts only (dropped in __init__ otherwise), as aws-nuke asks for the alias.
-    confirm_account = forms.CharField(
-        label="Production account: type the account name", max_length=100, strip=False
-    )
-
-    def __init__(self, *args, role: ServiceLinkedRole, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.role = role
-        if not role.account.production:
-            del self.fields["confirm_account"]
-
-    def clean_confirm_name(self) -> str:
-        typed = self.cleaned_data["confirm_name"]
-        if typed != self.role.name:
-            raise forms.ValidationError("The name does not match the role name exactly.")
-        return typed
-
-    def clean_confirm_account(self) -> str:
-        typed = self.cleaned_data["confirm_account"]
-        if typed != self.role.account.name:
-            raise forms.ValidationError("The name does not match the account name exactly.")
-        return typed
+from roles.views.decisions import DecisionForm
 
 
 def _operator_role(request: HttpRequest, pk: int) -> ServiceLinkedRole:
@@ -82,7 +54,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     stale = reauth.require_fresh(request, reverse("role-delete", args=[role.pk]))
     if stale:
         return stale
-    form = ConfirmForm(request.POST or None, role=role)
+    form = role_confirmation(request.POST or None, role=role)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = request_deletion(role, user=request.user, request=request)
@@ -189,7 +161,11 @@ def _detail_context(request: HttpRequest, deletion: DeletionRequest, retry_form=
         "timeline": list(timeline.queryset().filter(time__gte=deletion.created)[:100]),
         "can_retry": can_retry,
         "reauth_minutes": settings.ROLECALL_REAUTH_MINUTES,
-        "retry_form": retry_form or (ConfirmForm(role=deletion.role) if can_retry else None),
+        "reauth_fresh": reauth.is_fresh(request),
+        # Polled while a worker moves it on; not while it waits for an approver, so a
+        # comment being typed into the approval form is never replaced.
+        "polled_states": DeletionRequest.WORKING,
+        "retry_form": retry_form or (role_confirmation(role=deletion.role) if can_retry else None),
     }
 
 
@@ -214,7 +190,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     stale = reauth.require_fresh(request, reverse("deletion-detail", args=[deletion.pk]))
     if stale:
         return stale
-    form = ConfirmForm(request.POST, role=deletion.role)
+    form = role_confirmation(request.POST, role=deletion.role)
     if not form.is_valid():
         ctx = _detail_context(request, deletion, retry_form=form)
         return render(request, "deletions/detail.html", ctx, status=400)
@@ -223,33 +199,3 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     except DeletionRefused as exc:
         messages.error(request, str(exc))
     return redirect("deletion-detail", deletion.pk)
-
-
-def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
-    deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
-    action = "deletion.approved" if approve else "deletion.rejected"
-    return decision(
-        request,
-        deletion,
-        approve=approve,
-        detail="deletion-detail",
-        decide=decide,
-        refused=DeletionRefused,
-        versioned=True,
-        deny=lambda: permissions.deny(
-            request,
-            action,
-            target_arn=deletion.role_arn,
-            account_id=deletion.account.aws_account_id,
-        ),
-    )
-
-
-@require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(request, pk, approve=True)
-
-
-@require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decide(request, pk, approve=False)
