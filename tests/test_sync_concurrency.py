@@ -16,8 +16,8 @@ import botocore.httpsession
 import pytest
 
 from emulator.state import HUB_ACCOUNT
+from roles.aws import inventory
 from roles.models import Account, ServiceLinkedRole
-from roles.sync import collect
 from roles.sync.service import run_sync, start_sync
 
 REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
@@ -65,7 +65,7 @@ def measured(monkeypatch):
         finally:
             flight.leave(*keys)
 
-    region = collect._region
+    region = inventory._region
 
     def counting_region(*args, **kwargs):
         flight.enter("regions")
@@ -75,7 +75,7 @@ def measured(monkeypatch):
             flight.leave("regions")
 
     monkeypatch.setattr(botocore.httpsession.URLLib3Session, "send", counting_send)
-    monkeypatch.setattr(collect, "_region", counting_region)
+    monkeypatch.setattr(inventory, "_region", counting_region)
     return flight
 
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from roles.aws import inventory
 from roles.models import AuditEvent, Notification, SyncRun
-from roles.sync import collect
 from roles.sync.service import run_sync, start_sync
 from tests.support.processes import wait_for
 
@@ -26,10 +26,10 @@ def prod(demo_accounts):
 def test_a_collector_bug_ends_the_run_as_failed_with_class_and_message(
     emulator, prod, operator, monkeypatch
 ):
-    def broken(session, region, pool):
+    def broken(aws, region, depth, run):
         raise KeyError("clusterArns")
 
-    monkeypatch.setattr(collect, "_region", broken)
+    monkeypatch.setattr(inventory, "_region", broken)
     run = start_sync(prod, user=operator)
     run_sync(run.pk, task_id="t1")
     run.refresh_from_db()

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from roles.aws.errors import call
-from roles.aws.session import AccountSession, Target
+
+if TYPE_CHECKING:
+    from roles.aws.session import AccountSession
 
 
 @dataclass
@@ -12,11 +15,6 @@ class Identity:
     arn: str
     user_id: str
     request_id: str
-
-
-def caller_identity(target: Target) -> Identity:
-    """sts:GetCallerIdentity through the account's role: proves rolecall can reach it."""
-    return identity(AccountSession(target))
 
 
 def identity(session: AccountSession) -> Identity:

@@ -9,7 +9,6 @@ Executing the stored steps is roles/cleanup/run.py's job.
 from __future__ import annotations
 
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,8 +16,8 @@ from django.db import IntegrityError, transaction
 
 from roles.approval import Refused
 from roles.aws import ecs
-from roles.aws.errors import AwsError
-from roles.aws.session import AccountSession, CallCounter
+from roles.aws.account import AccountAws
+from roles.aws.inventory import FULL, RegionInventory, read_ecs
 from roles.models import AuditEvent, CleanupPlan, CleanupRegion, CleanupStep, ServiceLinkedRole
 from roles.protection import role_protection
 
@@ -31,13 +30,6 @@ class CleanupRefused(Refused):
     """The plan cannot be made or run; the message is shown to the user."""
 
 
-@dataclass
-class RegionInventory:
-    region: str
-    clusters: list[ecs.Cluster] | None
-    error: dict = field(default_factory=dict)
-
-
 def refuse_unless_plannable(role: ServiceLinkedRole) -> None:
     if not role.is_service_linked or not role.checks_ecs:
         raise CleanupRefused(
@@ -48,25 +40,20 @@ def refuse_unless_plannable(role: ServiceLinkedRole) -> None:
         raise CleanupRefused(f"The role is {role.get_state_display().lower()}.")
 
 
-def read_inventory(account, counter: CallCounter) -> list[RegionInventory]:
-    """Every scanned region of the account, each cluster whole (every page of every list)."""
-    session = AccountSession(account.target(), counter)
-    regions = list(account.regions) or ecs.list_regions(session.client("ec2"))
-    limit = settings.ROLECALL_SYNC_ECS_CONCURRENCY
-
-    with ThreadPoolExecutor(limit, thread_name_prefix="cleanup-plan") as pool:
-
-        def run(jobs):
-            return [job() for job in jobs]
-
-        def one(region: str) -> RegionInventory:
-            try:
-                clusters = ecs.region_inventory(session.client("ecs", region), run=run)
-            except AwsError as exc:
-                return RegionInventory(region, None, exc.as_dict())
-            return RegionInventory(region, [c for c in clusters if c.status != "INACTIVE"])
-
-        return list(pool.map(one, sorted(regions)))
+def read_inventory(aws: AccountAws) -> list[RegionInventory]:
+    """Every scanned region of the account, each cluster whole (every page of every list),
+    INACTIVE clusters left out."""
+    regions = read_ecs(
+        aws,
+        sorted(aws.regions()),
+        depth=FULL,
+        region_threads=settings.ROLECALL_SYNC_ECS_CONCURRENCY,
+        region_thread_name="cleanup-plan",
+    )
+    for item in regions:
+        if item.clusters is not None:
+            item.clusters = [c for c in item.clusters if c.status != "INACTIVE"]
+    return regions
 
 
 def cluster_protection(cluster: ecs.Cluster) -> str | None:
@@ -131,8 +118,8 @@ def build(role: ServiceLinkedRole, *, user, request=None) -> tuple[CleanupPlan, 
     active = role.cleanups.filter(state__in=CleanupPlan.ACTIVE).exclude(state=dry_run).first()
     if active:
         return active, False
-    counter = CallCounter()
-    inventory = read_inventory(role.account, counter)
+    aws = AccountAws.for_account(role.account)
+    inventory = read_inventory(aws)
     role_reason = role_protection(role)
     notes = [f"Protected: {role_reason} No step will run."] if role_reason else []
     try:
@@ -145,7 +132,7 @@ def build(role: ServiceLinkedRole, *, user, request=None) -> tuple[CleanupPlan, 
                 role_name=role.name,
                 requested_by=user,
                 requested_by_name=user.get_username(),
-                inventory_calls=counter.total,
+                inventory_calls=aws.calls,
             )
             steps = []
             for item in inventory:
@@ -178,7 +165,7 @@ def build(role: ServiceLinkedRole, *, user, request=None) -> tuple[CleanupPlan, 
                     "skipped": sum(1 for s in steps if s.status == "skipped"),
                     "regions": [i.region for i in inventory],
                     "notes": notes,
-                    "inventory_calls": counter.total,
+                    "inventory_calls": aws.calls,
                 },
             )
     except IntegrityError:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from roles.aws import ecs, iam, sts
+from roles.aws import iam
+from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
+from roles.aws.inventory import CLUSTERS, read_ecs
 from roles.models import ServiceLinkedRole
 from roles.readiness import readiness
 
@@ -90,33 +91,39 @@ class Fresh:
     request_id: str  # GetCallerIdentity's, for the audit event
 
 
-def read_from_aws(deletion, session, *, blockers: bool) -> Fresh:
-    """The request's evidence, read from AWS now: who the session really is
-    (GetCallerIdentity), the role (GetRole), and with `blockers` the ECS clusters
-    in every region.
+def read_from_aws(deletion, aws: AccountAws, *, blockers: bool) -> Fresh:
+    """The request's evidence, read from AWS now: who the account's credentials
+    really are (GetCallerIdentity), the role (GetRole), and with `blockers` the
+    ECS clusters in every region (any region that cannot be read fails the read).
 
-    Used just before a deletion is submitted, through the same session the
+    Used just before a deletion is submitted, through the same AccountAws the
     DeleteServiceLinkedRole call will use: if the account was re-pointed, the
     role replaced, used since, or clusters appeared, what was confirmed no
     longer covers what would happen.
     """
-    identity = sts.identity(session)
+    if not isinstance(aws, AccountAws):
+        # A bare AccountSession, as roles/deletion/worker.py still passes.
+        aws = AccountAws(aws, deletion.account.regions)
+    identity = aws.identity()
     try:
-        detail = iam.get_role(session.client("iam"), deletion.role_name)
+        detail = iam.get_role(aws.iam(), deletion.role_name)
     except AwsError as exc:
         if exc.code != "NoSuchEntity":
             raise
         return Fresh({}, identity.account, "", "", identity.request_id)
     usage = []
     if blockers and detail.summary.service_principal == "ecs.amazonaws.com":
-        account = deletion.account
-        regions = list(account.regions) or ecs.list_regions(session.client("ec2"))
-        with ThreadPoolExecutor(settings.ROLECALL_SYNC_REGION_CONCURRENCY) as pool:
-            found = pool.map(lambda r: (r, ecs.list_clusters(session.client("ecs", r))), regions)
-            for region, clusters in sorted(found):
-                arns = sorted(c.arn for c in clusters if c.status != "INACTIVE")
-                if arns:
-                    usage.append({"Region": region, "Resources": arns})
+        found = read_ecs(
+            aws,
+            aws.regions(),
+            depth=CLUSTERS,
+            region_threads=settings.ROLECALL_SYNC_REGION_CONCURRENCY,
+            raise_failure=True,
+        )
+        for item in sorted(found, key=lambda r: r.region):
+            arns = sorted(c.arn for c in item.clusters if c.status != "INACTIVE")
+            if arns:
+                usage.append({"Region": item.region, "Resources": arns})
     fresh = dict(deletion.evidence)
     fresh["account"] = {**deletion.evidence.get("account", {}), "id": identity.account}
     fresh["role"] = {

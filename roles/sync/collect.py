@@ -9,14 +9,16 @@ ListRoles) raises AwsError.
 from __future__ import annotations
 
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from roles.aws import ecs, iam
+from roles.aws import iam
+from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
-from roles.aws.session import AccountSession, CallCounter, Target
+from roles.aws.inventory import FULL, EcsReader, RegionInventory
+from roles.aws.session import CallCounter, Target
 
 
 @dataclass
@@ -44,11 +46,8 @@ class RoleSnapshot:
     summary: iam.RoleSummary | None = None
 
 
-@dataclass
-class RegionSnapshot:
-    region: str
-    clusters: list[ecs.Cluster] | None
-    error: dict = field(default_factory=dict)
+# One region's clusters (with their services and instances), or None and its error.
+RegionSnapshot = RegionInventory
 
 
 @dataclass
@@ -114,20 +113,6 @@ def _role(client, summary: iam.RoleSummary) -> tuple[RoleSnapshot, str | None]:
         return snapshot, None
 
 
-def _region(
-    session: AccountSession, region: str, cluster_pool: ThreadPoolExecutor
-) -> RegionSnapshot:
-    def run(jobs):
-        futures = [cluster_pool.submit(job) for job in jobs]
-        return [f.result() for f in futures]
-
-    try:
-        clusters = ecs.region_inventory(session.client("ecs", region), run=run)
-    except AwsError as exc:
-        return RegionSnapshot(region=region, clusters=None, error=exc.as_dict())
-    return RegionSnapshot(region=region, clusters=clusters)
-
-
 def collect(
     target: Target,
     regions: list[str],
@@ -135,18 +120,21 @@ def collect(
     counter: CallCounter | None = None,
 ) -> AccountSnapshot:
     limits = limits or Limits.from_settings()
-    session = AccountSession(target, counter)
-    if not regions:
-        regions = ecs.list_regions(session.client("ec2"))
-    iam_client = session.client("iam")
+    aws = AccountAws.for_target(target, regions, counter=counter)
+    regions = aws.regions()
+    iam_client = aws.iam()
     with (
-        ThreadPoolExecutor(limits.regions, thread_name_prefix="sync-region") as region_pool,
-        ThreadPoolExecutor(limits.ecs, thread_name_prefix="sync-ecs") as cluster_pool,
+        EcsReader(
+            aws,
+            depth=FULL,
+            region_threads=limits.regions,
+            cluster_threads=limits.ecs,
+            region_thread_name="sync-region",
+            cluster_thread_name="sync-ecs",
+        ) as ecs_reader,
         ThreadPoolExecutor(limits.iam, thread_name_prefix="sync-iam") as iam_pool,
     ):
-        region_futures: list[Future] = [
-            region_pool.submit(_region, session, region, cluster_pool) for region in regions
-        ]
+        ecs_reader.start(regions)
         summaries = iam.list_service_linked_roles(iam_client)
         role_futures = [iam_pool.submit(_role, iam_client, s) for s in summaries]
         snapshots, jobs = [], {}
@@ -156,7 +144,7 @@ def collect(
             if job:
                 jobs[index] = job
         _Advisor(iam_client, iam_pool).finish(snapshots, jobs)
-        region_results = [f.result() for f in region_futures]
+        region_results = ecs_reader.results()
     return AccountSnapshot(
-        regions=list(regions), roles=snapshots, region_results=region_results, calls=session.calls
+        regions=list(regions), roles=snapshots, region_results=region_results, calls=aws.calls
     )

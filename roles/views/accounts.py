@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roles import permissions, reauth
-from roles.aws import sts
+from roles import changes, permissions, reauth
 from roles.aws.errors import AwsError
 from roles.forms import AccountForm
 from roles.models import (
@@ -187,27 +186,10 @@ def account_test(request: HttpRequest, pk: int) -> HttpResponse:
         account_id=account.aws_account_id,
     )
     try:
-        identity = sts.caller_identity(account.target())
+        identity, mismatch = changes.check_connection(account, request=request)
     except AwsError as exc:
-        AuditEvent.objects.record(
-            "account.connection_tested",
-            request=request,
-            outcome=Outcome.FAILURE,
-            account_id=account.aws_account_id,
-            aws_request_id=exc.request_id,
-            details={"error": exc.as_dict()},
-        )
         ctx = {"account": account, "error": exc}
     else:
-        mismatch = identity.account != account.aws_account_id
-        AuditEvent.objects.record(
-            "account.connection_tested",
-            request=request,
-            outcome=Outcome.FAILURE if mismatch else Outcome.SUCCESS,
-            account_id=account.aws_account_id,
-            aws_request_id=identity.request_id,
-            details={"arn": identity.arn, "answered_account": identity.account},
-        )
         ctx = {"account": account, "identity": identity, "mismatch": mismatch}
     template = "accounts/_connection.html" if request.htmx else "accounts/connection.html"
     return render(request, template, ctx)

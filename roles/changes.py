@@ -1,0 +1,126 @@
+"""Changes the pages make in AWS directly (not through an approval): a role's
+description, a new service-linked role, an account's connection test.
+
+Each function makes its AWS call through the account's AccountAws, outside
+any transaction, then writes the model change and its audit event in one.
+A refused call is audited as a failure and its AwsError raised to the view.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import reverse
+
+from roles.aws import iam
+from roles.aws.account import AccountAws
+from roles.aws.errors import AwsError
+from roles.aws.sts import Identity
+from roles.models import Account, AuditEvent, Notification, Outcome, ServiceLinkedRole
+from roles.notify import notify
+from roles.sync.service import start_sync
+
+
+def update_description(role: ServiceLinkedRole, new: str, *, request) -> None:
+    """iam:UpdateRoleDescription, then the role row and role.description_edited."""
+    old = role.description
+    audit = {"request": request, "target_arn": role.arn, "account_id": role.account.aws_account_id}
+    try:
+        request_id = iam.update_role_description(
+            AccountAws.for_account(role.account).iam(), role.name, new
+        )
+    except AwsError as exc:
+        AuditEvent.objects.record(
+            "role.description_edited",
+            outcome=Outcome.FAILURE,
+            aws_request_id=exc.request_id,
+            details={"old": old, "new": new, "error": exc.as_dict()},
+            **audit,
+        )
+        raise
+    with transaction.atomic():
+        role.description = new
+        role.save(update_fields=["description"])
+        AuditEvent.objects.record(
+            "role.description_edited",
+            aws_request_id=request_id,
+            details={"old": old, "new": new},
+            **audit,
+        )
+    notify(
+        [request.user],
+        f"Description of {role.name} in {role.account.name} updated",
+        level=Notification.Level.SUCCESS,
+        link=reverse("role-detail", args=[role.pk]),
+    )
+
+
+def create_role(
+    account: Account, service_principal: str, description: str, custom_suffix: str, *, request
+) -> iam.RoleSummary:
+    """iam:CreateServiceLinkedRole and role.created; the role itself reaches the
+    database through the normal path, a sync of its account, started here."""
+    details = {
+        "service_principal": service_principal,
+        "description": description,
+        "custom_suffix": custom_suffix,
+    }
+    try:
+        summary, request_id = iam.create_service_linked_role(
+            AccountAws.for_account(account).iam(), service_principal, description, custom_suffix
+        )
+    except AwsError as exc:
+        AuditEvent.objects.record(
+            "role.created",
+            request=request,
+            outcome=Outcome.FAILURE,
+            account_id=account.aws_account_id,
+            aws_request_id=exc.request_id,
+            details={**details, "error": exc.as_dict()},
+        )
+        raise
+    with transaction.atomic():
+        AuditEvent.objects.record(
+            "role.created",
+            request=request,
+            target_arn=summary.arn,
+            account_id=account.aws_account_id,
+            aws_request_id=request_id,
+            details=details,
+        )
+    notify(
+        [request.user],
+        f"{summary.name} created in {account.name}",
+        level=Notification.Level.SUCCESS,
+        body="It appears in the role list after the sync.",
+        link=reverse("account-detail", args=[account.pk]),
+    )
+    start_sync(account, user=request.user, request=request, reason="role created")
+    return summary
+
+
+def check_connection(account: Account, *, request) -> tuple[Identity, bool]:
+    """sts:GetCallerIdentity through the account's role, audited as
+    account.connection_tested. Returns who answered and whether it is another
+    account than the one configured (audited as a failure)."""
+    try:
+        identity = AccountAws.for_account(account).identity()
+    except AwsError as exc:
+        AuditEvent.objects.record(
+            "account.connection_tested",
+            request=request,
+            outcome=Outcome.FAILURE,
+            account_id=account.aws_account_id,
+            aws_request_id=exc.request_id,
+            details={"error": exc.as_dict()},
+        )
+        raise
+    mismatch = identity.account != account.aws_account_id
+    AuditEvent.objects.record(
+        "account.connection_tested",
+        request=request,
+        outcome=Outcome.FAILURE if mismatch else Outcome.SUCCESS,
+        account_id=account.aws_account_id,
+        aws_request_id=identity.request_id,
+        details={"arn": identity.arn, "answered_account": identity.account},
+    )
+    return identity, mismatch
