@@ -10,3 +10,6 @@ class RolesConfig(AppConfig):
         from roles.audit import signals  # connects the sign-in receivers
 
         signals.connect_lockout()
+        # Registers every task with the Celery app in every process (web included):
+        # roles/jobs.py publishes them by name from the app's registry.
+        import roles.tasks  # noqa: F401
