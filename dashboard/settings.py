@@ -309,7 +309,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.integer("ROLECALL_TASK_TIME_LIMIT", 600, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_BROKER_VISIBILITY_TIMEOUT = env.integer("ROLECALL_VISIBILITY_TIMEOUT", 3600, minimum=60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+# "priority": a worker that consumes several queues always empties them in the order
+# it was given (changes, then sync, then celery), so an approved change never waits
+# behind syncs queued before it (kombu's default, round_robin, alternates them).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    "queue_order_strategy": "priority",
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -317,7 +323,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Separate queues (roles/jobs.py): a long sync never holds up a deletion's poll or a
 # cleanup step, which wait in their own queue. A worker started without --queues
-# consumes every queue declared here; the Procfiles name them.
+# consumes every queue declared here, in this order; the Procfiles name them.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {"changes": {}, "sync": {}, "celery": {}}
 CELERY_TASK_ROUTES = {

@@ -15,7 +15,7 @@ from roles.cleanup.plan import CleanupRefused
 from roles.cleanup.service import request_execution, requesters
 from roles.forms import TypedConfirmation, account_confirmation
 from roles.models import CleanupPlan, CleanupRegion, ServiceLinkedRole, SyncRun
-from roles.views.decisions import DecisionForm
+from roles.views.decisions import DecisionForm, watched
 
 State = CleanupPlan.State
 
@@ -92,6 +92,9 @@ def _context(
 @require_GET
 def cleanup_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(pk)
+    answer = watched(request, plan.state)
+    if answer is not None:
+        return answer
     template = "cleanup/_detail.html" if request.htmx else "cleanup/detail.html"
     return render(request, template, _context(request, plan))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django_htmx.http import HttpResponseClientRefresh
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
@@ -62,3 +63,13 @@ def decide(request: HttpRequest, pk: int, *, kind: str, approve: bool) -> HttpRe
     except approval.Refused as exc:
         messages.error(request, str(exc))
     return redirect(change.detail, obj.pk)
+
+
+def watched(request: HttpRequest, state: str) -> HttpResponse | None:
+    """The answer to a page's state watcher (templates/partials/_watch.html), or None
+    for any other request: 204 while the change is still in the state the page
+    shows, a client refresh once it has moved on (decided, voided, running)."""
+    seen = request.GET.get("watch")
+    if not request.htmx or seen is None:
+        return None
+    return HttpResponseClientRefresh() if seen != state else HttpResponse(status=204)

@@ -23,7 +23,7 @@ from roles.deletion.service import (
 from roles.forms import role_confirmation
 from roles.models import Account, DeletionRequest, ServiceLinkedRole
 from roles.readiness import readiness
-from roles.views.decisions import DecisionForm
+from roles.views.decisions import DecisionForm, watched
 
 
 def _operator_role(request: HttpRequest, pk: int) -> ServiceLinkedRole:
@@ -162,8 +162,8 @@ def _detail_context(request: HttpRequest, deletion: DeletionRequest, retry_form=
         "can_retry": can_retry,
         "reauth_minutes": settings.ROLECALL_REAUTH_MINUTES,
         "reauth_fresh": reauth.is_fresh(request),
-        # Polled while a worker moves it on; not while it waits for an approver, so a
-        # comment being typed into the approval form is never replaced.
+        # Polled while a worker moves it on; while it waits for an approver only its
+        # state is watched, so a comment being typed is never replaced.
         "polled_states": DeletionRequest.WORKING,
         "retry_form": retry_form or (role_confirmation(role=deletion.role) if can_retry else None),
     }
@@ -172,6 +172,9 @@ def _detail_context(request: HttpRequest, deletion: DeletionRequest, retry_form=
 @require_GET
 def deletion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
+    answer = watched(request, deletion.state)
+    if answer is not None:
+        return answer
     template = "deletions/_detail.html" if request.htmx else "deletions/detail.html"
     return render(request, template, _detail_context(request, deletion))
 
