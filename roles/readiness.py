@@ -49,7 +49,7 @@ def ecs_usage(account: Account) -> Usage:
     regions = list(EcsRegion.objects.filter(account=account))
     clusters = (
         EcsCluster.objects.filter(region__account=account)
-        .exclude(status="INACTIVE")
+        .blocking()
         .select_related("region")
         .order_by("region__region", "name")
     )

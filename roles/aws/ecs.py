@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 
 from roles.aws.errors import call as _call
 
+# A deleted cluster (DeleteCluster), a deregistered container instance and a
+# deleted service stay listed for a while with this status; they no longer keep
+# the role in use. DRAINING: a service being deleted, its tasks stopping.
+INACTIVE = "INACTIVE"
+DRAINING = "DRAINING"
+
 # Batch sizes the APIs allow (DescribeClusters 100, DescribeServices 10,
 # DescribeContainerInstances 100).
 CLUSTER_BATCH = 100
@@ -23,6 +29,11 @@ class Service:
     running: int
     pending: int
 
+    @property
+    def live(self) -> bool:
+        """Still to be scaled down and deleted: neither deleted nor being deleted."""
+        return self.status not in (INACTIVE, DRAINING)
+
 
 @dataclass
 class ContainerInstance:
@@ -31,6 +42,10 @@ class ContainerInstance:
     status: str
     running_tasks: int
     pending_tasks: int
+
+    @property
+    def live(self) -> bool:
+        return self.status != INACTIVE
 
 
 @dataclass
@@ -45,6 +60,11 @@ class Cluster:
     tags: dict[str, str]
     services: list[Service] = field(default_factory=list)
     instances: list[ContainerInstance] = field(default_factory=list)
+
+    @property
+    def live(self) -> bool:
+        """Keeps AWSServiceRoleForECS in use: every cluster not INACTIVE."""
+        return self.status != INACTIVE
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
@@ -136,7 +156,7 @@ def region_inventory(ecs, run: Callable = lambda jobs: [job() for job in jobs]) 
     per-cluster listings overlap (roles/sync/collect.py).
     """
     clusters = list_clusters(ecs)
-    live = [c for c in clusters if c.status != "INACTIVE"]
+    live = [c for c in clusters if c.live]
     jobs = []
     for cluster in live:
         jobs.append(lambda arn=cluster.arn: list_services(ecs, arn))
@@ -211,7 +231,7 @@ def undrained_services(ecs, cluster_arn: str, service_arns: list[str]) -> Drain:
         busy.extend(
             raw["serviceArn"]
             for raw in page.get("services", [])
-            if raw.get("status") != "INACTIVE"
+            if raw.get("status") != INACTIVE
             and (raw.get("runningCount", 0) or raw.get("pendingCount", 0))
         )
     return Drain(busy, request_id)
@@ -222,4 +242,4 @@ def container_instance_gone(ecs, cluster_arn: str, instance_arn: str) -> bool:
     page = _call(
         ecs, "describe_container_instances", cluster=cluster_arn, containerInstances=[instance_arn]
     )
-    return all(raw.get("status") == "INACTIVE" for raw in page.get("containerInstances", []))
+    return all(raw.get("status") == INACTIVE for raw in page.get("containerInstances", []))

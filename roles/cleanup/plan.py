@@ -23,7 +23,6 @@ from roles.protection import role_protection
 
 Action = CleanupStep.Action
 PROTECT_TAG = "rolecall:protect"
-LIVE_ROLE_STATES = (ServiceLinkedRole.State.PRESENT, ServiceLinkedRole.State.RECREATED)
 
 
 class CleanupRefused(Refused):
@@ -36,7 +35,7 @@ def refuse_unless_plannable(role: ServiceLinkedRole) -> None:
             "rolecall plans cleanups for AWSServiceRoleForECS only: the ECS resources "
             "that keep it in use are the ones it inventories."
         )
-    if role.state not in LIVE_ROLE_STATES:
+    if not role.is_live:
         raise CleanupRefused(f"The role is {role.get_state_display().lower()}.")
 
 
@@ -52,7 +51,7 @@ def read_inventory(aws: AccountAws) -> list[RegionInventory]:
     )
     for item in regions:
         if item.clusters is not None:
-            item.clusters = [c for c in item.clusters if c.status != "INACTIVE"]
+            item.clusters = [c for c in item.clusters if c.live]
     return regions
 
 
@@ -68,12 +67,12 @@ def cluster_protection(cluster: ecs.Cluster) -> str | None:
 
 def _cluster_steps(cluster: ecs.Cluster) -> list[tuple[str, str]]:
     steps: list[tuple[str, str]] = []
-    services = [s for s in cluster.services if s.status not in ("INACTIVE", "DRAINING")]
+    services = [s for s in cluster.services if s.live]
     for service in services:
         steps.append((Action.SCALE_DOWN, service.arn))
         steps.append((Action.DELETE_SERVICE, service.arn))
     for instance in cluster.instances:
-        if instance.status != "INACTIVE":
+        if instance.live:
             steps.append((Action.DEREGISTER, instance.arn))
     if services:
         steps.append((Action.WAIT_FOR_DRAIN, cluster.arn))
@@ -115,7 +114,7 @@ def build(role: ServiceLinkedRole, *, user, request=None) -> tuple[CleanupPlan, 
     """
     refuse_unless_plannable(role)
     dry_run = CleanupPlan.State.PLANNED
-    active = role.cleanups.filter(state__in=CleanupPlan.ACTIVE).exclude(state=dry_run).first()
+    active = role.cleanups.active().exclude(state=dry_run).first()
     if active:
         return active, False
     aws = AccountAws.for_account(role.account)
@@ -170,7 +169,7 @@ def build(role: ServiceLinkedRole, *, user, request=None) -> tuple[CleanupPlan, 
             )
     except IntegrityError:
         # Another operator's plan got there first: show theirs.
-        return role.cleanups.get(state__in=CleanupPlan.ACTIVE), False
+        return role.cleanups.active().get(), False
     return plan, True
 
 

@@ -121,7 +121,7 @@ def read_from_aws(deletion, aws: AccountAws, *, blockers: bool) -> Fresh:
             raise_failure=True,
         )
         for item in sorted(found, key=lambda r: r.region):
-            arns = sorted(c.arn for c in item.clusters if c.status != "INACTIVE")
+            arns = sorted(c.arn for c in item.clusters if c.live)
             if arns:
                 usage.append({"Region": item.region, "Resources": arns})
     fresh = dict(deletion.evidence)

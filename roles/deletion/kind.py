@@ -9,7 +9,6 @@ from roles.models import DeletionRequest, ServiceLinkedRole
 from roles.protection import role_protection
 
 State = DeletionRequest.State
-LIVE_ROLE_STATES = (ServiceLinkedRole.State.PRESENT, ServiceLinkedRole.State.RECREATED)
 SUBMIT, POLL = "submit", "poll"
 # last_error of a queued request whose submit could not be published: its page
 # says it waits for the task queue, until the sweeper sends it (roles/sweeper.py).
@@ -24,7 +23,7 @@ def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
     """Server-side rules that hold whatever a form posted."""
     if not role.is_service_linked:
         raise DeletionRefused("Only service-linked roles (path /aws-service-role/) can be deleted.")
-    if role.state not in LIVE_ROLE_STATES:
+    if not role.is_live:
         raise DeletionRefused(
             f"The role is {role.get_state_display().lower()}; there is nothing to delete."
         )

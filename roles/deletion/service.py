@@ -12,7 +12,6 @@ from roles.deletion.evidence import snapshot
 from roles.deletion.kind import (
     BROKER_DOWN,
     DELETION,
-    LIVE_ROLE_STATES,
     DeletionRefused,
     refuse_unless_deletable,
     replace_evidence,
@@ -23,7 +22,6 @@ from roles.models import AuditEvent, DeletionAttempt, DeletionRequest, Outcome, 
 State = DeletionRequest.State
 __all__ = [
     "BROKER_DOWN",
-    "LIVE_ROLE_STATES",
     "DeletionRefused",
     "Requested",
     "decide",
@@ -67,7 +65,7 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requeste
     The request, its first attempt and its audit events commit together; the
     submit task is published only after that commit.
     """
-    active = role.deletions.filter(state__in=DeletionRequest.ACTIVE).first()
+    active = role.deletions.active().first()
     if active:
         return Requested(active, created=False)
     try:
@@ -131,7 +129,7 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requeste
             approval.submit(DELETION, deletion, body=f"Requested by {user.get_username()}.")
     except IntegrityError:
         # Another request won the race (two tabs, two users): join it.
-        return Requested(role.deletions.get(state__in=DeletionRequest.ACTIVE), created=False)
+        return Requested(role.deletions.active().get(), created=False)
     return Requested(deletion, created=True)
 
 

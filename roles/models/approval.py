@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from roles.models.querysets import ActiveQuerySet
+
 AWAITING_APPROVAL, QUEUED, REJECTED = "awaiting_approval", "queued", "rejected"
 
 
@@ -37,6 +39,9 @@ class ApprovedChange(models.Model):
     finished = models.DateTimeField(null=True, blank=True)
 
     ACTIVE: tuple = ()
+    STATE_FIELD = "state"
+
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         abstract = True

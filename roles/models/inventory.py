@@ -3,6 +3,9 @@ that keep AWSServiceRoleForECS in use. Written only by roles/sync/store.py."""
 
 from django.db import models
 
+from roles.aws.ecs import INACTIVE
+from roles.models.querysets import ClusterQuerySet, RoleQuerySet
+
 ECS_PRINCIPAL = "ecs.amazonaws.com"
 
 
@@ -12,6 +15,9 @@ class ServiceLinkedRole(models.Model):
         GONE = "gone"  # seen before, missing from the latest sync
         DELETED = "deleted"  # deleted through rolecall
         RECREATED = "recreated"  # deleted through rolecall, then seen again
+
+    # In AWS as far as the last sync saw: the states a deletion or cleanup starts from.
+    LIVE = (State.PRESENT, State.RECREATED)
 
     account = models.ForeignKey("roles.Account", on_delete=models.CASCADE, related_name="roles")
     arn = models.CharField(max_length=2048, unique=True)
@@ -41,6 +47,8 @@ class ServiceLinkedRole(models.Model):
     blocked_regions = models.PositiveIntegerField(default=0)
     unknown_regions = models.PositiveIntegerField(default=0)
 
+    objects = RoleQuerySet.as_manager()
+
     class Meta:
         ordering = ["account__name", "name"]
         indexes = [
@@ -50,6 +58,10 @@ class ServiceLinkedRole(models.Model):
 
     def __str__(self) -> str:
         return self.arn
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in self.LIVE
 
     @property
     def is_service_linked(self) -> bool:
@@ -112,6 +124,8 @@ class EcsCluster(models.Model):
     active_services = models.PositiveIntegerField(default=0)
     tags = models.JSONField(default=dict, blank=True)
 
+    objects = ClusterQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -120,7 +134,7 @@ class EcsCluster(models.Model):
 
     @property
     def blocks(self) -> bool:
-        return self.status != "INACTIVE"
+        return self.status != INACTIVE
 
 
 class EcsService(models.Model):

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from roles.models.querysets import ActiveQuerySet
+
 
 class SyncRun(models.Model):
     """One sync of one account: the row is the truth, the Celery message is a hint."""
@@ -13,6 +15,7 @@ class SyncRun(models.Model):
         FAILED = "failed"
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    STATE_FIELD = "status"
 
     account = models.ForeignKey("roles.Account", on_delete=models.CASCADE, related_name="syncs")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
@@ -33,6 +36,8 @@ class SyncRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     task_id = models.CharField(max_length=255, blank=True)
     dispatch_attempts = models.PositiveIntegerField(default=0)
+
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

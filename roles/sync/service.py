@@ -27,7 +27,7 @@ def start_sync(account: Account, *, user=None, request=None, reason: str = "requ
     A double click, two tabs or beat firing during a manual refresh all end
     in the same SyncRun (database constraint one_active_sync_per_account).
     """
-    active = account.syncs.filter(status__in=SyncRun.ACTIVE).first()
+    active = account.syncs.active().first()
     if active and not _is_dead(active):
         active.joined = True
         return active
@@ -47,7 +47,7 @@ def start_sync(account: Account, *, user=None, request=None, reason: str = "requ
             )
             jobs.after_commit(jobs.SYNC_ACCOUNT, run.pk)
     except IntegrityError:
-        run = account.syncs.get(status__in=SyncRun.ACTIVE)
+        run = account.syncs.active().get()
         run.joined = True
         return run
     run.joined = False

@@ -124,7 +124,7 @@ def _store_roles(account: Account, snapshot: AccountSnapshot, now, result: Store
         if snap.advisor is not None:
             advisor[arn] = snap
     for arn, role in existing.items():
-        if arn not in seen and role.state in (State.PRESENT, State.RECREATED):
+        if arn not in seen and role.is_live:
             role.state, role.gone_since = State.GONE, now
             changed.append(role)
             result.roles_gone.append(arn)
@@ -187,7 +187,7 @@ def _store_region(account: Account, snap: RegionSnapshot, now, result: StoreResu
     )
     region.synced_at, region.stale, region.error, region.error_at = now, False, {}, None
     region.save(update_fields=["synced_at", "stale", "error", "error_at"])
-    result.clusters += sum(1 for c in snap.clusters if c.status != "INACTIVE")
+    result.clusters += sum(1 for c in snap.clusters if c.live)
     result.regions_ok += 1
 
 

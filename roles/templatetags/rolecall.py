@@ -102,7 +102,7 @@ def plan_cleanup_offer(context, deletion) -> dict:
     to the role's cleanup view, which checks the permission again.
     """
     from roles import permissions
-    from roles.models import CleanupPlan, DeletionRequest
+    from roles.models import DeletionRequest
 
     role = deletion.role
     offer = {"show": False}
@@ -117,6 +117,6 @@ def plan_cleanup_offer(context, deletion) -> dict:
         "role": role,
         "regions": len(latest.role_usage_list),
         "can_operate": permissions.can_operate(user),
-        "active": role.cleanups.filter(state__in=CleanupPlan.ACTIVE).first(),
+        "active": role.cleanups.active().first(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roles import changes, permissions, reauth
+from roles.aws import ecs
 from roles.aws.errors import AwsError
 from roles.forms import AccountForm
 from roles.models import (
@@ -18,6 +19,7 @@ from roles.models import (
     DeletionRequest,
     EcsRegion,
     Outcome,
+    ServiceLinkedRole,
     SyncRun,
 )
 from roles.views.syncs import refresh_response
@@ -54,7 +56,7 @@ def accounts_with_status():
     """Accounts annotated for the overview and the accounts page, in one query."""
     return Account.objects.annotate(
         last_success=_last_success(),
-        role_count=Count("roles", filter=~Q(roles__state__in=["deleted", "gone"]), distinct=True),
+        role_count=Count("roles", filter=Q(roles__state__in=ServiceLinkedRole.LIVE), distinct=True),
         stale_regions=Count("ecs_regions", filter=Q(ecs_regions__stale=True), distinct=True),
     )
 
@@ -62,7 +64,7 @@ def accounts_with_status():
 @require_GET
 def account_list(request: HttpRequest) -> HttpResponse:
     accounts = accounts_with_status()
-    active = {r.account_id: r for r in SyncRun.objects.filter(status__in=SyncRun.ACTIVE)}
+    active = {r.account_id: r for r in SyncRun.objects.active()}
     ctx = {"accounts": accounts, "active": active, "can_admin": permissions.can_admin(request.user)}
     return render(request, "accounts/list.html", ctx)
 
@@ -94,8 +96,8 @@ def account_add(request: HttpRequest) -> HttpResponse:
 def _in_flight(account: Account) -> tuple[int, int]:
     """Deletion requests and cleanup plans under way in the account."""
     return (
-        DeletionRequest.objects.filter(account=account, state__in=DeletionRequest.ACTIVE).count(),
-        CleanupPlan.objects.filter(account=account, state__in=CleanupPlan.ACTIVE).count(),
+        DeletionRequest.objects.filter(account=account).active().count(),
+        CleanupPlan.objects.filter(account=account).active().count(),
     )
 
 
@@ -166,10 +168,10 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "account": account,
         "regions": EcsRegion.objects.filter(account=account).annotate(
-            cluster_count=Count("clusters", filter=~Q(clusters__status="INACTIVE"))
+            cluster_count=Count("clusters", filter=~Q(clusters__status=ecs.INACTIVE))
         ),
         "syncs": account.syncs.select_related("requested_by")[:10],
-        "active_sync": account.syncs.filter(status__in=SyncRun.ACTIVE).first(),
+        "active_sync": account.syncs.active().first(),
         "can_admin": permissions.can_admin(request.user),
         "can_operate": permissions.can_operate(request.user),
     }

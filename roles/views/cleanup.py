@@ -14,7 +14,7 @@ from roles.cleanup import plan as planning
 from roles.cleanup.plan import CleanupRefused
 from roles.cleanup.service import request_execution, requesters
 from roles.forms import TypedConfirmation, account_confirmation
-from roles.models import CleanupPlan, CleanupRegion, ServiceLinkedRole, SyncRun
+from roles.models import CleanupPlan, CleanupRegion, ServiceLinkedRole
 from roles.views.decisions import DecisionForm, watched
 
 State = CleanupPlan.State
@@ -65,7 +65,7 @@ def _context(
         nothing = r.total == 0 and r.row.state != CleanupRegion.State.UNREAD
         (idle if nothing else busy).append(r)
     steps = plan.steps.select_related("region").order_by("region__region", "order")
-    fresh = plan.resync_id is not None and plan.resync.status not in SyncRun.ACTIVE
+    fresh = plan.resync_id is not None and not plan.resync.is_active
     return {
         "plan": plan,
         "regions": busy,

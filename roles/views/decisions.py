@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django_htmx.http import HttpResponseClientRefresh
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from roles import approval, permissions, reauth
 from roles.cleanup.kind import CLEANUP

@@ -41,7 +41,7 @@ def _operator_role(request: HttpRequest, pk: int) -> ServiceLinkedRole:
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     role = _operator_role(request, pk)
-    active = role.deletions.filter(state__in=DeletionRequest.ACTIVE).first()
+    active = role.deletions.active().first()
     if active:
         messages.info(request, "A deletion of this role is already under way.")
         return redirect("deletion-detail", active.pk)

@@ -12,13 +12,11 @@ from roles import permissions
 from roles.models import DeletionRequest, HealthPing, ServiceLinkedRole, SyncRun
 from roles.views.accounts import accounts_with_status
 
-LIVE = ("present", "recreated")
-
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     cutoff = timezone.now() - timedelta(days=90)
-    counts = ServiceLinkedRole.objects.filter(state__in=LIVE).aggregate(
+    counts = ServiceLinkedRole.objects.live().aggregate(
         total=Count("pk"),
         in_use=Count("pk", filter=Q(last_used_at__gte=cutoff)),
         unused=Count("pk", filter=Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True)),
@@ -26,13 +24,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
     ctx = {
         "counts": counts,
-        "pending_deletions": DeletionRequest.objects.filter(
-            state__in=DeletionRequest.ACTIVE
-        ).count(),
+        "pending_deletions": DeletionRequest.objects.active().count(),
         "accounts": accounts_with_status(),
-        "active_syncs": {
-            r.account_id: r for r in SyncRun.objects.filter(status__in=SyncRun.ACTIVE)
-        },
+        "active_syncs": {r.account_id: r for r in SyncRun.objects.active()},
         "last_ping": HealthPing.objects.first(),
         "can_refresh": permissions.can_operate(request.user),
         "now": timezone.now(),

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from roles import params, permissions
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
-from roles.deletion.service import LIVE_ROLE_STATES
-from roles.models import Account, CleanupPlan, DeletionRequest, EcsCluster, ServiceLinkedRole
+from roles.models import Account, EcsCluster, ServiceLinkedRole
 from roles.protection import role_protection
 from roles.readiness import ecs_usage, readiness
 from roles.templatetags.rolecall import make_visible
@@ -220,11 +219,11 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "protected": protected,
         "can_delete": permissions.can_operate(request.user)
         and role.is_service_linked
-        and role.state in LIVE_ROLE_STATES
+        and role.is_live
         and not protected,
-        "active_deletion": role.deletions.filter(state__in=DeletionRequest.ACTIVE).first(),
+        "active_deletion": role.deletions.active().first(),
         # Operators get it in the actions bar; everyone sees one waiting for approval.
-        "active_cleanup": role.cleanups.filter(state__in=CleanupPlan.ACTIVE).first(),
+        "active_cleanup": role.cleanups.active().first(),
     }
     return render(request, "roles/detail.html", ctx)
 

@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_restart=False, **options):
         closed = []
-        for run in SyncRun.objects.filter(status__in=SyncRun.ACTIVE).select_related("account"):
+        for run in SyncRun.objects.active().select_related("account"):
             if close_interrupted(run, "the stack was stopped while it was " + run.status):
                 closed.append(run)
         restarted = 0
