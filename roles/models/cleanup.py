@@ -153,5 +153,14 @@ class CleanupStep(models.Model):
         ]
         indexes = [models.Index(fields=["region", "status", "order"], name="cleanup_next_step")]
 
+    @property
+    def error(self) -> dict:
+        """The step's AWS error in the shape of AwsError.as_dict(), for the error partial."""
+        return {
+            "code": self.error_code,
+            "message": self.error_message,
+            "request_id": self.request_id,
+        }
+
     def __str__(self) -> str:
         return f"{self.action} {self.resource_arn} ({self.status})"
