@@ -153,6 +153,9 @@ class CleanupStep(models.Model):
         ]
         indexes = [models.Index(fields=["region", "status", "order"], name="cleanup_next_step")]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.resource_arn} ({self.status})"
+
     @property
     def error(self) -> dict:
         """The step's AWS error in the shape of AwsError.as_dict(), for the error partial."""
@@ -161,6 +164,3 @@ class CleanupStep(models.Model):
             "message": self.error_message,
             "request_id": self.request_id,
         }
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.resource_arn} ({self.status})"
