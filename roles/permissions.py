@@ -1,7 +1,9 @@
 """Who may do what, checked on the server, and refusals recorded.
 
-Every state-changing view calls one of the require_* helpers before acting;
-a refusal writes a `denied` audit event and answers 403.
+Every state-changing view checks through this module before acting: `require`
+for a page about no row, `get_or_deny` (and `role_for`, `account_for`) for a
+row, which it finds or answers 404, then checks. A refusal writes a `denied`
+audit event naming the row's role and account, and answers 403.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from roles import groups
-from roles.models import AuditEvent, Outcome
+from roles.models import Account, AuditEvent, Outcome, ServiceLinkedRole
 
 
 def _in(user, *names: str) -> bool:
@@ -59,3 +63,29 @@ def deny(request, attempted: str, *, target_arn: str = "", account_id: str = "")
 def require(request, check, attempted: str, **target) -> None:
     if not check(request.user):
         deny(request, attempted, **target)
+
+
+def target(obj) -> dict:
+    """What a refusal about `obj` names: an account's id; a role's or a change's
+    role ARN and account id."""
+    if isinstance(obj, Account):
+        return {"account_id": obj.aws_account_id}
+    arn = obj.arn if isinstance(obj, ServiceLinkedRole) else obj.role_arn
+    return {"target_arn": arn, "account_id": obj.account.aws_account_id}
+
+
+def get_or_deny(request, rows: QuerySet, pk: int, check, attempted: str):
+    """The row `pk` of `rows` (404 if none), once `check` allows the user (else 403)."""
+    obj = get_object_or_404(rows, pk=pk)
+    require(request, check, attempted, **target(obj))
+    return obj
+
+
+def role_for(request, pk: int, check, attempted: str) -> ServiceLinkedRole:
+    return get_or_deny(
+        request, ServiceLinkedRole.objects.select_related("account"), pk, check, attempted
+    )
+
+
+def account_for(request, pk: int, check, attempted: str) -> Account:
+    return get_or_deny(request, Account.objects.all(), pk, check, attempted)

@@ -71,10 +71,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def account_add(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        permissions.require(request, permissions.can_admin, "account.added")
-    elif not permissions.can_admin(request.user):
-        permissions.deny(request, "account.added")
+    permissions.require(request, permissions.can_admin, "account.added")
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         account = form.save()
@@ -106,9 +103,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit an account. The page can re-point it (id, role) or drop its production
     flag, so it needs a fresh password before the form is shown, and those fields
     are refused while requests or plans bound to the account are under way."""
-    account = get_object_or_404(Account, pk=pk)
-    if not permissions.can_admin(request.user):
-        permissions.deny(request, "account.changed", account_id=account.aws_account_id)
+    account = permissions.account_for(request, pk, permissions.can_admin, "account.changed")
     stale = reauth.require_fresh(request, reverse("account-edit", args=[account.pk]))
     if stale:
         return stale
@@ -180,12 +175,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def account_test(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(Account, pk=pk)
-    permissions.require(
-        request,
-        permissions.can_operate,
-        "account.connection_tested",
-        account_id=account.aws_account_id,
+    account = permissions.account_for(
+        request, pk, permissions.can_operate, "account.connection_tested"
     )
     try:
         identity, mismatch = changes.check_connection(account, request=request)
@@ -199,11 +190,5 @@ def account_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def account_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(Account, pk=pk)
-    permissions.require(
-        request,
-        permissions.can_operate,
-        "sync.started",
-        account_id=account.aws_account_id,
-    )
+    account = permissions.account_for(request, pk, permissions.can_operate, "sync.started")
     return refresh_response(request, [account], back="account-detail", back_args=[account.pk])

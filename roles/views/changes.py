@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from roles import changes, permissions
 from roles.aws.errors import AwsError
 from roles.forms import CreateRoleForm, DescriptionForm
-from roles.models import ServiceLinkedRole
 from roles.services import COMMON_PRINCIPALS
 
 
 @require_http_methods(["GET", "POST"])
 def edit_description(request: HttpRequest, pk: int) -> HttpResponse:
-    role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
-    if not permissions.can_operate(request.user):
-        permissions.deny(
-            request,
-            "role.description_edited",
-            target_arn=role.arn,
-            account_id=role.account.aws_account_id,
-        )
+    role = permissions.role_for(request, pk, permissions.can_operate, "role.description_edited")
     form = DescriptionForm(request.POST or None, initial={"description": role.description})
     error = None
     if request.method == "POST" and form.is_valid():
@@ -40,8 +32,7 @@ def edit_description(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def create_role(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_admin(request.user):
-        permissions.deny(request, "role.created")
+    permissions.require(request, permissions.can_admin, "role.created")
     form = CreateRoleForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():

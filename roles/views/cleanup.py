@@ -14,34 +14,20 @@ from roles.cleanup import plan as planning
 from roles.cleanup.plan import CleanupRefused
 from roles.cleanup.service import request_execution, requesters
 from roles.forms import TypedConfirmation, account_confirmation
-from roles.models import CleanupPlan, CleanupRegion, ServiceLinkedRole
+from roles.models import CleanupPlan, CleanupRegion
 from roles.views.decisions import DecisionForm, watched
 
 State = CleanupPlan.State
 
 
-def _plan(pk: int) -> CleanupPlan:
-    return get_object_or_404(
-        CleanupPlan.objects.select_related(
-            "account", "role", "requested_by", "confirmed_by", "approved_by", "resync"
-        ),
-        pk=pk,
-    )
-
-
-def _deny(request: HttpRequest, plan: CleanupPlan, action: str) -> None:
-    permissions.deny(
-        request, action, target_arn=plan.role_arn, account_id=plan.account.aws_account_id
-    )
+PLANS = CleanupPlan.objects.select_related(
+    "account", "role", "requested_by", "confirmed_by", "approved_by", "resync"
+)
 
 
 @require_POST
 def plan_cleanup(request: HttpRequest, pk: int) -> HttpResponse:
-    role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
-    if not permissions.can_operate(request.user):
-        permissions.deny(
-            request, "cleanup.planned", target_arn=role.arn, account_id=role.account.aws_account_id
-        )
+    role = permissions.role_for(request, pk, permissions.can_operate, "cleanup.planned")
     try:
         plan, created = planning.build(role, user=request.user, request=request)
     except CleanupRefused as exc:
@@ -91,7 +77,7 @@ def _context(
 
 @require_GET
 def cleanup_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(pk)
+    plan = get_object_or_404(PLANS, pk=pk)
     answer = watched(request, plan.state)
     if answer is not None:
         return answer
@@ -101,9 +87,7 @@ def cleanup_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def execute(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(pk)
-    if not permissions.can_operate(request.user):
-        _deny(request, plan, "cleanup.confirmed")
+    plan = permissions.get_or_deny(request, PLANS, pk, permissions.can_operate, "cleanup.confirmed")
     stale = reauth.require_fresh(request, reverse("cleanup-detail", args=[plan.pk]))
     if stale:
         return stale

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -35,14 +35,13 @@ def decide(request: HttpRequest, pk: int, *, kind: str, approve: bool) -> HttpRe
     change = KINDS.get(kind)
     if change is None:
         raise Http404("No such kind of change.")
-    obj = get_object_or_404(change.model.objects.select_related("account", "role"), pk=pk)
-    if not permissions.can_approve(request.user):
-        permissions.deny(
-            request,
-            f"{change.prefix}.{'approved' if approve else 'rejected'}",
-            target_arn=obj.role_arn,
-            account_id=obj.account.aws_account_id,
-        )
+    obj = permissions.get_or_deny(
+        request,
+        change.model.objects.select_related("account", "role"),
+        pk,
+        permissions.can_approve,
+        f"{change.prefix}.{'approved' if approve else 'rejected'}",
+    )
     stale = reauth.require_fresh(request, change.link(obj))
     if stale:
         return stale

@@ -21,26 +21,14 @@ from roles.deletion.service import (
     retry_deletion,
 )
 from roles.forms import role_confirmation
-from roles.models import Account, DeletionRequest, ServiceLinkedRole
+from roles.models import Account, DeletionRequest
 from roles.readiness import readiness
 from roles.views.decisions import DecisionForm, watched
 
 
-def _operator_role(request: HttpRequest, pk: int) -> ServiceLinkedRole:
-    role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
-    if not permissions.can_operate(request.user):
-        permissions.deny(
-            request,
-            "deletion.requested",
-            target_arn=role.arn,
-            account_id=role.account.aws_account_id,
-        )
-    return role
-
-
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    role = _operator_role(request, pk)
+    role = permissions.role_for(request, pk, permissions.can_operate, "deletion.requested")
     active = role.deletions.active().first()
     if active:
         messages.info(request, "A deletion of this role is already under way.")
@@ -182,14 +170,13 @@ def deletion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     """A new attempt: the same confirmation as the first (fresh password, typed names)."""
-    deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
-    if not permissions.can_operate(request.user):
-        permissions.deny(
-            request,
-            "deletion.retried",
-            target_arn=deletion.role_arn,
-            account_id=deletion.account.aws_account_id,
-        )
+    deletion = permissions.get_or_deny(
+        request,
+        DeletionRequest.objects.select_related("account", "role"),
+        pk,
+        permissions.can_operate,
+        "deletion.retried",
+    )
     stale = reauth.require_fresh(request, reverse("deletion-detail", args=[deletion.pk]))
     if stale:
         return stale

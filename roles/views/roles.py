@@ -230,12 +230,5 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def role_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
-    permissions.require(
-        request,
-        permissions.can_operate,
-        "sync.started",
-        target_arn=role.arn,
-        account_id=role.account.aws_account_id,
-    )
+    role = permissions.role_for(request, pk, permissions.can_operate, "sync.started")
     return refresh_response(request, [role.account], back="role-detail", back_args=[role.pk])
