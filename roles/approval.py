@@ -2,9 +2,10 @@
 through submit() once confirmed and decide() when an approver answers.
 
 Each kind of change declares a small `Kind` (roles/deletion/kind.py,
-roles/cleanup/kind.py): its words, its audit prefix, its detail page, who its
-requesters are, the server-side re-check before anything is queued, and how it
-is queued. The rules themselves live here, once:
+roles/cleanup/kind.py): its model, its audit prefix (which names its detail page
+too), the server-side re-check before anything is queued, and how it is queued.
+The model says who its requesters are and how it is spoken of
+(roles/models/approval.py). The rules themselves live here, once:
 
 - nobody who asked for a change (any of its requesters) may decide it;
 - only a change awaiting approval can be decided, under its row lock;
@@ -16,8 +17,9 @@ is queued. The rules themselves live here, once:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -45,22 +47,24 @@ def _no_details(obj) -> dict:
 class Kind:
     """What the core needs to know about one kind of approved change."""
 
-    model: type
-    prefix: str  # audit actions: "<prefix>.approved", "<prefix>.rejected"
-    key: str  # the audit details key holding the change's id
-    detail: str  # URL name of the change's page
-    noun: str  # "This <noun> is not waiting for approval."
+    model: type  # an ApprovedChange
+    prefix: str  # audit actions "<prefix>.approved"...; its page is the URL "<prefix>-detail"
     refused: type[Refused]
-    requesters: Callable[[object], set[int]]
-    title: Callable[[object], str]  # "Deletion of X in Y": decisions are told as "<title> approved"
-    ask: Callable[[object], str]  # what approvers are asked to decide
-    self_decision: str  # the refusal shown to a requester who tries to decide
     recheck: Callable[[object], None]  # before queueing: raises `refused`
     enqueue: Callable[[object], None]  # publish its first tasks once this transaction commits
     # (details, message) when the approver was shown other evidence than the current.
     stale: Callable[[object, int | None], tuple[dict, str] | None] = _no_stale_check
     decision_details: Callable[[object], dict] = _no_details
-    extra: dict = field(default_factory=dict)
+
+    @property
+    def detail(self) -> str:
+        """URL name of the change's page."""
+        return f"{self.prefix}-detail"
+
+    @property
+    def key(self) -> str:
+        """The audit details key holding the change's id: DeletionRequest -> deletion_request."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.model.__name__).lower()
 
     def link(self, obj) -> str:
         return reverse(self.detail, args=[obj.pk])
@@ -83,7 +87,7 @@ class Kind:
 
 
 def may_decide(kind: Kind, obj, user) -> bool:
-    return user.pk not in kind.requesters(obj)
+    return user.pk not in obj.requester_ids()
 
 
 def queue(kind: Kind, obj) -> None:
@@ -94,10 +98,10 @@ def queue(kind: Kind, obj) -> None:
 
 def ask_approvers(kind: Kind, obj, body: str) -> None:
     """Tell the approvers (never a requester) that a change waits for them."""
-    excluded = kind.requesters(obj)
+    excluded = obj.requester_ids()
     notify(
         [u for u in approvers() if u.pk not in excluded],
-        f"{APPROVAL_NEEDED}: {kind.ask(obj)}",
+        f"{APPROVAL_NEEDED}: {obj.question}",
         level=Notification.Level.WARNING,
         body=body,
         link=kind.link(obj),
@@ -134,9 +138,9 @@ def decide(
         obj = kind.locked(obj)
         refusal = None
         if not may_decide(kind, obj, user):
-            refusal = ({"reason": "self-approval"}, kind.self_decision)
+            refusal = ({"reason": "self-approval"}, kind.model.SELF_DECISION)
         elif obj.state != AWAITING_APPROVAL:
-            raise kind.refused(f"This {kind.noun} is not waiting for approval.")
+            raise kind.refused(f"This {kind.model.NOUN} is not waiting for approval.")
         elif approve:
             refusal = kind.stale(obj, version)
         if refusal is None:
@@ -179,8 +183,8 @@ def _record(kind: Kind, obj, *, user, approve: bool, comment: str) -> None:
     resolve(kind.link(obj))
     verb = "approved" if approve else "rejected"
     notify(
-        list(get_user_model().objects.filter(pk__in=kind.requesters(obj))),
-        f"{kind.title(obj)} {verb} by {user.get_username()}",
+        list(get_user_model().objects.filter(pk__in=obj.requester_ids())),
+        f"{obj.headline} {verb} by {user.get_username()}",
         level=Notification.Level.INFO if approve else Notification.Level.WARNING,
         body=comment,
         link=kind.link(obj),

@@ -8,12 +8,6 @@ from roles.models import CleanupPlan, CleanupRegion
 from roles.protection import role_protection
 
 
-def requesters(plan: CleanupPlan) -> set[int]:
-    """Who asked for the plan: whoever planned it and whoever confirmed its execution.
-    Neither may approve it (two-person approval)."""
-    return {pk for pk in (plan.requested_by_id, plan.confirmed_by_id) if pk is not None}
-
-
 def refuse_if_protected(plan: CleanupPlan) -> None:
     reason = role_protection(plan.role)
     if reason:
@@ -35,16 +29,5 @@ def send_plan_after_commit(plan: CleanupPlan) -> None:
 
 
 CLEANUP = approval.Kind(
-    model=CleanupPlan,
-    prefix="cleanup",
-    key="cleanup_plan",
-    detail="cleanup-detail",
-    noun="cleanup",
-    refused=CleanupRefused,
-    requesters=requesters,
-    title=lambda p: f"Cleanup for {p.role_name} in {p.account.name}",
-    ask=lambda p: f"clean up what keeps {p.role_name} in use in {p.account.name}",
-    self_decision="You planned or confirmed this cleanup: another approver must decide.",
-    recheck=refuse_if_protected,
-    enqueue=send_plan_after_commit,
+    CleanupPlan, "cleanup", CleanupRefused, refuse_if_protected, send_plan_after_commit
 )

@@ -12,13 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from roles import approval
-from roles.cleanup.kind import CLEANUP, requesters
+from roles.cleanup.kind import CLEANUP
 from roles.cleanup.plan import CleanupRefused
 from roles.models import CleanupPlan, Outcome
 from roles.protection import role_protection
 
 State = CleanupPlan.State
-__all__ = ["decide", "request_execution", "requesters"]
+__all__ = ["decide", "request_execution"]
 
 
 def request_execution(plan: CleanupPlan, *, user, request=None) -> CleanupPlan:
@@ -35,7 +35,7 @@ def request_execution(plan: CleanupPlan, *, user, request=None) -> CleanupPlan:
             raise CleanupRefused("Only a planned cleanup (a dry run) can be executed.")
         if not plan.steps.filter(status="pending").exists():
             raise CleanupRefused("Nothing in this plan can run: every step is skipped.")
-        # requested_by stays the planner: both are requesters (kind.requesters()).
+        # requested_by stays the planner: both are requesters (CleanupPlan.requester_ids()).
         plan.confirmed_by, plan.confirmed_at = user, timezone.now()
         plan.approval_required = settings.ROLECALL_REQUIRE_APPROVAL
         body = f"Planned by {plan.requested_by_name}, confirmed by {user.get_username()}."

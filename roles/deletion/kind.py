@@ -32,14 +32,6 @@ def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
         raise DeletionRefused(f"Protected: {reason}")
 
 
-def requesters(deletion: DeletionRequest) -> set[int]:
-    """Everyone who asked for an attempt of this request: the requester and each
-    person who retried it. None of them may approve it (two-person approval)."""
-    ids = {deletion.requested_by_id, *deletion.attempts.values_list("requested_by_id", flat=True)}
-    ids.discard(None)
-    return ids
-
-
 def replace_evidence(deletion: DeletionRequest, evidence: dict) -> None:
     """New evidence for the request; the old version is kept for stale-form answers.
     The caller saves evidence, evidence_version and evidence_log."""
@@ -106,14 +98,7 @@ def _stale(deletion: DeletionRequest, version: int | None):
 DELETION = approval.Kind(
     model=DeletionRequest,
     prefix="deletion",
-    key="deletion_request",
-    detail="deletion-detail",
-    noun="request",
     refused=DeletionRefused,
-    requesters=requesters,
-    title=lambda d: f"Deletion of {d.role_name} in {d.account.name}",
-    ask=lambda d: f"delete {d.role_name} in {d.account.name}",
-    self_decision="You asked for this deletion (or a retry of it): another approver must decide.",
     recheck=lambda d: refuse_unless_deletable(d.role),
     enqueue=lambda d: send_after_commit(SUBMIT, d.pk),
     stale=_stale,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from roles.aws import iam
 from roles.aws.errors import AwsError
-from roles.deletion.kind import replace_evidence, requesters
+from roles.deletion.kind import replace_evidence
 from roles.models import (
     AuditEvent,
     DeletionAttempt,
@@ -165,7 +165,7 @@ def links(deletion: DeletionRequest) -> dict:
 
 def recipients(deletion: DeletionRequest) -> list:
     """The requesters (whoever asked for an attempt) and the approver."""
-    people = list(get_user_model().objects.filter(pk__in=requesters(deletion)))
+    people = list(get_user_model().objects.filter(pk__in=deletion.requester_ids()))
     if deletion.approved_by_id and deletion.approved_by_id not in {u.pk for u in people}:
         people.append(deletion.approved_by)
     return people

@@ -15,7 +15,6 @@ from roles.deletion.kind import (
     DeletionRefused,
     refuse_unless_deletable,
     replace_evidence,
-    requesters,
 )
 from roles.models import AuditEvent, DeletionAttempt, DeletionRequest, Outcome, ServiceLinkedRole
 
@@ -29,7 +28,6 @@ __all__ = [
     "refuse_unless_deletable",
     "replace_evidence",
     "request_deletion",
-    "requesters",
     "retry_deletion",
 ]
 

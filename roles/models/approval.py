@@ -40,6 +40,8 @@ class ApprovedChange(models.Model):
 
     ACTIVE: tuple = ()
     STATE_FIELD = "state"
+    NOUN = ""  # "This <noun> is not waiting for approval."
+    SELF_DECISION = ""  # the refusal shown to a requester who tries to decide
 
     objects = ActiveQuerySet.as_manager()
 
@@ -54,3 +56,19 @@ class ApprovedChange(models.Model):
     @property
     def awaits_approval(self) -> bool:
         return self.state == AWAITING_APPROVAL
+
+    # --- how the approval core (roles/approval.py) speaks of a change ------------
+
+    def requester_ids(self) -> set[int]:
+        """Everyone who asked for the change; none of them may decide it."""
+        raise NotImplementedError
+
+    @property
+    def headline(self) -> str:
+        """ "Deletion of X in Y": decisions are told as "<headline> approved by Z"."""
+        raise NotImplementedError
+
+    @property
+    def question(self) -> str:
+        """What approvers are asked to decide: "Approval needed: <question>"."""
+        raise NotImplementedError

@@ -84,8 +84,25 @@ class DeletionRequest(ApprovedChange):
         ]
         indexes = [models.Index(fields=["state", "next_poll_at"], name="deletion_state_poll")]
 
+    NOUN = "request"
+    SELF_DECISION = "You asked for this deletion (or a retry of it): another approver must decide."
+
     def __str__(self) -> str:
         return f"deletion #{self.pk} of {self.role_arn} ({self.state})"
+
+    def requester_ids(self) -> set[int]:
+        """The requester and each person who retried it (two-person approval)."""
+        ids = {self.requested_by_id, *self.attempts.values_list("requested_by_id", flat=True)}
+        ids.discard(None)
+        return ids
+
+    @property
+    def headline(self) -> str:
+        return f"Deletion of {self.role_name} in {self.account.name}"
+
+    @property
+    def question(self) -> str:
+        return f"delete {self.role_name} in {self.account.name}"
 
     @property
     def current_attempt(self) -> DeletionAttempt | None:
@@ -110,7 +127,7 @@ class DeletionAttempt(models.Model):
     request = models.ForeignKey(DeletionRequest, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveIntegerField()
     # Who asked for this attempt: the requester for the first, whoever retried
-    # for the others. None of them may approve the request (service.requesters).
+    # for the others. None of them may approve the request (requester_ids).
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from roles import permissions, reauth
 from roles.cleanup import plan as planning
 from roles.cleanup.plan import CleanupRefused
-from roles.cleanup.service import request_execution, requesters
+from roles.cleanup.service import request_execution
 from roles.forms import TypedConfirmation, account_confirmation
 from roles.models import CleanupPlan, CleanupRegion
 from roles.views.decisions import DecisionForm, watched
@@ -42,7 +42,7 @@ def _context(
     request: HttpRequest, plan: CleanupPlan, form: TypedConfirmation | None = None
 ) -> dict:
     user = request.user
-    is_requester = user.pk in requesters(plan)
+    is_requester = user.pk in plan.requester_ids()
     regions, totals = planning.summary(plan)
     # Regions without a step (and read fine) fold into one line, so the page's
     # controls stay near the top for an account scanned in every region.
