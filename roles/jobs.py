@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +100,19 @@ class Operation:
     sent: Callable[[object], None]  # count the re-dispatch and audit it
     prepare: Callable[[object], None] = _nothing  # in the claim's transaction, before publishing
     attempts: Callable[[object], int] = field(default=lambda row: row.dispatch_attempts)
+
+
+def counted(row) -> int:
+    """Count one more re-dispatch of `row` (atomically, in the database); the new count."""
+    type(row).objects.filter(pk=row.pk).update(dispatch_attempts=F("dispatch_attempts") + 1)
+    return row.dispatch_attempts + 1
+
+
+def gave_up(noun: str, row, state: str) -> dict:
+    """The error (AwsError.as_dict() shape) a row is closed with when the sweeper gives up."""
+    limit = settings.ROLECALL_SWEEPER_MAX_DISPATCHES
+    message = (
+        f"The sweeper re-dispatched this {noun} {row.dispatch_attempts} times (limit {limit}) "
+        f"and no worker moved it on; it was stopped while {state}."
+    )
+    return {"code": "SweeperGaveUp", "message": message, "request_id": "", "operation": ""}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from roles import approval, jobs
-from roles.cleanup.plan import CleanupRefused
 from roles.models import CleanupPlan, CleanupRegion
 from roles.protection import role_protection
+
+
+class CleanupRefused(approval.Refused):
+    """The plan cannot be made or run; the message is shown to the user."""
 
 
 def refuse_if_protected(plan: CleanupPlan) -> None:

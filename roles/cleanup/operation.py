@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from roles import jobs
 from roles.cleanup.finish import finish_plan
 from roles.cleanup.kind import send_region
 from roles.jobs import Operation
@@ -63,29 +64,17 @@ def _audit(row: CleanupRegion, action: str, outcome: str = Outcome.SUCCESS, **de
 
 
 def sent(row: CleanupRegion) -> None:
-    CleanupRegion.objects.filter(pk=row.pk).update(dispatch_attempts=F("dispatch_attempts") + 1)
-    _audit(
-        row, "cleanup.redispatched", state=row.state, dispatch_attempts=row.dispatch_attempts + 1
-    )
+    _audit(row, "cleanup.redispatched", state=row.state, dispatch_attempts=jobs.counted(row))
 
 
 def give_up(row: CleanupRegion) -> None:
     """No worker moved the region on: it stops where it is (its pending steps are
     not run), and the plan ends once every other region has."""
     limit = settings.ROLECALL_SWEEPER_MAX_DISPATCHES
-    message = (
-        f"The sweeper re-dispatched this region {row.dispatch_attempts} times (limit {limit}) "
-        f"and no worker moved it on; it was stopped while {row.state}."
-    )
     previous = row.state
+    row.last_error = jobs.gave_up("region", row, row.state)
     row.state, row.finished, row.next_run_at = RegionState.STOPPED, timezone.now(), None
     row.lease_token, row.lease_until = "", None
-    row.last_error = {
-        "code": "SweeperGaveUp",
-        "message": message,
-        "request_id": "",
-        "operation": "",
-    }
     row.save(
         update_fields=[
             "state",

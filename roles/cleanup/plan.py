@@ -14,19 +14,15 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from roles.approval import Refused
 from roles.aws import ecs
 from roles.aws.account import AccountAws
 from roles.aws.inventory import FULL, RegionInventory, read_ecs
-from roles.models import AuditEvent, CleanupPlan, CleanupRegion, CleanupStep, ServiceLinkedRole
+from roles.cleanup.kind import CLEANUP, CleanupRefused
+from roles.models import CleanupPlan, CleanupRegion, CleanupStep, ServiceLinkedRole
 from roles.protection import role_protection
 
 Action = CleanupStep.Action
 PROTECT_TAG = "rolecall:protect"
-
-
-class CleanupRefused(Refused):
-    """The plan cannot be made or run; the message is shown to the user."""
 
 
 def refuse_unless_plannable(role: ServiceLinkedRole) -> None:
@@ -152,20 +148,16 @@ def build(role: ServiceLinkedRole, *, user, request=None) -> tuple[CleanupPlan, 
             CleanupStep.objects.bulk_create(steps, batch_size=1000)
             plan.protected_notes = notes
             plan.save(update_fields=["protected_notes"])
-            AuditEvent.objects.record(
-                "cleanup.planned",
+            CLEANUP.audit(
+                plan,
+                "planned",
+                user=user,
                 request=request,
-                actor=user,
-                target_arn=role.arn,
-                account_id=role.account.aws_account_id,
-                details={
-                    "cleanup_plan": plan.pk,
-                    "steps": dict(Counter(s.action for s in steps)),
-                    "skipped": sum(1 for s in steps if s.status == "skipped"),
-                    "regions": [i.region for i in inventory],
-                    "notes": notes,
-                    "inventory_calls": aws.calls,
-                },
+                steps=dict(Counter(s.action for s in steps)),
+                skipped=sum(1 for s in steps if s.status == "skipped"),
+                regions=[i.region for i in inventory],
+                notes=notes,
+                inventory_calls=aws.calls,
             )
     except IntegrityError:
         # Another operator's plan got there first: show theirs.

@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from roles import approval
-from roles.cleanup.kind import CLEANUP
-from roles.cleanup.plan import CleanupRefused
+from roles.cleanup.kind import CLEANUP, CleanupRefused
 from roles.models import CleanupPlan, Outcome
 from roles.protection import role_protection
 

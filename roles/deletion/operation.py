@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from roles.deletion.kind import BROKER_DOWN, POLL, SUBMIT, send
+from roles import jobs
+from roles.deletion.kind import BROKER_DOWN, DELETION, POLL, SUBMIT, send
 from roles.jobs import Operation
 from roles.models import AuditEvent, DeletionAttempt, DeletionRequest, Notification, Outcome
 from roles.notify import notify
@@ -61,30 +62,23 @@ def redispatch(deletion: DeletionRequest) -> bool:
 def sent(deletion: DeletionRequest) -> None:
     # A publish that failed is not an attempt: the broker being down is not the
     # request's fault, and the request's page says it waits for the queue.
-    pk = deletion.pk
-    DeletionRequest.objects.filter(pk=pk).update(dispatch_attempts=F("dispatch_attempts") + 1)
-    DeletionRequest.objects.filter(pk=pk, last_error__code=BROKER_DOWN).update(last_error={})
-    AuditEvent.objects.record(
-        "deletion.redispatched",
-        actor_name="system",
-        target_arn=deletion.role_arn,
-        account_id=deletion.account.aws_account_id,
-        details={
-            "deletion_request": pk,
-            "state": deletion.state,
-            "task": deletion.phase,
-            "dispatch_attempts": deletion.dispatch_attempts + 1,
-        },
+    attempts = jobs.counted(deletion)
+    DeletionRequest.objects.filter(pk=deletion.pk, last_error__code=BROKER_DOWN).update(
+        last_error={}
+    )
+    DELETION.audit(
+        deletion,
+        "redispatched",
+        state=deletion.state,
+        task=deletion.phase,
+        dispatch_attempts=attempts,
     )
 
 
 def give_up(deletion: DeletionRequest) -> None:
     limit = settings.ROLECALL_SWEEPER_MAX_DISPATCHES
-    message = (
-        f"The sweeper re-dispatched this request {deletion.dispatch_attempts} times "
-        f"(limit {limit}) and no worker moved it on; it was stopped in state {deletion.state}."
-    )
-    error = {"code": "SweeperGaveUp", "message": message, "request_id": "", "operation": ""}
+    error = jobs.gave_up("request", deletion, deletion.state)
+    message = error["message"]
     previous = deletion.state
     deletion.state, deletion.finished, deletion.next_poll_at = State.ERROR, timezone.now(), None
     deletion.last_error = error

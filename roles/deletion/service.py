@@ -177,18 +177,14 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
                     "updated",
                 ]
             )
-            AuditEvent.objects.record(
-                "deletion.retried",
+            DELETION.audit(
+                deletion,
+                "retried",
+                user=user,
                 request=request,
-                actor=user,
-                target_arn=deletion.role_arn,
-                account_id=deletion.account.aws_account_id,
-                details={
-                    "deletion_request": deletion.pk,
-                    "attempt": number,
-                    "confirmation": "role name typed",
-                    "evidence": deletion.evidence,
-                },
+                attempt=number,
+                confirmation="role name typed",
+                evidence=deletion.evidence,
             )
     except IntegrityError:
         raise DeletionRefused("Another deletion of this role is already active.") from None

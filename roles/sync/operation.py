@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from roles import jobs
 from roles.jobs import Operation
 from roles.models import AuditEvent, Notification, Outcome, SyncRun
 from roles.notify import notify, responders
@@ -56,28 +57,22 @@ def claim(pk: int, grace: float) -> SyncRun | None:
 
 
 def sent(run: SyncRun) -> None:
-    SyncRun.objects.filter(pk=run.pk).update(dispatch_attempts=F("dispatch_attempts") + 1)
+    attempts = jobs.counted(run)
+    details = {"sync_run": run.pk, "status": run.status, "dispatch_attempts": attempts}
     AuditEvent.objects.record(
         "sync.redispatched",
         actor_name="system",
         account_id=run.account.aws_account_id,
-        details={
-            "sync_run": run.pk,
-            "status": run.status,
-            "dispatch_attempts": run.dispatch_attempts + 1,
-        },
+        details=details,
     )
 
 
 def give_up(run: SyncRun) -> None:
     limit = settings.ROLECALL_SWEEPER_MAX_DISPATCHES
-    message = (
-        f"The sweeper re-dispatched this sync {run.dispatch_attempts} times (limit {limit}) "
-        f"and no worker finished it; it was stopped while {run.status}."
-    )
     previous = run.status
+    run.error = jobs.gave_up("sync", run, run.status)
+    message = run.error["message"]
     run.status, run.finished = SyncRun.Status.FAILED, timezone.now()
-    run.error = {"code": "SweeperGaveUp", "message": message, "request_id": "", "operation": ""}
     run.save(update_fields=["status", "finished", "error"])
     AuditEvent.objects.record(
         "sync.finished",

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from roles import permissions, reauth
 from roles.cleanup import plan as planning
-from roles.cleanup.plan import CleanupRefused
+from roles.cleanup.kind import CleanupRefused
 from roles.cleanup.service import request_execution
 from roles.forms import TypedConfirmation, account_confirmation
 from roles.models import CleanupPlan, CleanupRegion
-from roles.views.decisions import DecisionForm, watched
+from roles.views.decisions import change_page, decision_context
 
 State = CleanupPlan.State
 
@@ -42,7 +42,6 @@ def _context(
     request: HttpRequest, plan: CleanupPlan, form: TypedConfirmation | None = None
 ) -> dict:
     user = request.user
-    is_requester = user.pk in plan.requester_ids()
     regions, totals = planning.summary(plan)
     # Regions without a step (and read fine) fold into one line, so the page's
     # controls stay near the top for an account scanned in every region.
@@ -59,15 +58,9 @@ def _context(
         "totals": totals,
         "steps": steps,
         "form": form or account_confirmation(account=plan.account),
-        "reauth_fresh": reauth.is_fresh(request),
-        "reauth_minutes": settings.ROLECALL_REAUTH_MINUTES,
-        "decision_form": DecisionForm(),
+        **decision_context(request, plan),
         "approval_on": settings.ROLECALL_REQUIRE_APPROVAL,
         "can_execute": plan.state == State.PLANNED and permissions.can_operate(user),
-        "is_requester": is_requester,
-        "can_decide": plan.state == State.AWAITING_APPROVAL
-        and permissions.can_approve(user)
-        and not is_requester,
         # Offered once the inventory was re-read, so the deletion starts on fresh evidence.
         "inventory_fresh": fresh,
         "can_delete": plan.state == State.SUCCEEDED and fresh and permissions.can_operate(user),
@@ -77,12 +70,7 @@ def _context(
 
 @require_GET
 def cleanup_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(PLANS, pk=pk)
-    answer = watched(request, plan.state)
-    if answer is not None:
-        return answer
-    template = "cleanup/_detail.html" if request.htmx else "cleanup/detail.html"
-    return render(request, template, _context(request, plan))
+    return change_page(request, get_object_or_404(PLANS, pk=pk), "cleanup", _context)
 
 
 @require_POST

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -72,3 +73,27 @@ def watched(request: HttpRequest, state: str) -> HttpResponse | None:
     if not request.htmx or seen is None:
         return None
     return HttpResponseClientRefresh() if seen != state else HttpResponse(status=204)
+
+
+def decision_context(request: HttpRequest, obj) -> dict:
+    """What a change's page needs for its decision form (templates/partials/_decision.html)."""
+    user = request.user
+    is_requester = user.pk in obj.requester_ids()
+    return {
+        # The evidence version shown (deletions), so a stale page cannot approve.
+        "decision_form": DecisionForm(initial={"version": getattr(obj, "evidence_version", None)}),
+        "is_requester": is_requester,
+        "can_decide": obj.awaits_approval and permissions.can_approve(user) and not is_requester,
+        "reauth_fresh": reauth.is_fresh(request),
+        "reauth_minutes": settings.ROLECALL_REAUTH_MINUTES,
+    }
+
+
+def change_page(request: HttpRequest, obj, folder: str, context) -> HttpResponse:
+    """A change's page: the watcher's answer, the polled fragment (htmx) or the whole
+    page. context(request, obj) is only built when something is rendered."""
+    answer = watched(request, obj.state)
+    if answer is not None:
+        return answer
+    template = f"{folder}/_detail.html" if request.htmx else f"{folder}/detail.html"
+    return render(request, template, context(request, obj))

@@ -15,7 +15,6 @@ from roles import params, permissions, reauth
 from roles.audit.filters import AuditFilterForm
 from roles.deletion.service import (
     DeletionRefused,
-    may_decide,
     refuse_unless_deletable,
     request_deletion,
     retry_deletion,
@@ -23,7 +22,7 @@ from roles.deletion.service import (
 from roles.forms import role_confirmation
 from roles.models import Account, DeletionRequest
 from roles.readiness import readiness
-from roles.views.decisions import DecisionForm, watched
+from roles.views.decisions import change_page, decision_context
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,21 +134,15 @@ def _detail_context(request: HttpRequest, deletion: DeletionRequest, retry_form=
     attempts = list(deletion.attempts.all())
     timeline = AuditFilterForm({"role": deletion.role_arn})
     timeline.is_valid()
-    user = request.user
-    is_requester = not may_decide(deletion, user)
-    can_retry = deletion.state in DeletionRequest.RETRYABLE and permissions.can_operate(user)
+    can_retry = deletion.state in DeletionRequest.RETRYABLE and permissions.can_operate(
+        request.user
+    )
     return {
+        **decision_context(request, deletion),
         "deletion": deletion,
-        "decision_form": DecisionForm(initial={"version": deletion.evidence_version}),
-        "is_requester": is_requester,
-        "can_decide": deletion.state == DeletionRequest.State.AWAITING_APPROVAL
-        and permissions.can_approve(user)
-        and not is_requester,
         "attempts": _changes(attempts),
         "timeline": list(timeline.queryset().filter(time__gte=deletion.created)[:100]),
         "can_retry": can_retry,
-        "reauth_minutes": settings.ROLECALL_REAUTH_MINUTES,
-        "reauth_fresh": reauth.is_fresh(request),
         # Polled while a worker moves it on; while it waits for an approver only its
         # state is watched, so a comment being typed is never replaced.
         "polled_states": DeletionRequest.WORKING,
@@ -160,11 +153,7 @@ def _detail_context(request: HttpRequest, deletion: DeletionRequest, retry_form=
 @require_GET
 def deletion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deletion = get_object_or_404(DeletionRequest.objects.select_related("account", "role"), pk=pk)
-    answer = watched(request, deletion.state)
-    if answer is not None:
-        return answer
-    template = "deletions/_detail.html" if request.htmx else "deletions/detail.html"
-    return render(request, template, _detail_context(request, deletion))
+    return change_page(request, deletion, "deletions", _detail_context)
 
 
 @require_POST
