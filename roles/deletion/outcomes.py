@@ -50,25 +50,60 @@ def audit(
     )
 
 
-def refuse_protected(deletion, attempt, task_id: str, reason: str) -> None:
-    error = {"code": "Protected", "message": reason, "request_id": "", "operation": ""}
-    attempt.status, attempt.finished_at, attempt.error = Status.ERROR, timezone.now(), error
-    attempt.save(update_fields=["status", "finished_at", "error"])
-    close(deletion, State.FAILED, error)
+def _end(
+    deletion: DeletionRequest,
+    attempt: DeletionAttempt,
+    task_id: str,
+    *,
+    status: str,
+    state: str,
+    action: str,
+    outcome: str,
+    details: dict,
+    told: str,
+    level: str = Notification.Level.ERROR,
+    body: str = "",
+    error: dict | None = None,
+    aws_request_id: str = "",
+    also_tell=(),
+) -> None:
+    """Close the attempt (status) and the request (state, error), audit `action` with
+    `details`, and tell the requesters and approver (and `also_tell`): "<headline> <told>"."""
+    attempt.status, attempt.finished_at = status, timezone.now()
+    if error is not None:
+        attempt.error = error
+    attempt.save(
+        update_fields=["status", "finished_at", "error", "reason", "role_usage_list", "polls"]
+        + ["transient_errors", "missing_checks"]
+    )
+    close(deletion, state, error)
     audit(
         deletion,
-        "deletion.refused",
+        action,
         attempt,
         task_id=task_id,
-        outcome=Outcome.DENIED,
-        reason=reason,
+        outcome=outcome,
+        aws_request_id=aws_request_id,
+        **details,
     )
-    notify(
-        recipients(deletion),
-        f"Deletion of {deletion.role_name} in {deletion.account.name} refused",
-        level=Notification.Level.ERROR,
+    people = recipients(deletion)
+    people += [u for u in also_tell if u.pk not in {p.pk for p in people}]
+    notify(people, f"{deletion.headline} {told}", level=level, body=body, **links(deletion))
+
+
+def refuse_protected(deletion, attempt, task_id: str, reason: str) -> None:
+    _end(
+        deletion,
+        attempt,
+        task_id,
+        status=Status.ERROR,
+        state=State.FAILED,
+        error={"code": "Protected", "message": reason, "request_id": "", "operation": ""},
+        action="deletion.refused",
+        outcome=Outcome.DENIED,
+        details={"reason": reason},
+        told="refused",
         body=reason,
-        **links(deletion),
     )
 
 
@@ -80,36 +115,32 @@ def refuse_unbound(deletion, attempt, task_id: str, changes: list[dict], fresh) 
         f"Not sent: the {fields} changed since the request was confirmed. "
         "Nothing was deleted; refresh the account and request the deletion again."
     )
-    error = {
-        "code": "BindingChanged",
-        "message": message,
-        "request_id": fresh.request_id,
-        "operation": "GetCallerIdentity",
-    }
     approver = deletion.approved_by
-    attempt.status, attempt.finished_at, attempt.error = Status.ERROR, timezone.now(), error
-    attempt.save(update_fields=["status", "finished_at", "error"])
     deletion.approved_by, deletion.approved_at, deletion.voided_changes = None, None, changes
     deletion.save(update_fields=["approved_by", "approved_at", "voided_changes", "updated"])
-    close(deletion, State.FAILED, error)
-    audit(
+    _end(
         deletion,
-        "deletion.refused",
         attempt,
-        task_id=task_id,
+        task_id,
+        status=Status.ERROR,
+        state=State.FAILED,
+        error={
+            "code": "BindingChanged",
+            "message": message,
+            "request_id": fresh.request_id,
+            "operation": "GetCallerIdentity",
+        },
+        action="deletion.refused",
         outcome=Outcome.DENIED,
         aws_request_id=fresh.request_id,
-        reason=message,
-        changes=changes,
-        approved_by=approver.get_username() if approver else "",
-    )
-    notify(
-        [*recipients(deletion), *([approver] if approver else [])],
-        f"Deletion of {deletion.role_name} in {deletion.account.name} stopped: "
-        "the account or role changed",
-        level=Notification.Level.ERROR,
+        details={
+            "reason": message,
+            "changes": changes,
+            "approved_by": approver.get_username() if approver else "",
+        },
+        told="stopped: the account or role changed",
         body=message,
-        **links(deletion),
+        also_tell=[approver] if approver else [],
     )
 
 
@@ -178,80 +209,65 @@ def close(deletion: DeletionRequest, state: str, error: dict | None = None) -> N
 
 
 def succeed(deletion, attempt, task_id: str, request_id: str, note: str = "") -> None:
-    attempt.status, attempt.finished_at = Status.SUCCEEDED, timezone.now()
     attempt.reason = note
-    attempt.save(update_fields=["status", "finished_at", "reason", "polls", "missing_checks"])
-    close(deletion, State.SUCCEEDED)
     ServiceLinkedRole.objects.filter(pk=deletion.role_id).update(
         state=ServiceLinkedRole.State.DELETED, gone_since=timezone.now()
     )
-    audit(
+    _end(
         deletion,
-        "deletion.succeeded",
         attempt,
-        task_id=task_id,
+        task_id,
+        status=Status.SUCCEEDED,
+        state=State.SUCCEEDED,
+        action="deletion.succeeded",
+        outcome=Outcome.SUCCESS,
         aws_request_id=request_id,
-        note=note,
-        transient_errors=attempt.transient_errors,
-    )
-    notify(
-        recipients(deletion),
-        f"Deletion of {deletion.role_name} in {deletion.account.name} succeeded",
+        details={"note": note, "transient_errors": attempt.transient_errors},
+        told="succeeded",
         level=Notification.Level.SUCCESS,
         body=note,
-        **links(deletion),
     )
 
 
 def fail(deletion, attempt, task_id: str, status: iam.DeletionStatus) -> None:
-    attempt.status, attempt.finished_at = Status.FAILED, timezone.now()
+    """AWS answered FAILED: the reason and, per region, the resources that use the role."""
     attempt.reason, attempt.role_usage_list = status.reason, status.role_usage_list
-    attempt.save(update_fields=["status", "finished_at", "reason", "role_usage_list", "polls"])
-    close(deletion, State.FAILED)
-    audit(
+    regions = len(status.role_usage_list)
+    _end(
         deletion,
-        "deletion.failed",
         attempt,
-        task_id=task_id,
+        task_id,
+        status=Status.FAILED,
+        state=State.FAILED,
+        action="deletion.failed",
         outcome=Outcome.FAILURE,
         aws_request_id=status.request_id,
-        reason=status.reason,
-        RoleUsageList=status.role_usage_list,
-        transient_errors=attempt.transient_errors,
-    )
-    regions = len(status.role_usage_list)
-    title = f"Deletion of {deletion.role_name} in {deletion.account.name} failed"
-    title += f": in use in {regions} region{'s' if regions != 1 else ''}" if regions else ""
-    body = (
-        "\n".join(f"{u['Region']}: {', '.join(u['Resources'])}" for u in status.role_usage_list)
-        or status.reason
-    )
-    notify(
-        recipients(deletion), title, level=Notification.Level.ERROR, body=body, **links(deletion)
+        details={
+            "reason": status.reason,
+            "RoleUsageList": status.role_usage_list,
+            "transient_errors": attempt.transient_errors,
+        },
+        told="failed"
+        + (f": in use in {regions} region{'s' if regions != 1 else ''}" if regions else ""),
+        body="\n".join(
+            f"{u['Region']}: {', '.join(u['Resources'])}" for u in status.role_usage_list
+        )
+        or status.reason,
     )
 
 
 def end_with_error(deletion, attempt, task_id: str, exc: AwsError, *, state: str) -> None:
-    attempt.status, attempt.finished_at, attempt.error = Status.ERROR, timezone.now(), exc.as_dict()
-    attempt.save(
-        update_fields=["status", "finished_at", "error", "transient_errors", "missing_checks"]
-    )
-    close(deletion, state, exc.as_dict())
-    denied = exc.code in DENIED_CODES
-    audit(
+    _end(
         deletion,
-        "deletion.failed",
         attempt,
-        task_id=task_id,
-        outcome=Outcome.DENIED if denied else Outcome.FAILURE,
-        aws_request_id=exc.request_id,
+        task_id,
+        status=Status.ERROR,
+        state=state,
         error=exc.as_dict(),
-        transient_errors=attempt.transient_errors,
-    )
-    notify(
-        recipients(deletion),
-        f"Deletion of {deletion.role_name} in {deletion.account.name} failed: {exc.code}",
-        level=Notification.Level.ERROR,
+        action="deletion.failed",
+        outcome=Outcome.DENIED if exc.code in DENIED_CODES else Outcome.FAILURE,
+        aws_request_id=exc.request_id,
+        details={"error": exc.as_dict(), "transient_errors": attempt.transient_errors},
+        told=f"failed: {exc.code}",
         body=f"{exc.message} (request id {exc.request_id or 'none'})",
-        **links(deletion),
     )
