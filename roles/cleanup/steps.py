@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from roles.aws import ecs, sts
+from roles.aws import ecs
+from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
-from roles.aws.session import AccountSession
 from roles.cleanup.plan import cluster_protection
 from roles.models import AuditEvent, CleanupStep
 
@@ -75,9 +75,9 @@ class Client:
     def get(self):
         if self._ecs is None:
             # One attempt per call: retries are scheduled here and recorded on the step.
-            session = AccountSession(self.account.target(), attempts=1)
-            self.answers_as = sts.identity(session).account
-            self._ecs = session.client("ecs", self.region)
+            aws = AccountAws.for_account(self.account, attempts=1)
+            self.answers_as = aws.identity().account
+            self._ecs = aws.ecs(self.region)
         return self._ecs
 
 

@@ -101,9 +101,6 @@ def read_from_aws(deletion, aws: AccountAws, *, blockers: bool) -> Fresh:
     role replaced, used since, or clusters appeared, what was confirmed no
     longer covers what would happen.
     """
-    if not isinstance(aws, AccountAws):
-        # A bare AccountSession, as roles/deletion/worker.py still passes.
-        aws = AccountAws(aws, deletion.account.regions)
     identity = aws.identity()
     try:
         detail = iam.get_role(aws.iam(), deletion.role_name)

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from roles.aws import iam
+from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
-from roles.aws.session import AccountSession
 from roles.deletion import evidence, outcomes
 from roles.deletion.kind import POLL, SUBMIT, send_after_commit
 from roles.jobs import backoff
@@ -45,14 +45,14 @@ def _locked(request_id: int) -> tuple[DeletionRequest | None, DeletionAttempt | 
     return deletion, attempt
 
 
-def _session(deletion: DeletionRequest) -> AccountSession:
+def _aws(deletion: DeletionRequest) -> AccountAws:
     # One attempt per call: retryable errors come back here, are recorded on
     # the attempt and retried on a schedule kept in the database.
-    return AccountSession(deletion.account.target(), attempts=1)
+    return AccountAws.for_account(deletion.account, attempts=1)
 
 
-def _client(deletion: DeletionRequest):
-    return _session(deletion).client("iam")
+def _iam(deletion: DeletionRequest):
+    return _aws(deletion).iam()
 
 
 def _schedule(deletion: DeletionRequest, phase: str, delay: float) -> None:
@@ -83,8 +83,8 @@ def submit(request_id: int, task_id: str = "") -> None:
             _schedule(deletion, POLL, 0)
             return
     try:
-        session = _session(deletion)
-        fresh = evidence.read_from_aws(deletion, session, blockers=deletion.approval_required)
+        aws = _aws(deletion)
+        fresh = evidence.read_from_aws(deletion, aws, blockers=deletion.approval_required)
     except AwsError as exc:
         _aws_error(request_id, exc, SUBMIT, task_id)
         return
@@ -123,7 +123,7 @@ def submit(request_id: int, task_id: str = "") -> None:
         attempt.checked_at = timezone.now()
         attempt.save(update_fields=["checked_at"])
     try:
-        submitted = iam.delete_service_linked_role(session.client("iam"), deletion.role_name)
+        submitted = iam.delete_service_linked_role(aws.iam(), deletion.role_name)
     except AwsError as exc:
         _aws_error(request_id, exc, SUBMIT, task_id)
         return
@@ -178,7 +178,7 @@ def poll(request_id: int, task_id: str = "") -> None:
         if due and due > timezone.now() + timedelta(seconds=settings.ROLECALL_POLL_EARLY_TOLERANCE):
             return  # a duplicate message; the scheduled poll will come
     try:
-        status = iam.deletion_status(_client(deletion), attempt.deletion_task_id)
+        status = iam.deletion_status(_iam(deletion), attempt.deletion_task_id)
     except AwsError as exc:
         _aws_error(request_id, exc, POLL, task_id)
         return
@@ -252,7 +252,7 @@ def _task_missing(request_id: int, exc: AwsError, task_id: str) -> None:
     """NoSuchEntity from the status call: the role may be gone and its task record with it."""
     deletion = DeletionRequest.objects.select_related("account").get(pk=request_id)
     try:
-        exists = iam.role_exists(_client(deletion), deletion.role_name)
+        exists = iam.role_exists(_iam(deletion), deletion.role_name)
     except AwsError as check_error:
         return _aws_error(request_id, check_error, POLL, task_id)
     with transaction.atomic():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import boto3
 
@@ -49,3 +50,46 @@ def remove_ecs_clusters(account: str, regions: list[str]) -> list[str]:
             ecs.delete_cluster(cluster=cluster)
             deleted.append(cluster)
     return deleted
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One AWS answer a product client received."""
+
+    service: str
+    region: str
+    operation: str
+    request_id: str
+    status: int
+
+
+def record_answers(monkeypatch) -> list[Answer]:
+    """Every answer the product's clients receive from now on (failures included),
+    so a test can match an audit event's request id to the one AWS sent."""
+    from roles.aws import session
+
+    answers: list[Answer] = []
+    create = session._client
+
+    def recording(service: str, region: str, credentials, attempts):
+        client = create(service, region, credentials, attempts)
+
+        def after_call(http_response, parsed, model, **kwargs):
+            request_id = parsed.get("ResponseMetadata", {}).get("RequestId", "")
+            answers.append(
+                Answer(service, region, model.name, request_id, http_response.status_code)
+            )
+
+        client.meta.events.register("after-call", after_call)
+        return client
+
+    monkeypatch.setattr(session, "_client", recording)
+    return answers
+
+
+def only(answers: list[Answer], operation: str, region: str = "") -> Answer:
+    """The one answer to `operation` (in `region`); fails if there were several or none."""
+    (answer,) = [
+        a for a in answers if a.operation == operation and (not region or a.region == region)
+    ]
+    return answer
