@@ -20,6 +20,22 @@ from roles.notify import notify
 from roles.sync.service import start_sync
 
 
+def _refused(
+    action: str, exc: AwsError, *, request, account: Account, target_arn: str = "", **details
+) -> AwsError:
+    """Audit a change AWS refused (outcome failure, its error and request id)."""
+    AuditEvent.objects.record(
+        action,
+        request=request,
+        outcome=Outcome.FAILURE,
+        account_id=account.aws_account_id,
+        target_arn=target_arn,
+        aws_request_id=exc.request_id,
+        details={**details, "error": exc.as_dict()},
+    )
+    return exc
+
+
 def update_description(role: ServiceLinkedRole, new: str, *, request) -> None:
     """iam:UpdateRoleDescription, then the role row and role.description_edited."""
     old = role.description
@@ -29,14 +45,15 @@ def update_description(role: ServiceLinkedRole, new: str, *, request) -> None:
             AccountAws.for_account(role.account).iam(), role.name, new
         )
     except AwsError as exc:
-        AuditEvent.objects.record(
+        raise _refused(
             "role.description_edited",
-            outcome=Outcome.FAILURE,
-            aws_request_id=exc.request_id,
-            details={"old": old, "new": new, "error": exc.as_dict()},
-            **audit,
-        )
-        raise
+            exc,
+            request=request,
+            account=role.account,
+            target_arn=role.arn,
+            old=old,
+            new=new,
+        ) from None
     with transaction.atomic():
         role.description = new
         role.save(update_fields=["description"])
@@ -69,15 +86,7 @@ def create_role(
             AccountAws.for_account(account).iam(), service_principal, description, custom_suffix
         )
     except AwsError as exc:
-        AuditEvent.objects.record(
-            "role.created",
-            request=request,
-            outcome=Outcome.FAILURE,
-            account_id=account.aws_account_id,
-            aws_request_id=exc.request_id,
-            details={**details, "error": exc.as_dict()},
-        )
-        raise
+        raise _refused("role.created", exc, request=request, account=account, **details) from None
     with transaction.atomic():
         AuditEvent.objects.record(
             "role.created",
@@ -105,15 +114,7 @@ def check_connection(account: Account, *, request) -> tuple[Identity, bool]:
     try:
         identity = AccountAws.for_account(account).identity()
     except AwsError as exc:
-        AuditEvent.objects.record(
-            "account.connection_tested",
-            request=request,
-            outcome=Outcome.FAILURE,
-            account_id=account.aws_account_id,
-            aws_request_id=exc.request_id,
-            details={"error": exc.as_dict()},
-        )
-        raise
+        raise _refused("account.connection_tested", exc, request=request, account=account) from None
     mismatch = identity.account != account.aws_account_id
     AuditEvent.objects.record(
         "account.connection_tested",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from roles.aws.errors import call as _call
 
@@ -87,65 +87,73 @@ def list_clusters(ecs) -> list[Cluster]:
     return describe_clusters(ecs, _list_all(ecs, "list_clusters", "clusterArns"))
 
 
+# Our field <- the key of the Describe* answer (a missing count is 0, a missing name "").
+CLUSTER_KEYS = {
+    "arn": "clusterArn",
+    "name": "clusterName",
+    "status": "status",
+    "registered_instances": "registeredContainerInstancesCount",
+    "running_tasks": "runningTasksCount",
+    "pending_tasks": "pendingTasksCount",
+    "active_services": "activeServicesCount",
+}
+SERVICE_KEYS = {"arn": "serviceArn", "name": "serviceName", "status": "status"}
+SERVICE_KEYS |= {"desired": "desiredCount", "running": "runningCount", "pending": "pendingCount"}
+INSTANCE_KEYS = {"arn": "containerInstanceArn", "ec2_instance_id": "ec2InstanceId"}
+INSTANCE_KEYS |= {"status": "status", "running_tasks": "runningTasksCount"}
+INSTANCE_KEYS |= {"pending_tasks": "pendingTasksCount"}
+
+
+def _read(cls, raw: dict, keys: dict[str, str], **more):
+    counts = {f.name for f in fields(cls) if f.type == "int"}
+    return cls(
+        **{ours: raw.get(theirs, 0 if ours in counts else "") for ours, theirs in keys.items()},
+        **more,
+    )
+
+
+def _describe(ecs, operation: str, answer: str, batch_param: str, arns, size: int, **kwargs):
+    """Every page of a Describe* call over `arns`, `size` a call: the raw items."""
+    for batch in _chunks(arns, size):
+        yield from _call(ecs, operation, **{batch_param: batch}, **kwargs).get(answer, [])
+
+
 def describe_clusters(ecs, arns: list[str]) -> list[Cluster]:
     """Clusters with statistics and tags, 100 a call."""
-    clusters = []
-    for batch in _chunks(arns, CLUSTER_BATCH):
-        page = _call(ecs, "describe_clusters", clusters=batch, include=["STATISTICS", "TAGS"])
-        for raw in page.get("clusters", []):
-            clusters.append(
-                Cluster(
-                    arn=raw["clusterArn"],
-                    name=raw.get("clusterName", ""),
-                    status=raw.get("status", ""),
-                    registered_instances=raw.get("registeredContainerInstancesCount", 0),
-                    running_tasks=raw.get("runningTasksCount", 0),
-                    pending_tasks=raw.get("pendingTasksCount", 0),
-                    active_services=raw.get("activeServicesCount", 0),
-                    tags={t["key"]: t.get("value", "") for t in raw.get("tags", []) or []},
-                )
-            )
-    return clusters
+    include = ["STATISTICS", "TAGS"]
+    return [
+        _read(
+            Cluster,
+            raw,
+            CLUSTER_KEYS,
+            tags={t["key"]: t.get("value", "") for t in raw.get("tags") or []},
+        )
+        for raw in _describe(
+            ecs, "describe_clusters", "clusters", "clusters", arns, CLUSTER_BATCH, include=include
+        )
+    ]
 
 
 def list_services(ecs, cluster_arn: str) -> list[Service]:
-    services = []
-    for batch in _chunks(
-        _list_all(ecs, "list_services", "serviceArns", cluster=cluster_arn), SERVICE_BATCH
-    ):
-        page = _call(ecs, "describe_services", cluster=cluster_arn, services=batch)
-        services.extend(
-            Service(
-                arn=raw["serviceArn"],
-                name=raw.get("serviceName", ""),
-                status=raw.get("status", ""),
-                desired=raw.get("desiredCount", 0),
-                running=raw.get("runningCount", 0),
-                pending=raw.get("pendingCount", 0),
-            )
-            for raw in page.get("services", [])
-        )
-    return services
+    arns = _list_all(ecs, "list_services", "serviceArns", cluster=cluster_arn)
+    answers = _describe(
+        ecs, "describe_services", "services", "services", arns, SERVICE_BATCH, cluster=cluster_arn
+    )
+    return [_read(Service, raw, SERVICE_KEYS) for raw in answers]
 
 
 def list_container_instances(ecs, cluster_arn: str) -> list[ContainerInstance]:
     arns = _list_all(ecs, "list_container_instances", "containerInstanceArns", cluster=cluster_arn)
-    instances = []
-    for batch in _chunks(arns, INSTANCE_BATCH):
-        page = _call(
-            ecs, "describe_container_instances", cluster=cluster_arn, containerInstances=batch
-        )
-        instances.extend(
-            ContainerInstance(
-                arn=raw["containerInstanceArn"],
-                ec2_instance_id=raw.get("ec2InstanceId", ""),
-                status=raw.get("status", ""),
-                running_tasks=raw.get("runningTasksCount", 0),
-                pending_tasks=raw.get("pendingTasksCount", 0),
-            )
-            for raw in page.get("containerInstances", [])
-        )
-    return instances
+    answers = _describe(
+        ecs,
+        "describe_container_instances",
+        "containerInstances",
+        "containerInstances",
+        arns,
+        INSTANCE_BATCH,
+        cluster=cluster_arn,
+    )
+    return [_read(ContainerInstance, raw, INSTANCE_KEYS) for raw in answers]
 
 
 def region_inventory(ecs, run: Callable = lambda jobs: [job() for job in jobs]) -> list[Cluster]:

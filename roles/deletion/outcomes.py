@@ -91,20 +91,30 @@ def _end(
     notify(people, f"{deletion.headline} {told}", level=level, body=body, **links(deletion))
 
 
-def refuse_protected(deletion, attempt, task_id: str, reason: str) -> None:
+def _refuse(
+    deletion, attempt, task_id: str, error: dict, told: str, also_tell=(), **details
+) -> None:
+    """Nothing was sent to AWS: the attempt ends in error and the request fails, denied."""
     _end(
         deletion,
         attempt,
         task_id,
         status=Status.ERROR,
         state=State.FAILED,
-        error={"code": "Protected", "message": reason, "request_id": "", "operation": ""},
+        error=error,
         action="deletion.refused",
         outcome=Outcome.DENIED,
-        details={"reason": reason},
-        told="refused",
-        body=reason,
+        aws_request_id=error["request_id"],
+        details=details,
+        told=told,
+        body=error["message"],
+        also_tell=also_tell,
     )
+
+
+def refuse_protected(deletion, attempt, task_id: str, reason: str) -> None:
+    error = {"code": "Protected", "message": reason, "request_id": "", "operation": ""}
+    _refuse(deletion, attempt, task_id, error, "refused", reason=reason)
 
 
 def refuse_unbound(deletion, attempt, task_id: str, changes: list[dict], fresh) -> None:
@@ -118,28 +128,22 @@ def refuse_unbound(deletion, attempt, task_id: str, changes: list[dict], fresh) 
     approver = deletion.approved_by
     deletion.approved_by, deletion.approved_at, deletion.voided_changes = None, None, changes
     deletion.save(update_fields=["approved_by", "approved_at", "voided_changes", "updated"])
-    _end(
+    error = {
+        "code": "BindingChanged",
+        "message": message,
+        "request_id": fresh.request_id,
+        "operation": "GetCallerIdentity",
+    }
+    stopped = "stopped: the account or role changed"
+    _refuse(
         deletion,
         attempt,
         task_id,
-        status=Status.ERROR,
-        state=State.FAILED,
-        error={
-            "code": "BindingChanged",
-            "message": message,
-            "request_id": fresh.request_id,
-            "operation": "GetCallerIdentity",
-        },
-        action="deletion.refused",
-        outcome=Outcome.DENIED,
-        aws_request_id=fresh.request_id,
-        details={
-            "reason": message,
-            "changes": changes,
-            "approved_by": approver.get_username() if approver else "",
-        },
-        told="stopped: the account or role changed",
-        body=message,
+        error,
+        stopped,
+        reason=message,
+        changes=changes,
+        approved_by=approver.get_username() if approver else "",
         also_tell=[approver] if approver else [],
     )
 

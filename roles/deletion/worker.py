@@ -27,11 +27,19 @@ State = DeletionRequest.State
 Status = DeletionAttempt.Status
 
 
-def _locked(request_id: int) -> tuple[DeletionRequest | None, DeletionAttempt | None]:
+SUBMITTABLE = (State.QUEUED, State.SUBMITTED)
+POLLED = (State.SUBMITTED, State.IN_PROGRESS)
+
+
+def _locked(
+    request_id: int, states: tuple[str, ...]
+) -> tuple[DeletionRequest | None, DeletionAttempt | None]:
+    """The request and its latest attempt, locked, if the request is in one of `states`
+    (else None, None: another delivery moved it on, and this one has nothing to do)."""
     deletion = (
         DeletionRequest.objects.select_for_update()
         .select_related("account", "role")
-        .filter(pk=request_id)
+        .filter(pk=request_id, state__in=states)
         .first()
     )
     if deletion is None:
@@ -61,6 +69,18 @@ def _schedule(deletion: DeletionRequest, phase: str, delay: float) -> None:
     send_after_commit(phase, deletion.pk, countdown=delay)
 
 
+def _status_changed(deletion, attempt, task_id, request_id, outcome, details) -> None:
+    outcomes.audit(
+        deletion,
+        "deletion.status_changed",
+        attempt,
+        task_id=task_id,
+        outcome=outcome,
+        aws_request_id=request_id,
+        **details,
+    )
+
+
 # --- submit --------------------------------------------------------------------
 
 
@@ -74,8 +94,8 @@ def submit(request_id: int, task_id: str = "") -> None:
     added or an account re-pointed while it ran still stops the call.
     """
     with transaction.atomic():
-        deletion, attempt = _locked(request_id)
-        if deletion is None or deletion.state not in (State.QUEUED, State.SUBMITTED):
+        deletion, attempt = _locked(request_id, SUBMITTABLE)
+        if deletion is None:
             return
         if attempt.deletion_task_id:
             # Submitted already (a redelivered message): just make sure polling goes on.
@@ -89,8 +109,8 @@ def submit(request_id: int, task_id: str = "") -> None:
         _aws_error(request_id, exc, SUBMIT, task_id)
         return
     with transaction.atomic():
-        deletion, attempt = _locked(request_id)
-        if deletion is None or deletion.state not in (State.QUEUED, State.SUBMITTED):
+        deletion, attempt = _locked(request_id, SUBMITTABLE)
+        if deletion is None:
             return
         if attempt.deletion_task_id:
             return  # another delivery submitted meanwhile; its poll is scheduled
@@ -128,8 +148,8 @@ def submit(request_id: int, task_id: str = "") -> None:
         _aws_error(request_id, exc, SUBMIT, task_id)
         return
     with transaction.atomic():
-        deletion, attempt = _locked(request_id)
-        if deletion is None or deletion.state not in (State.QUEUED, State.SUBMITTED):
+        deletion, attempt = _locked(request_id, SUBMITTABLE)
+        if deletion is None:
             return
         if not attempt.deletion_task_id:
             attempt.deletion_task_id = submitted.deletion_task_id
@@ -150,14 +170,9 @@ def submit(request_id: int, task_id: str = "") -> None:
             )
         elif attempt.deletion_task_id != submitted.deletion_task_id:
             # AWS handed out a second task id: keep the first, record the second.
-            outcomes.audit(
-                deletion,
-                "deletion.status_changed",
-                attempt,
-                task_id=task_id,
-                outcome=Outcome.FAILURE,
-                aws_request_id=submitted.request_id,
-                unexpected_task_id=submitted.deletion_task_id,
+            unexpected = {"unexpected_task_id": submitted.deletion_task_id}
+            _status_changed(
+                deletion, attempt, task_id, submitted.request_id, Outcome.FAILURE, unexpected
             )
         deletion.state = State.SUBMITTED
         _schedule(deletion, POLL, backoff(1))
@@ -168,8 +183,8 @@ def submit(request_id: int, task_id: str = "") -> None:
 
 def poll(request_id: int, task_id: str = "") -> None:
     with transaction.atomic():
-        deletion, attempt = _locked(request_id)
-        if deletion is None or deletion.state not in (State.SUBMITTED, State.IN_PROGRESS):
+        deletion, attempt = _locked(request_id, POLLED)
+        if deletion is None:
             return
         if not attempt.deletion_task_id:
             _schedule(deletion, SUBMIT, 0)
@@ -183,22 +198,17 @@ def poll(request_id: int, task_id: str = "") -> None:
         _aws_error(request_id, exc, POLL, task_id)
         return
     with transaction.atomic():
-        deletion, attempt = _locked(request_id)
-        if deletion is None or deletion.state not in (State.SUBMITTED, State.IN_PROGRESS):
+        deletion, attempt = _locked(request_id, POLLED)
+        if deletion is None:
             return
         if deletion.next_poll_at != due:
             return  # another poll of the same step got here first
         attempt.polls += 1
         if status.status in (Status.NOT_STARTED, Status.IN_PROGRESS):
             if attempt.status != status.status:
-                outcomes.audit(
-                    deletion,
-                    "deletion.status_changed",
-                    attempt,
-                    task_id=task_id,
-                    aws_request_id=status.request_id,
-                    status=status.status,
-                    previous=attempt.status,
+                moved = {"status": status.status, "previous": attempt.status}
+                _status_changed(
+                    deletion, attempt, task_id, status.request_id, Outcome.SUCCESS, moved
                 )
             attempt.status = status.status
             attempt.save(update_fields=["status", "polls"])
@@ -217,8 +227,8 @@ def _aws_error(request_id: int, exc: AwsError, phase: str, task_id: str) -> None
             return _already_absent(request_id, exc, task_id)
         return _task_missing(request_id, exc, task_id)
     with transaction.atomic():
-        deletion, attempt = _locked(request_id)
-        if deletion is None or deletion.state not in DeletionRequest.WORKING:
+        deletion, attempt = _locked(request_id, DeletionRequest.WORKING)
+        if deletion is None:
             return
         if exc.retryable:
             attempt.transient_errors = [
@@ -236,8 +246,8 @@ def _aws_error(request_id: int, exc: AwsError, phase: str, task_id: str) -> None
 
 def _already_absent(request_id: int, exc: AwsError, task_id: str) -> None:
     with transaction.atomic():
-        deletion, attempt = _locked(request_id)
-        if deletion is None or deletion.state not in DeletionRequest.WORKING:
+        deletion, attempt = _locked(request_id, DeletionRequest.WORKING)
+        if deletion is None:
             return
         outcomes.succeed(
             deletion,
@@ -256,8 +266,8 @@ def _task_missing(request_id: int, exc: AwsError, task_id: str) -> None:
     except AwsError as check_error:
         return _aws_error(request_id, check_error, POLL, task_id)
     with transaction.atomic():
-        deletion, attempt = _locked(request_id)
-        if deletion is None or deletion.state not in (State.SUBMITTED, State.IN_PROGRESS):
+        deletion, attempt = _locked(request_id, POLLED)
+        if deletion is None:
             return
         if not exists:
             return outcomes.succeed(

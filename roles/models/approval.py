@@ -42,6 +42,10 @@ class ApprovedChange(models.Model):
     STATE_FIELD = "state"
     NOUN = ""  # "This <noun> is not waiting for approval."
     SELF_DECISION = ""  # the refusal shown to a requester who tries to decide
+    # How decisions are told ("<headline> approved by Z") and what approvers are asked
+    # ("Approval needed: <question>"); {role} and {account} are filled in.
+    HEADLINE = ""
+    QUESTION = ""
 
     objects = ActiveQuerySet.as_manager()
 
@@ -65,10 +69,8 @@ class ApprovedChange(models.Model):
 
     @property
     def headline(self) -> str:
-        """ "Deletion of X in Y": decisions are told as "<headline> approved by Z"."""
-        raise NotImplementedError
+        return self.HEADLINE.format(role=self.role_name, account=self.account.name)
 
     @property
     def question(self) -> str:
-        """What approvers are asked to decide: "Approval needed: <question>"."""
-        raise NotImplementedError
+        return self.QUESTION.format(role=self.role_name, account=self.account.name)

@@ -62,6 +62,8 @@ class CleanupPlan(ApprovedChange):
 
     NOUN = "cleanup"
     SELF_DECISION = "You planned or confirmed this cleanup: another approver must decide."
+    HEADLINE = "Cleanup for {role} in {account}"
+    QUESTION = "clean up what keeps {role} in use in {account}"
 
     def __str__(self) -> str:
         return f"cleanup #{self.pk} of {self.role_arn} ({self.state})"
@@ -69,14 +71,6 @@ class CleanupPlan(ApprovedChange):
     def requester_ids(self) -> set[int]:
         """Whoever planned it and whoever confirmed its execution (two-person approval)."""
         return {pk for pk in (self.requested_by_id, self.confirmed_by_id) if pk is not None}
-
-    @property
-    def headline(self) -> str:
-        return f"Cleanup for {self.role_name} in {self.account.name}"
-
-    @property
-    def question(self) -> str:
-        return f"clean up what keeps {self.role_name} in use in {self.account.name}"
 
     @property
     def is_working(self) -> bool:

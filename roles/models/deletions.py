@@ -86,6 +86,7 @@ class DeletionRequest(ApprovedChange):
 
     NOUN = "request"
     SELF_DECISION = "You asked for this deletion (or a retry of it): another approver must decide."
+    HEADLINE, QUESTION = "Deletion of {role} in {account}", "delete {role} in {account}"
 
     def __str__(self) -> str:
         return f"deletion #{self.pk} of {self.role_arn} ({self.state})"
@@ -95,14 +96,6 @@ class DeletionRequest(ApprovedChange):
         ids = {self.requested_by_id, *self.attempts.values_list("requested_by_id", flat=True)}
         ids.discard(None)
         return ids
-
-    @property
-    def headline(self) -> str:
-        return f"Deletion of {self.role_name} in {self.account.name}"
-
-    @property
-    def question(self) -> str:
-        return f"delete {self.role_name} in {self.account.name}"
 
     @property
     def current_attempt(self) -> DeletionAttempt | None:

@@ -121,31 +121,8 @@ def _claim(run_id: int, task_id: str) -> SyncRun | None:
     return run
 
 
-def _finish_failed(run: SyncRun, error: AwsError) -> None:
-    with transaction.atomic():
-        run.status, run.finished, run.error = Status.FAILED, timezone.now(), error.as_dict()
-        run.save(update_fields=["status", "finished", "error"])
-        AuditEvent.objects.record(
-            "sync.finished",
-            outcome=Outcome.FAILURE,
-            account_id=run.account.aws_account_id,
-            aws_request_id=error.request_id,
-            task_id=run.task_id,
-            details={"sync_run": run.pk, "error": error.as_dict()},
-        )
-        _notify_failure(run, f"{error.code}: {error.message}")
-
-
-def _finish_crashed(run: SyncRun, exc: Exception) -> None:
-    """Any other exception (a bug, bad data, the soft time limit): the run ends as failed
-    with the error's class and message, instead of staying "running" until the sweeper."""
-    error = {
-        "code": type(exc).__name__,
-        "message": str(exc)[:2000] or repr(exc),
-        "request_id": "",
-        "operation": "",
-        "class": f"{type(exc).__module__}.{type(exc).__qualname__}",
-    }
+def _finish_failed(run: SyncRun, error: dict) -> None:
+    """The run ends as failed with `error` (AwsError.as_dict() shape), audited and told."""
     with transaction.atomic():
         run.status, run.finished, run.error = Status.FAILED, timezone.now(), error
         run.save(update_fields=["status", "finished", "error"])
@@ -153,10 +130,23 @@ def _finish_crashed(run: SyncRun, exc: Exception) -> None:
             "sync.finished",
             outcome=Outcome.FAILURE,
             account_id=run.account.aws_account_id,
+            aws_request_id=error["request_id"],
             task_id=run.task_id,
             details={"sync_run": run.pk, "error": error},
         )
         _notify_failure(run, f"{error['code']}: {error['message']}")
+
+
+def _crash(exc: Exception) -> dict:
+    """Any other exception (a bug, bad data, the soft time limit) as the run's error, with
+    its class and message, so the run ends failed instead of "running" until the sweeper."""
+    return {
+        "code": type(exc).__name__,
+        "message": str(exc)[:2000] or repr(exc),
+        "request_id": "",
+        "operation": "",
+        "class": f"{type(exc).__module__}.{type(exc).__qualname__}",
+    }
 
 
 def _notify_failure(run: SyncRun, what: str) -> None:
@@ -253,11 +243,11 @@ def run_sync(run_id: int, task_id: str = "") -> SyncRun | None:
     try:
         snapshot = collect(account.target(), list(account.regions))
     except AwsError as exc:
-        _finish_failed(run, exc)
+        _finish_failed(run, exc.as_dict())
         return run
     except Exception as exc:  # noqa: BLE001 - any failure must end the run, not leave it running
         log.exception("sync run %s failed", run.pk)
-        _finish_crashed(run, exc)
+        _finish_failed(run, _crash(exc))
         return run
     try:
         with transaction.atomic():
@@ -266,7 +256,7 @@ def run_sync(run_id: int, task_id: str = "") -> SyncRun | None:
     except Exception as exc:  # noqa: BLE001 - the store rolled back; record why
         log.exception("sync run %s failed while storing", run.pk)
         run.refresh_from_db()
-        _finish_crashed(run, exc)
+        _finish_failed(run, _crash(exc))
     return run
 
 

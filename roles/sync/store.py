@@ -7,7 +7,7 @@ rolecall that reappear are flagged recreated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db import transaction
 from django.utils import timezone
@@ -54,6 +54,12 @@ class StoreResult:
     clusters: int = 0
     regions_ok: int = 0
     regions_failed: int = 0
+
+
+def _columns(item, *nested: str) -> dict:
+    """A roles/aws/ecs.py dataclass as model columns: its fields carry the models'
+    names (EcsCluster, EcsService, EcsContainerInstance), nested lists left out."""
+    return {f.name: getattr(item, f.name) for f in fields(item) if f.name not in nested}
 
 
 def _apply_role(role: ServiceLinkedRole, snap: RoleSnapshot, now) -> None:
@@ -147,43 +153,14 @@ def _store_region(account: Account, snap: RegionSnapshot, now, result: StoreResu
         return
     region.clusters.all().delete()
     clusters = EcsCluster.objects.bulk_create(
-        EcsCluster(
-            region=region,
-            arn=c.arn,
-            name=c.name,
-            status=c.status,
-            registered_instances=c.registered_instances,
-            running_tasks=c.running_tasks,
-            pending_tasks=c.pending_tasks,
-            active_services=c.active_services,
-            tags=c.tags,
-        )
-        for c in snap.clusters
+        EcsCluster(region=region, **_columns(c, "services", "instances")) for c in snap.clusters
     )
+    pairs = list(zip(clusters, snap.clusters, strict=True))
     EcsService.objects.bulk_create(
-        EcsService(
-            cluster=row,
-            arn=s.arn,
-            name=s.name,
-            status=s.status,
-            desired=s.desired,
-            running=s.running,
-            pending=s.pending,
-        )
-        for row, c in zip(clusters, snap.clusters, strict=True)
-        for s in c.services
+        EcsService(cluster=row, **_columns(s)) for row, c in pairs for s in c.services
     )
     EcsContainerInstance.objects.bulk_create(
-        EcsContainerInstance(
-            cluster=row,
-            arn=i.arn,
-            ec2_instance_id=i.ec2_instance_id,
-            status=i.status,
-            running_tasks=i.running_tasks,
-            pending_tasks=i.pending_tasks,
-        )
-        for row, c in zip(clusters, snap.clusters, strict=True)
-        for i in c.instances
+        EcsContainerInstance(cluster=row, **_columns(i)) for row, c in pairs for i in c.instances
     )
     region.synced_at, region.stale, region.error, region.error_at = now, False, {}, None
     region.save(update_fields=["synced_at", "stale", "error", "error_at"])
