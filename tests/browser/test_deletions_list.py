@@ -3,17 +3,13 @@
 import pytest
 
 from roles.models import CleanupPlan, DeletionRequest, ServiceLinkedRole
-from roles.sync.service import run_sync, start_sync
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def rows(emulator, demo_accounts, operator):
-    prod = demo_accounts["acme-prod"]
-    prod.regions = ["us-east-1"]
-    prod.save(update_fields=["regions"])
-    run_sync(start_sync(prod).pk)
+def rows(sync_demo, operator):
+    prod = sync_demo("acme-prod", regions=["us-east-1"])["acme-prod"]
     role = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForECS")
     common = {
         "role": role,
