@@ -83,7 +83,7 @@ def test_the_account_name_queues_it_after_commit(
     regions = plan.regions.exclude(state__in=CleanupRegion.TERMINAL).values_list(
         "region", flat=True
     )
-    assert regions
+    assert sorted(regions) == REGIONS
     assert [(c.task, c.args) for c in published] == [
         ("rolecall.cleanup.region", (plan.pk, region)) for region in regions
     ]
