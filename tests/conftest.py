@@ -11,6 +11,10 @@ from django.contrib.auth.models import Group, User
 from roles import groups
 from tests.support.processes import celery_worker
 
+# Fixtures every test file may use: a signed-in client per persona, and the demo
+# accounts synced against the emulator.
+pytest_plugins = ["tests.support.clients", "tests.support.sync"]
+
 # Playwright's sync API runs an event loop in the test thread; the Django ORM
 # calls made by tests and by live_server's setup are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -11,7 +11,6 @@ from django.urls import reverse
 from roles.audit.actions import ACTIONS
 from roles.deletion.service import request_deletion
 from roles.models import AuditEvent, ServiceLinkedRole
-from roles.sync.service import run_sync, start_sync
 from roles.templatetags.rolecall import action_label
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,20 +37,15 @@ def test_an_unlisted_action_still_reads_as_words():
 
 
 @pytest.fixture
-def denied(emulator, demo_accounts, operator, viewer, client, settings):
+def denied(sync_demo, operator, viewer_client, settings):
     """A deletion waiting for approval, and a viewer's refused attempt to approve it."""
     settings.ROLECALL_REQUIRE_APPROVAL = True
-    prod = demo_accounts["acme-prod"]
-    prod.regions = ["us-east-1"]
-    prod.save(update_fields=["regions"])
-    run_sync(start_sync(prod).pk)
+    prod = sync_demo("acme-prod", regions=["us-east-1"])["acme-prod"]
     role = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForEC2Spot")
     deletion = request_deletion(role, user=operator).request
-    client.force_login(viewer)
-    response = client.post(reverse("deletion-approve", args=[deletion.pk]), {"comment": "x"})
+    response = viewer_client.post(reverse("deletion-approve", args=[deletion.pk]), {"comment": "x"})
     assert response.status_code == 403
     assert AuditEvent.objects.filter(action="auth.denied", target_arn=role.arn).exists()
-    client.force_login(operator)
     return role, deletion
 
 
@@ -62,13 +56,13 @@ def actions_shown(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("page", ["deletion", "role", "audit"])
-def test_timelines_show_words_not_codes(client, denied, page):
+def test_timelines_show_words_not_codes(operator_client, denied, page):
     role, deletion = denied
     url = {
         "deletion": reverse("deletion-detail", args=[deletion.pk]),
         "role": reverse("role-detail", args=[role.pk]),
         "audit": reverse("audit"),
     }[page]
-    cells = actions_shown(client.get(url).content.decode())
+    cells = actions_shown(operator_client.get(url).content.decode())
     assert "Permission denied" in cells and "Deletion requested" in cells
     assert [c for c in cells if CODE.search(c)] == []

@@ -13,13 +13,11 @@ from roles.deletion import worker
 from roles.deletion.service import DeletionRefused, decide, request_deletion
 from roles.models import AuditEvent, DeletionRequest, Notification, ProtectedRule, ServiceLinkedRole
 from roles.reauth import REAUTH_AT
-from roles.sync.service import run_sync, start_sync
 from tests.conftest import PASSWORD, make_user
-from tests.deletion_helpers import drive
 from tests.support.aws import client as aws_client
+from tests.support.drive import drive_deletion
 
 STAGING, PROD = "222222222222", "111111111111"
-REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 DELETE = "iam:DeleteServiceLinkedRole"
 
 
@@ -29,14 +27,9 @@ def approval_on(settings):
 
 
 @pytest.fixture
-def synced(emulator, demo_accounts):
-    for name in ("acme-staging", "acme-prod"):
-        account = demo_accounts[name]
-        account.regions = REGIONS
-        account.save(update_fields=["regions"])
-        run_sync(start_sync(account).pk)
-    emulator.control.reset_calls()
-    return demo_accounts
+def synced(sync_demo):
+    """Only the accounts a request here is made in."""
+    return sync_demo("acme-staging", "acme-prod")
 
 
 def ecs(account_id: str) -> ServiceLinkedRole:
@@ -71,7 +64,7 @@ def test_approval_is_on_by_default_in_production_settings():
 def test_a_confirmed_request_waits_for_an_approver(emulator, synced, operator, approver):
     deletion = request_deletion(ecs(STAGING), user=operator).request
     assert deletion.state == "awaiting_approval" and deletion.approval_required
-    assert drive(deletion).state == "awaiting_approval"
+    assert drive_deletion(deletion).state == "awaiting_approval"
     assert delete_calls(emulator) == 0
     note = Notification.objects.get(user=approver)
     assert note.title == "Approval needed: delete AWSServiceRoleForECS in acme-staging"
@@ -87,7 +80,7 @@ def test_an_approver_approves_and_the_deletion_runs(emulator, synced, operator, 
         version=deletion.evidence_version,
         comment="Unused since the migration",
     )
-    deletion = drive(deletion)
+    deletion = drive_deletion(deletion)
     assert deletion.state == "succeeded"
     assert deletion.approved_by == approver
     event = AuditEvent.objects.get(action="deletion.approved")
@@ -115,7 +108,7 @@ def test_reject_ends_the_request(emulator, synced, operator, approver):
     decide(deletion, user=approver, approve=False, comment="Still needed by the batch team")
     deletion.refresh_from_db()
     assert (deletion.state, deletion.rejected_by) == ("rejected", approver)
-    assert drive(deletion).state == "rejected"
+    assert drive_deletion(deletion).state == "rejected"
     assert delete_calls(emulator) == 0
     assert Notification.objects.filter(user=operator, title__contains="rejected by bob").exists()
 
@@ -143,7 +136,7 @@ def test_approval_is_void_when_the_role_was_used_since(emulator, synced, operato
         version=deletion.evidence_version,
         comment="Checked the new use: a health check",
     )
-    assert drive(deletion).state == "succeeded"
+    assert drive_deletion(deletion).state == "succeeded"
     assert delete_calls(emulator) == 1
 
 
@@ -162,13 +155,14 @@ def test_approval_is_void_when_a_cluster_appeared(emulator, synced, operator, ap
     assert delete_calls(emulator) == 0
 
 
-def test_the_deletion_page_shows_the_difference(client, emulator, synced, operator, approver):
+def test_the_deletion_page_shows_the_difference(
+    operator_client, emulator, synced, operator, approver
+):
     deletion = request_deletion(ecs(STAGING), user=operator).request
     decide(deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok")
     aws_client("ecs", STAGING, "us-east-1").create_cluster(clusterName="surprise")
     worker.submit(deletion.pk)
-    client.force_login(operator)
-    html = client.get(reverse("deletion-detail", args=[deletion.pk])).content.decode()
+    html = operator_client.get(reverse("deletion-detail", args=[deletion.pk])).content.decode()
     assert 'data-testid="voided"' in html and "cluster/surprise" in html
     assert "you cannot" not in html and "another approver must approve it" in html
 
@@ -181,10 +175,9 @@ class TestProtectedList:
         assert not DeletionRequest.objects.exists()
         assert AuditEvent.objects.get(action="deletion.refused").outcome == "denied"
 
-    def test_a_protected_account_is_refused(self, synced, operator, client):
+    def test_a_protected_account_is_refused(self, synced, operator_client):
         ProtectedRule.objects.create(kind="account", pattern=STAGING, reason="payments ledger")
-        client.force_login(operator)
-        response = client.get(reverse("role-delete", args=[ecs(STAGING).pk]))
+        response = operator_client.get(reverse("role-delete", args=[ecs(STAGING).pk]))
         assert response.status_code == 409
         assert "payments ledger" in response.content.decode()
 
@@ -198,15 +191,14 @@ class TestProtectedList:
         ProtectedRule.objects.create(
             kind="role", pattern="*/AWSServiceRoleForECS", reason="platform"
         )
-        deletion = drive(deletion)
+        deletion = drive_deletion(deletion)
         assert deletion.state == "failed"
         assert deletion.attempts.get().error["code"] == "Protected"
         assert delete_calls(emulator) == 0
         assert AuditEvent.objects.filter(action="deletion.refused", outcome="denied").count() == 1
 
-    def test_admin_page_changes_are_audited(self, client, admin_user, db):
-        client.force_login(admin_user)
-        client.post(
+    def test_admin_page_changes_are_audited(self, admin_client):
+        admin_client.post(
             "/admin/roles/protectedrule/add/",
             {"kind": "account", "pattern": PROD, "reason": "production"},
         )
@@ -216,26 +208,24 @@ class TestProtectedList:
 
 
 class TestConfirmation:
-    def test_a_production_account_also_needs_its_name(self, client, synced, operator):
-        client.force_login(operator)
+    def test_a_production_account_also_needs_its_name(self, operator_client, synced):
         url = reverse("role-delete", args=[ecs(PROD).pk])
-        page = client.get(url).content.decode()
+        page = operator_client.get(url).content.decode()
         assert "Production account: type the account name" in page
-        wrong = client.post(
+        wrong = operator_client.post(
             url, {"confirm_name": "AWSServiceRoleForECS", "confirm_account": "acme"}
         )
         assert wrong.status_code == 400
         assert "does not match the account name exactly" in wrong.content.decode()
         assert not DeletionRequest.objects.exists()
-        right = client.post(
+        right = operator_client.post(
             url, {"confirm_name": "AWSServiceRoleForECS", "confirm_account": "acme-prod"}
         )
         assert right.status_code == 302
         assert DeletionRequest.objects.get().state == "awaiting_approval"
 
-    def test_other_accounts_do_not_ask_for_it(self, client, synced, operator):
-        client.force_login(operator)
-        page = client.get(reverse("role-delete", args=[ecs(STAGING).pk])).content.decode()
+    def test_other_accounts_do_not_ask_for_it(self, operator_client, synced):
+        page = operator_client.get(reverse("role-delete", args=[ecs(STAGING).pk])).content.decode()
         assert "Production account" not in page
 
 
@@ -245,34 +235,35 @@ class TestReauthentication:
         session[REAUTH_AT] = time.time() - 11 * 60
         session.save()
 
-    def test_stale_password_reprompts_before_confirming(self, client, synced, operator):
-        client.force_login(operator)
-        self._stale(client)
+    def test_stale_password_reprompts_before_confirming(self, operator_client, synced):
+        self._stale(operator_client)
         url = reverse("role-delete", args=[ecs(STAGING).pk])
-        response = client.post(url, {"confirm_name": "AWSServiceRoleForECS"})
+        response = operator_client.post(url, {"confirm_name": "AWSServiceRoleForECS"})
         assert response.status_code == 302
         assert response["Location"] == f"/reauth/?next={url.replace('/', '%2F')}"
         assert not DeletionRequest.objects.exists()
-        bad = client.post(reverse("reauth"), {"password": "nope", "next": url})
+        bad = operator_client.post(reverse("reauth"), {"password": "nope", "next": url})
         assert bad.status_code == 400
         assert AuditEvent.objects.filter(action="auth.reauth_failed").count() == 1
-        good = client.post(reverse("reauth"), {"password": PASSWORD, "next": url})
+        good = operator_client.post(reverse("reauth"), {"password": PASSWORD, "next": url})
         assert good["Location"] == url
-        assert client.post(url, {"confirm_name": "AWSServiceRoleForECS"}).status_code == 302
+        assert (
+            operator_client.post(url, {"confirm_name": "AWSServiceRoleForECS"}).status_code == 302
+        )
         assert DeletionRequest.objects.count() == 1
 
-    def test_stale_password_reprompts_before_approving(self, client, synced, operator, approver):
+    def test_stale_password_reprompts_before_approving(self, approver_client, synced, operator):
         deletion = request_deletion(ecs(STAGING), user=operator).request
-        client.force_login(approver)
-        self._stale(client)
-        response = client.post(reverse("deletion-approve", args=[deletion.pk]), {"comment": "ok"})
+        self._stale(approver_client)
+        response = approver_client.post(
+            reverse("deletion-approve", args=[deletion.pk]), {"comment": "ok"}
+        )
         assert response["Location"].startswith("/reauth/")
         deletion.refresh_from_db()
         assert deletion.state == "awaiting_approval"
 
-    def test_reauth_never_redirects_off_site(self, client, operator):
-        client.force_login(operator)
-        response = client.post(
+    def test_reauth_never_redirects_off_site(self, operator_client):
+        response = operator_client.post(
             reverse("reauth"), {"password": PASSWORD, "next": "https://evil.example/"}
         )
         assert response["Location"] == "/"

@@ -13,10 +13,7 @@ from roles.deletion.service import DeletionRefused, request_deletion
 from roles.deletion.service import decide as decide_deletion
 from roles.models import Notification, ServiceLinkedRole
 from roles.notify import notify, resolve
-from roles.sync.service import run_sync, start_sync
 from tests.conftest import make_user
-
-REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +22,8 @@ def approval_on(settings):
 
 
 @pytest.fixture
-def prod(emulator, demo_accounts):
-    account = demo_accounts["acme-prod"]
-    account.regions = REGIONS
-    account.save(update_fields=["regions"])
-    run_sync(start_sync(account).pk)
-    return account
+def prod(sync_demo):
+    return sync_demo("acme-prod")["acme-prod"]
 
 
 @pytest.fixture

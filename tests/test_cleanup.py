@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from roles.cleanup import plan as planning
-from roles.cleanup import run
 from roles.cleanup.plan import CleanupRefused
 from roles.cleanup.service import request_execution
 from roles.models import (
     AuditEvent,
     CleanupPlan,
-    CleanupRegion,
     Notification,
     ProtectedRule,
     ServiceLinkedRole,
 )
 from roles.readiness import readiness
-from roles.sync.service import run_sync, start_sync
 from tests.support.aws import client
+from tests.support.drive import drive_cleanup, planned_and_queued
 
 PROD = "111111111111"
 REGIONS = ["ap-southeast-2", "eu-west-1", "us-east-1"]
@@ -43,13 +40,8 @@ DEMO = {
 
 
 @pytest.fixture
-def prod(emulator, demo_accounts):
-    account = demo_accounts["acme-prod"]
-    account.regions = REGIONS
-    account.save(update_fields=["regions"])
-    run_sync(start_sync(account).pk)
-    emulator.control.reset_calls()
-    return account
+def prod(sync_demo):
+    return sync_demo("acme-prod", regions=REGIONS)["acme-prod"]
 
 
 def ecs_role(account) -> ServiceLinkedRole:
@@ -58,28 +50,6 @@ def ecs_role(account) -> ServiceLinkedRole:
 
 def calls(emulator) -> dict[str, int]:
     return emulator.control.calls()["operations"]
-
-
-def drive(plan: CleanupPlan, *, max_rounds: int = 50) -> CleanupPlan:
-    """Run every region as its task would, skipping the scheduled waits, until the plan ends;
-    then the inventory re-read it queued, as the sync worker would."""
-    for _ in range(max_rounds):
-        plan.refresh_from_db()
-        if plan.state not in (CleanupPlan.State.QUEUED, CleanupPlan.State.RUNNING):
-            if plan.resync_id:
-                run_sync(plan.resync_id, task_id="test")
-                plan.refresh_from_db()
-            return plan
-        CleanupRegion.objects.filter(plan=plan).update(next_run_at=timezone.now())
-        for row in plan.regions.exclude(state__in=CleanupRegion.TERMINAL):
-            run.run_region(plan.pk, row.region, task_id="test")
-    raise AssertionError(f"cleanup still {plan.state} after {max_rounds} rounds")
-
-
-def planned_and_queued(account, user) -> CleanupPlan:
-    plan, created = planning.build(ecs_role(account), user=user)
-    assert created
-    return request_execution(plan, user=user)
 
 
 def step_counts(plan: CleanupPlan, **filters) -> dict[str, int]:
@@ -162,7 +132,7 @@ def test_only_the_ecs_role_can_be_planned(emulator, prod, operator):
 
 
 def test_executing_the_plan_removes_every_blocker(emulator, prod, operator):
-    plan = drive(planned_and_queued(prod, operator))
+    plan = drive_cleanup(planned_and_queued(prod, operator))
     assert plan.state == "succeeded"
     assert plan.steps.exclude(status="done").count() == 0
     made = calls(emulator)
@@ -185,11 +155,8 @@ def test_executing_the_plan_removes_every_blocker(emulator, prod, operator):
 
 
 def test_a_cluster_with_150_services_and_120_instances_is_cleaned_whole(
-    emulator, demo_accounts, operator
+    emulator, sync_demo, operator
 ):
-    staging = demo_accounts["acme-staging"]
-    staging.regions = ["us-west-2"]
-    staging.save(update_fields=["regions"])
     ecs = client("ecs", "222222222222", "us-west-2")
     ec2 = client("ec2", "222222222222", "us-west-2")
     cluster = ecs.create_cluster(clusterName="big")["cluster"]["clusterArn"]
@@ -210,8 +177,7 @@ def test_a_cluster_with_150_services_and_120_instances_is_cleaned_whole(
             cluster="big",
             instanceIdentityDocument=f'{{"instanceId": "{instance_id}", "region": "us-west-2"}}',
         )
-    run_sync(start_sync(staging).pk)
-    emulator.control.reset_calls()
+    staging = sync_demo("acme-staging", regions=["us-west-2"])["acme-staging"]
 
     plan = planned_and_queued(staging, operator)
     assert step_counts(plan) == {
@@ -221,7 +187,7 @@ def test_a_cluster_with_150_services_and_120_instances_is_cleaned_whole(
         "WaitForDrain": 1,
         "DeleteCluster": 1,
     }
-    plan = drive(plan)
+    plan = drive_cleanup(plan)
     assert plan.state == "succeeded"
     made = calls(emulator)
     assert (made["ecs:UpdateService"], made["ecs:DeleteService"]) == (150, 150)
@@ -247,7 +213,7 @@ def test_a_protected_cluster_is_skipped_and_stays_the_remaining_blocker(emulator
         "rolecall:protect=true.); the role stays in use in eu-west-1."
     ]
     request_execution(plan, user=operator)
-    plan = drive(plan)
+    plan = drive_cleanup(plan)
     assert plan.state == "partial"
     assert eu.describe_clusters(clusters=[kept])["clusters"][0]["status"] == "ACTIVE"
     assert len(eu.list_services(cluster=kept)["serviceArns"]) == 2
@@ -292,7 +258,7 @@ def test_a_cluster_tagged_after_planning_is_left_alone(emulator, prod, operator)
     eu.tag_resource(resourceArn=kept, tags=[{"key": "rolecall:protect", "value": "true"}])
 
     request_execution(plan, user=operator)
-    plan = drive(plan)
+    plan = drive_cleanup(plan)
     assert plan.state == "partial"
     steps = plan.steps.filter(cluster_arn=kept)
     assert set(steps.values_list("status", flat=True)) == {"skipped"}
@@ -317,7 +283,7 @@ def test_a_protected_account_gives_a_plan_with_every_step_skipped(emulator, prod
 def test_protection_added_after_approval_stops_the_remaining_steps(emulator, prod, operator):
     plan = planned_and_queued(prod, operator)
     ProtectedRule.objects.create(kind="account", pattern=PROD, reason="Frozen for audit.")
-    plan = drive(plan)
+    plan = drive_cleanup(plan)
     assert plan.state == "failed"
     assert set(plan.steps.values_list("status", flat=True)) == {"skipped"}
     assert "Frozen for audit." in plan.steps.first().note
@@ -333,16 +299,16 @@ def test_a_refused_step_stops_its_region_and_the_others_go_on(emulator, prod, op
             "region": "eu-west-1",
         }
     )
-    plan = drive(planned_and_queued(prod, operator))
+    plan = drive_cleanup(planned_and_queued(prod, operator))
     assert plan.state == "partial"
     states = dict(plan.regions.values_list("region", "state"))
     assert states == {"ap-southeast-2": "done", "eu-west-1": "stopped", "us-east-1": "done"}
     failed = plan.steps.get(status="failed")
     assert (failed.region.region, failed.action) == ("eu-west-1", "DeleteCluster")
     assert failed.error_code == "ClusterContainsTasksException" and failed.request_id
-    # Nothing after the refused step ran in that region.
+    # Nothing after the refused step ran in that region: the 8 steps of its other cluster.
     later = plan.steps.filter(region=failed.region, order__gt=failed.order)
-    assert later.count() > 0 and set(later.values_list("status", flat=True)) == {"pending"}
+    assert list(later.values_list("status", flat=True)) == ["pending"] * 8
     assert calls(emulator)["ecs:DeleteCluster"] == 3 + 1
     event = AuditEvent.objects.get(action="cleanup.step", outcome="failure")
     assert event.aws_request_id == failed.request_id and event.region == "eu-west-1"
@@ -359,7 +325,7 @@ def test_retryable_errors_are_retried_with_backoff(emulator, prod, operator):
             "region": "ap-southeast-2",
         }
     )
-    plan = drive(planned_and_queued(prod, operator))
+    plan = drive_cleanup(planned_and_queued(prod, operator))
     assert plan.state == "succeeded"
     step = plan.steps.get(region__region="ap-southeast-2", action="DeleteService")
     assert step.attempts == 3
@@ -373,7 +339,7 @@ def test_an_instance_already_deregistered_counts_as_done(emulator, prod, operato
     client("ecs", PROD, step.region.region).deregister_container_instance(
         cluster=step.cluster_arn, containerInstance=step.resource_arn, force=True
     )
-    plan = drive(plan)
+    plan = drive_cleanup(plan)
     assert plan.state == "succeeded"
     step.refresh_from_db()
     assert (step.status, step.note) == ("done", "Already deregistered.")

@@ -7,25 +7,20 @@ from django.urls import reverse
 
 from roles.cleanup import plan as planning
 from roles.models import ServiceLinkedRole
-from roles.sync.service import run_sync, start_sync
 
 BUSY = ["ap-southeast-2", "eu-west-1", "us-east-1"]  # the demo's prod clusters
 IDLE = ["ap-northeast-1", "ca-central-1", "eu-central-1", "us-east-2", "us-west-1", "us-west-2"]
 
 
 @pytest.fixture
-def plan(emulator, demo_accounts, operator):
-    prod = demo_accounts["acme-prod"]
-    prod.regions = BUSY + IDLE
-    prod.save(update_fields=["regions"])
-    run_sync(start_sync(prod).pk)
+def plan(sync_demo, operator):
+    prod = sync_demo("acme-prod", regions=BUSY + IDLE)["acme-prod"]
     role = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForECS")
     return planning.build(role, user=operator)[0]
 
 
-def test_regions_with_nothing_to_do_are_one_collapsed_line(client, operator, plan):
-    client.force_login(operator)
-    html = client.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
+def test_regions_with_nothing_to_do_are_one_collapsed_line(operator_client, plan):
+    html = operator_client.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
     assert [r for r in BUSY if f'data-testid="cleanup-region" data-region="{r}"' in html] == BUSY
     assert html.count('data-testid="cleanup-region"') == 3
     folded = html.split('data-testid="idle-regions"')[1].split("</details>")[0]
@@ -38,17 +33,13 @@ def test_regions_with_nothing_to_do_are_one_collapsed_line(client, operator, pla
     assert html.index('data-testid="execute-form"') < html.index('data-testid="region-steps"')
 
 
-def test_an_unreadable_region_is_never_folded_away(client, operator, emulator, demo_accounts):
-    prod = demo_accounts["acme-prod"]
-    prod.regions = ["us-east-1", "us-west-2"]
-    prod.save(update_fields=["regions"])
-    run_sync(start_sync(prod).pk)
+def test_an_unreadable_region_is_never_folded_away(operator_client, operator, sync_demo):
+    prod = sync_demo("acme-prod", regions=["us-east-1", "us-west-2"])["acme-prod"]
     role = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForECS")
     plan = planning.build(role, user=operator)[0]
     plan.regions.filter(region="us-west-2").update(
         state="unread", read_error={"code": "AccessDenied", "message": "no", "request_id": "r1"}
     )
-    client.force_login(operator)
-    html = client.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
+    html = operator_client.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
     assert 'data-testid="cleanup-region" data-region="us-west-2"' in html
     assert 'data-testid="idle-regions"' not in html

@@ -6,24 +6,12 @@ import pytest
 from django.urls import reverse
 
 from roles.models import AuditEvent, CleanupPlan, CleanupRegion, Notification
-from roles.sync.service import run_sync, start_sync
 from tests.test_cleanup import MUTATING, REGIONS, calls, ecs_role
 
 
 @pytest.fixture
-def prod(emulator, demo_accounts):
-    account = demo_accounts["acme-prod"]
-    account.regions = REGIONS
-    account.save(update_fields=["regions"])
-    run_sync(start_sync(account).pk)
-    emulator.control.reset_calls()
-    return account
-
-
-@pytest.fixture
-def alice(client, operator):
-    client.force_login(operator)
-    return client
+def prod(sync_demo):
+    return sync_demo("acme-prod", regions=REGIONS)["acme-prod"]
 
 
 def plan_for(client, account) -> CleanupPlan:
@@ -33,15 +21,17 @@ def plan_for(client, account) -> CleanupPlan:
     return plan
 
 
-def test_the_blocked_role_page_offers_plan_cleanup(alice, prod):
-    html = alice.get(reverse("role-detail", args=[ecs_role(prod).pk])).content.decode()
+def test_the_blocked_role_page_offers_plan_cleanup(operator_client, prod):
+    html = operator_client.get(reverse("role-detail", args=[ecs_role(prod).pk])).content.decode()
     assert 'data-testid="plan-cleanup"' in html
     assert f'action="/roles/{ecs_role(prod).pk}/cleanup/"' in html
 
 
-def test_the_plan_page_shows_the_steps_per_region_and_changes_nothing(alice, prod, emulator):
-    plan = plan_for(alice, prod)
-    html = alice.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
+def test_the_plan_page_shows_the_steps_per_region_and_changes_nothing(
+    operator_client, prod, emulator
+):
+    plan = plan_for(operator_client, prod)
+    html = operator_client.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
     assert "Dry run: this plan is stored and shown; nothing has changed in AWS." in html
     assert "Steps: 0 / 36" in html
     assert html.count('data-testid="cleanup-region"') == 3
@@ -50,27 +40,26 @@ def test_the_plan_page_shows_the_steps_per_region_and_changes_nothing(alice, pro
     assert [op for op in MUTATING if calls(emulator).get(op)] == []
 
 
-def test_a_viewer_may_not_plan_or_execute(client, viewer, operator, prod):
-    client.force_login(viewer)
-    response = client.post(reverse("role-cleanup", args=[ecs_role(prod).pk]))
+def test_a_viewer_may_not_plan_or_execute(viewer_client, viewer, operator_client, prod):
+    response = viewer_client.post(reverse("role-cleanup", args=[ecs_role(prod).pk]))
     assert response.status_code == 403
     assert not CleanupPlan.objects.exists()
     denied = AuditEvent.objects.get(action="auth.denied")
     assert denied.details["attempted"] == "cleanup.planned" and denied.actor == viewer
-    client.force_login(operator)
-    plan = plan_for(client, prod)
-    client.force_login(viewer)
-    response = client.post(reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "x"})
+    plan = plan_for(operator_client, prod)
+    response = viewer_client.post(
+        reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "x"}
+    )
     assert response.status_code == 403
     plan.refresh_from_db()
     assert plan.state == "planned"
     assert AuditEvent.objects.filter(action="auth.denied").count() == 2
 
 
-def test_it_refuses_execution_without_the_exact_account_name(alice, prod):
-    plan = plan_for(alice, prod)
+def test_it_refuses_execution_without_the_exact_account_name(operator_client, prod):
+    plan = plan_for(operator_client, prod)
     for typed in ["", "acme-prod ", "ACME-PROD", "acme-staging"]:
-        response = alice.post(
+        response = operator_client.post(
             reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": typed}
         )
         assert response.status_code == 400
@@ -81,11 +70,11 @@ def test_it_refuses_execution_without_the_exact_account_name(alice, prod):
 
 
 def test_the_account_name_queues_it_after_commit(
-    alice, prod, operator, django_capture_on_commit_callbacks
+    operator_client, prod, operator, django_capture_on_commit_callbacks
 ):
-    plan = plan_for(alice, prod)
+    plan = plan_for(operator_client, prod)
     with django_capture_on_commit_callbacks() as published:
-        response = alice.post(
+        response = operator_client.post(
             reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "acme-prod"}
         )
     assert response.status_code == 302
@@ -94,7 +83,7 @@ def test_the_account_name_queues_it_after_commit(
     regions = plan.regions.exclude(state__in=CleanupRegion.TERMINAL).values_list(
         "region", flat=True
     )
-    assert regions
+    assert sorted(regions) == REGIONS
     assert [(c.task, c.args) for c in published] == [
         ("rolecall.cleanup.region", (plan.pk, region)) for region in regions
     ]
@@ -103,12 +92,20 @@ def test_the_account_name_queues_it_after_commit(
 
 
 def test_with_approval_on_bob_approves_and_alice_cannot(
-    client, alice, prod, operator, approver, settings, django_capture_on_commit_callbacks
+    approver_client,
+    operator_client,
+    prod,
+    operator,
+    approver,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     settings.ROLECALL_REQUIRE_APPROVAL = True
-    plan = plan_for(alice, prod)
+    plan = plan_for(operator_client, prod)
     with django_capture_on_commit_callbacks() as published:
-        alice.post(reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "acme-prod"})
+        operator_client.post(
+            reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "acme-prod"}
+        )
     assert published == []
     plan.refresh_from_db()
     assert plan.state == "awaiting_approval" and plan.approval_required
@@ -119,18 +116,19 @@ def test_with_approval_on_bob_approves_and_alice_cannot(
     from django.contrib.auth.models import Group
 
     operator.groups.add(Group.objects.get_or_create(name="approver")[0])
-    alice.force_login(operator)
-    alice.post(reverse("cleanup-approve", args=[plan.pk]), {"comment": "mine"})
+    operator_client.force_login(operator)
+    operator_client.post(reverse("cleanup-approve", args=[plan.pk]), {"comment": "mine"})
     plan.refresh_from_db()
     assert plan.state == "awaiting_approval"
     refused = AuditEvent.objects.get(action="cleanup.approved")
     assert refused.outcome == "denied" and refused.details["reason"] == "self-approval"
 
-    client.force_login(approver)
-    html = client.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
+    html = approver_client.get(reverse("cleanup-detail", args=[plan.pk])).content.decode()
     assert 'data-testid="approve"' in html
     with django_capture_on_commit_callbacks() as published:
-        client.post(reverse("cleanup-approve", args=[plan.pk]), {"comment": "Old clusters."})
+        approver_client.post(
+            reverse("cleanup-approve", args=[plan.pk]), {"comment": "Old clusters."}
+        )
     plan.refresh_from_db()
     assert (plan.state, plan.approved_by) == ("queued", approver)
     regions = plan.regions.exclude(state__in=CleanupRegion.TERMINAL).values_list(
@@ -141,12 +139,13 @@ def test_with_approval_on_bob_approves_and_alice_cannot(
     assert Notification.objects.filter(user=operator, title__contains="approved by bob").exists()
 
 
-def test_an_approver_can_reject(client, alice, prod, approver, settings):
+def test_an_approver_can_reject(approver_client, operator_client, prod, approver, settings):
     settings.ROLECALL_REQUIRE_APPROVAL = True
-    plan = plan_for(alice, prod)
-    alice.post(reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "acme-prod"})
-    client.force_login(approver)
-    client.post(reverse("cleanup-reject", args=[plan.pk]), {"comment": "Not this week."})
+    plan = plan_for(operator_client, prod)
+    operator_client.post(
+        reverse("cleanup-execute", args=[plan.pk]), {"confirm_account": "acme-prod"}
+    )
+    approver_client.post(reverse("cleanup-reject", args=[plan.pk]), {"comment": "Not this week."})
     plan.refresh_from_db()
     assert (plan.state, plan.rejected_by, plan.decision_comment) == (
         "rejected",

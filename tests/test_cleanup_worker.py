@@ -7,9 +7,8 @@ import pytest
 from roles.cleanup import plan as planning
 from roles.cleanup.service import request_execution
 from roles.models import AuditEvent, CleanupPlan, Notification
-from roles.sync.service import run_sync, start_sync
+from tests.support.drive import redispatch_overdue
 from tests.support.processes import CeleryWorker, celery_worker, wait_for
-from tests.support.sweeping import redispatch_overdue
 from tests.test_cleanup import ecs_role
 
 pytestmark = pytest.mark.worker
@@ -17,16 +16,11 @@ REGIONS = ["ap-southeast-2", "eu-west-1", "us-east-1"]
 
 
 @pytest.fixture
-def prod(emulator, demo_accounts, transactional_db):
+def prod(sync_demo, transactional_db):
     from dashboard.celery import app
 
     app.control.purge()
-    account = demo_accounts["acme-prod"]
-    account.regions = REGIONS
-    account.save(update_fields=["regions"])
-    run_sync(start_sync(account).pk)
-    emulator.control.reset_calls()
-    return account
+    return sync_demo("acme-prod", regions=REGIONS)["acme-prod"]
 
 
 def ended(plan: CleanupPlan):

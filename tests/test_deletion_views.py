@@ -4,35 +4,22 @@ import pytest
 from django.urls import reverse
 
 from roles.models import AuditEvent, DeletionRequest, ServiceLinkedRole
-from roles.sync.service import run_sync, start_sync
-from tests.deletion_helpers import drive
-
-REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+from tests.support.drive import drive_deletion
 
 
 @pytest.fixture
-def synced(emulator, demo_accounts):
-    for name in ("acme-prod", "acme-staging"):
-        account = demo_accounts[name]
-        account.regions = REGIONS
-        account.save(update_fields=["regions"])
-        run_sync(start_sync(account).pk)
-    return demo_accounts
+def synced(sync_demo):
+    """Only the accounts a deletion here is asked for in."""
+    return sync_demo("acme-prod", "acme-staging")
 
 
 def ecs(account_name: str) -> ServiceLinkedRole:
     return ServiceLinkedRole.objects.get(account__name=account_name, name="AWSServiceRoleForECS")
 
 
-@pytest.fixture
-def alice(client, operator):
-    client.force_login(operator)
-    return client
-
-
-def test_confirmation_shows_the_evidence_and_warns_about_blockers(alice, synced):
+def test_confirmation_shows_the_evidence_and_warns_about_blockers(operator_client, synced):
     role = ecs("acme-prod")
-    response = alice.get(reverse("role-delete", args=[role.pk]))
+    response = operator_client.get(reverse("role-delete", args=[role.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Blocked in 3 regions." in html
@@ -45,25 +32,31 @@ def test_confirmation_shows_the_evidence_and_warns_about_blockers(alice, synced)
     assert "RoleUsageList" in html
 
 
-def test_no_warning_when_nothing_blocks(alice, synced):
-    html = alice.get(reverse("role-delete", args=[ecs("acme-staging").pk])).content.decode()
+def test_no_warning_when_nothing_blocks(operator_client, synced):
+    html = operator_client.get(
+        reverse("role-delete", args=[ecs("acme-staging").pk])
+    ).content.decode()
     assert "Can be deleted now" in html
     assert "AWS is expected to refuse" not in html
 
 
-def test_it_refuses_delete_without_the_exact_role_name(alice, synced):
+def test_it_refuses_delete_without_the_exact_role_name(operator_client, synced):
     role = ecs("acme-staging")
     for typed in ["", "awsservicerolefor ecs", "AWSServiceRoleForECS ", "AWSServiceRoleForRDS"]:
-        response = alice.post(reverse("role-delete", args=[role.pk]), {"confirm_name": typed})
+        response = operator_client.post(
+            reverse("role-delete", args=[role.pk]), {"confirm_name": typed}
+        )
         assert response.status_code == 400
     assert "does not match the role name exactly" in response.content.decode()
     assert not DeletionRequest.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="deletion.").exists()
 
 
-def test_the_right_name_creates_one_request_and_shows_it(alice, synced):
+def test_the_right_name_creates_one_request_and_shows_it(operator_client, synced):
     role = ecs("acme-staging")
-    response = alice.post(reverse("role-delete", args=[role.pk]), {"confirm_name": role.name})
+    response = operator_client.post(
+        reverse("role-delete", args=[role.pk]), {"confirm_name": role.name}
+    )
     deletion = DeletionRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("deletion-detail", args=[deletion.pk])
@@ -74,57 +67,66 @@ def test_the_right_name_creates_one_request_and_shows_it(alice, synced):
         .order_by("seq")
         .values_list("action", flat=True)
     ) == ["deletion.requested", "deletion.confirmed"]
-    again = alice.post(reverse("role-delete", args=[role.pk]), {"confirm_name": role.name})
+    again = operator_client.post(
+        reverse("role-delete", args=[role.pk]), {"confirm_name": role.name}
+    )
     assert again["Location"] == reverse("deletion-detail", args=[deletion.pk])
     assert DeletionRequest.objects.count() == 1
 
 
-def test_a_role_outside_aws_service_role_is_never_offered_and_refused(alice, synced):
+def test_a_role_outside_aws_service_role_is_never_offered_and_refused(operator_client, synced):
     role = ecs("acme-staging")
     ServiceLinkedRole.objects.filter(pk=role.pk).update(path="/custom/")
-    page = alice.get(reverse("role-detail", args=[role.pk])).content.decode()
+    page = operator_client.get(reverse("role-detail", args=[role.pk])).content.decode()
     assert 'data-testid="delete"' not in page
-    response = alice.post(reverse("role-delete", args=[role.pk]), {"confirm_name": role.name})
+    response = operator_client.post(
+        reverse("role-delete", args=[role.pk]), {"confirm_name": role.name}
+    )
     assert response.status_code == 409
     assert "Only service-linked roles" in response.content.decode()
     assert not DeletionRequest.objects.exists()
 
 
-def test_deletion_page_shows_attempts_and_what_changed(alice, synced, operator, emulator):
+def test_deletion_page_shows_attempts_and_what_changed(operator_client, synced, operator, emulator):
     from roles.deletion.service import request_deletion, retry_deletion
 
     emulator.control.set_deletion(partial_usage=True)
-    deletion = drive(request_deletion(ecs("acme-prod"), user=operator).request)
+    deletion = drive_deletion(request_deletion(ecs("acme-prod"), user=operator).request)
     emulator.control.set_deletion(partial_usage=False)
     retry_deletion(deletion, user=operator)
-    drive(deletion)
-    html = alice.get(reverse("deletion-detail", args=[deletion.pk])).content.decode()
+    drive_deletion(deletion)
+    html = operator_client.get(reverse("deletion-detail", args=[deletion.pk])).content.decode()
     assert html.count('data-testid="attempt"') == 2
     assert html.count('data-testid="usage-region"') == 1 + 3
     assert '<span class="new">new</span>' in html  # regions AWS had not reported before
 
 
-def test_deletions_list_filters_by_state_and_account(alice, synced, operator, emulator):
+def test_deletions_list_filters_by_state_and_account(operator_client, synced, operator, emulator):
     from roles.deletion.service import request_deletion
 
-    drive(request_deletion(ecs("acme-staging"), user=operator).request)
+    drive_deletion(request_deletion(ecs("acme-staging"), user=operator).request)
     request_deletion(ecs("acme-prod"), user=operator)
 
     def rows(params):
-        return [d.account.name for d in alice.get(reverse("deletions"), params).context["page"]]
+        return [
+            d.account.name
+            for d in operator_client.get(reverse("deletions"), params).context["page"]
+        ]
 
     assert rows({"state": "succeeded"}) == ["acme-staging"]
     assert rows({"account": synced["acme-prod"].pk}) == ["acme-prod"]
-    assert alice.get(reverse("deletions"), {"state": "bogus"}).status_code == 400
+    assert operator_client.get(reverse("deletions"), {"state": "bogus"}).status_code == 400
 
 
-def test_retry_starts_a_new_attempt_on_the_same_request(alice, synced, operator, emulator):
+def test_retry_starts_a_new_attempt_on_the_same_request(
+    operator_client, synced, operator, emulator
+):
     from roles.deletion.service import request_deletion
 
-    deletion = drive(request_deletion(ecs("acme-prod"), user=operator).request)
+    deletion = drive_deletion(request_deletion(ecs("acme-prod"), user=operator).request)
     url = reverse("deletion-retry", args=[deletion.pk])
     names = {"confirm_name": "AWSServiceRoleForECS", "confirm_account": "acme-prod"}
-    response = alice.post(url, names)
+    response = operator_client.post(url, names)
     assert response.status_code == 302
     deletion.refresh_from_db()
     assert deletion.state == "queued"
@@ -134,13 +136,13 @@ def test_retry_starts_a_new_attempt_on_the_same_request(alice, synced, operator,
     assert event.details["confirmation"] == "role name typed" and event.actor == operator
 
 
-def test_retry_needs_the_typed_names_like_the_first_confirmation(alice, synced, operator):
+def test_retry_needs_the_typed_names_like_the_first_confirmation(operator_client, synced, operator):
     from roles.deletion.service import request_deletion
 
-    deletion = drive(request_deletion(ecs("acme-prod"), user=operator).request)
+    deletion = drive_deletion(request_deletion(ecs("acme-prod"), user=operator).request)
     url = reverse("deletion-retry", args=[deletion.pk])
     for posted in ({}, {"confirm_name": "AWSServiceRoleForECS"}, {"confirm_name": "x"}):
-        response = alice.post(url, posted)
+        response = operator_client.post(url, posted)
         assert response.status_code == 400
         assert "Type the role name to confirm" in response.content.decode()
     deletion.refresh_from_db()
@@ -152,13 +154,12 @@ def test_retry_needs_the_typed_names_like_the_first_confirmation(alice, synced, 
     "method, name",
     [("get", "role-delete"), ("post", "role-delete"), ("post", "deletion-retry")],
 )
-def test_viewers_get_403_on_every_deletion_endpoint(client, viewer, synced, operator, method, name):
+def test_viewers_get_403_on_every_deletion_endpoint(viewer_client, synced, operator, method, name):
     from roles.deletion.service import request_deletion
 
     deletion = request_deletion(ecs("acme-prod"), user=operator).request
     pk = ecs("acme-staging").pk if name == "role-delete" else deletion.pk
-    client.force_login(viewer)
-    response = getattr(client, method)(
+    response = getattr(viewer_client, method)(
         reverse(name, args=[pk]), {"confirm_name": "AWSServiceRoleForECS"}
     )
     assert response.status_code == 403
@@ -168,12 +169,12 @@ def test_viewers_get_403_on_every_deletion_endpoint(client, viewer, synced, oper
     assert DeletionRequest.objects.count() == 1
 
 
-def test_get_on_a_post_endpoint_is_405(alice, synced, operator):
+def test_get_on_a_post_endpoint_is_405(operator_client, synced, operator):
     from roles.deletion.service import request_deletion
 
     deletion = request_deletion(ecs("acme-prod"), user=operator).request
-    assert alice.get(reverse("deletion-retry", args=[deletion.pk])).status_code == 405
-    assert alice.get(reverse("notifications-read-all")).status_code == 405
+    assert operator_client.get(reverse("deletion-retry", args=[deletion.pk])).status_code == 405
+    assert operator_client.get(reverse("notifications-read-all")).status_code == 405
 
 
 def test_post_without_csrf_token_is_refused(db, operator, synced):

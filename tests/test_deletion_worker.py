@@ -8,24 +8,13 @@ import pytest
 
 from roles.deletion.service import DeletionRefused, request_deletion, retry_deletion
 from roles.models import AuditEvent, DeletionRequest, Notification, ServiceLinkedRole
-from roles.sync.service import run_sync, start_sync
-from tests.deletion_helpers import drive
 from tests.support.aws import remove_ecs_clusters
+from tests.support.drive import drive_deletion
+from tests.support.sync import REGIONS
 
 PROD, STAGING = "111111111111", "222222222222"
-PROD_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 DELETE = "iam:DeleteServiceLinkedRole"
 STATUS = "iam:GetServiceLinkedRoleDeletionStatus"
-
-
-@pytest.fixture
-def synced(emulator, demo_accounts):
-    for account in demo_accounts.values():
-        account.regions = PROD_REGIONS
-        account.save(update_fields=["regions"])
-        run_sync(start_sync(account).pk)
-    emulator.control.reset_calls()
-    return demo_accounts
 
 
 def pending_publishes() -> list[str]:
@@ -52,7 +41,7 @@ def test_a_role_without_blockers_is_deleted(emulator, synced, operator):
     outcome = request_deletion(role(STAGING), user=operator)
     assert outcome.created
     assert pending_publishes()[-1] == "rolecall.deletion.submit"
-    deletion = drive(outcome.request)
+    deletion = drive_deletion(outcome.request)
     assert deletion.state == "succeeded"
     attempt = deletion.attempts.get()
     assert attempt.status == "SUCCEEDED"
@@ -77,12 +66,12 @@ def test_a_role_without_blockers_is_deleted(emulator, synced, operator):
 
 
 def test_a_blocked_role_fails_with_the_blockers_per_region(emulator, synced, operator):
-    deletion = drive(request_deletion(role(PROD), user=operator).request)
+    deletion = drive_deletion(request_deletion(role(PROD), user=operator).request)
     assert deletion.state == "failed"
     attempt = deletion.attempts.get()
     assert attempt.status == "FAILED" and attempt.reason
     regions = sorted(u["Region"] for u in attempt.role_usage_list)
-    assert regions == sorted(PROD_REGIONS)
+    assert regions == sorted(REGIONS)
     assert all(
         arn.startswith("arn:aws:ecs:") for u in attempt.role_usage_list for arn in u["Resources"]
     )
@@ -97,11 +86,12 @@ def test_a_blocked_role_fails_with_the_blockers_per_region(emulator, synced, ope
 
 
 def test_retry_after_removing_the_blockers_succeeds_with_a_new_task_id(emulator, synced, operator):
-    deletion = drive(request_deletion(role(PROD), user=operator).request)
+    deletion = drive_deletion(request_deletion(role(PROD), user=operator).request)
     first = deletion.attempts.get()
-    assert remove_ecs_clusters(PROD, PROD_REGIONS)
+    blockers = sorted(arn for usage in first.role_usage_list for arn in usage["Resources"])
+    assert sorted(remove_ecs_clusters(PROD, REGIONS)) == blockers
     retry_deletion(deletion, user=operator)
-    deletion = drive(deletion)
+    deletion = drive_deletion(deletion)
     assert deletion.state == "succeeded"
     second = deletion.attempts.get(number=2)
     assert second.status == "SUCCEEDED"
@@ -121,7 +111,7 @@ def test_double_submit_gives_one_request_and_one_aws_call(emulator, synced, oper
     worker.submit(first.request.pk)
     worker.submit(first.request.pk)  # a redelivered message
     assert calls(emulator, DELETE) == 1
-    assert drive(first.request).state == "succeeded"
+    assert drive_deletion(first.request).state == "succeeded"
     assert calls(emulator, DELETE) == 1
 
 
@@ -158,11 +148,12 @@ def test_a_rerun_after_aws_accepted_stores_the_same_task_id_once(emulator, synce
 
 def test_nosuchentity_from_the_status_call_is_confirmed_with_getrole(emulator, synced, operator):
     emulator.control.set_deletion(forget_task_on_success=True)
-    deletion = drive(request_deletion(role(STAGING), user=operator).request)
+    deletion = drive_deletion(request_deletion(role(STAGING), user=operator).request)
     assert deletion.state == "succeeded"
     attempt = deletion.attempts.get()
     assert "GetRole confirmed" in attempt.reason
-    assert calls(emulator, "iam:GetRole") >= 1
+    # One read of the evidence before the submission, one to confirm the role is gone.
+    assert calls(emulator, "iam:GetRole") == 2
 
 
 def test_nosuchentity_while_the_role_still_exists_ends_in_error_after_bounded_checks(
@@ -170,7 +161,7 @@ def test_nosuchentity_while_the_role_still_exists_ends_in_error_after_bounded_ch
 ):
     settings.ROLECALL_MISSING_TASK_CHECKS = 2
     emulator.control.add_faults({"operation": STATUS, "error": "NoSuchEntity"})
-    deletion = drive(request_deletion(role(STAGING), user=operator).request)
+    deletion = drive_deletion(request_deletion(role(STAGING), user=operator).request)
     assert deletion.state == "error"
     assert deletion.attempts.get().missing_checks == 3
     assert calls(emulator, STATUS) == 3
@@ -178,7 +169,7 @@ def test_nosuchentity_while_the_role_still_exists_ends_in_error_after_bounded_ch
 
 def test_nosuchentity_on_submit_means_already_absent(emulator, synced, operator):
     emulator.control.add_faults({"operation": DELETE, "error": "NoSuchEntity", "count": 1})
-    deletion = drive(request_deletion(role(STAGING), user=operator).request)
+    deletion = drive_deletion(request_deletion(role(STAGING), user=operator).request)
     assert deletion.state == "succeeded"
     assert "already absent" in deletion.attempts.get().reason
     assert calls(emulator, DELETE) == 1
@@ -186,7 +177,7 @@ def test_nosuchentity_on_submit_means_already_absent(emulator, synced, operator)
 
 def test_access_denied_is_terminal_with_code_and_request_id(emulator, synced, operator):
     emulator.control.add_faults({"operation": DELETE, "error": "AccessDenied"})
-    deletion = drive(request_deletion(role(STAGING), user=operator).request)
+    deletion = drive_deletion(request_deletion(role(STAGING), user=operator).request)
     assert deletion.state == "failed"
     attempt = deletion.attempts.get()
     assert attempt.status == "error"
@@ -203,7 +194,7 @@ def test_access_denied_is_terminal_with_code_and_request_id(emulator, synced, op
 @pytest.mark.parametrize("operation", [DELETE, STATUS])
 def test_throttling_twice_then_success(emulator, synced, operator, operation):
     emulator.control.add_faults({"operation": operation, "error": "Throttling", "count": 2})
-    deletion = drive(request_deletion(role(STAGING), user=operator).request)
+    deletion = drive_deletion(request_deletion(role(STAGING), user=operator).request)
     assert deletion.state == "succeeded"
     attempt = deletion.attempts.get()
     assert [e["code"] for e in attempt.transient_errors] == ["Throttling", "Throttling"]
@@ -216,7 +207,7 @@ def test_throttling_twice_then_success(emulator, synced, operator, operation):
 def test_retryable_errors_past_the_limit_end_in_error(emulator, synced, operator, settings):
     settings.ROLECALL_AWS_RETRY_LIMIT = 2
     emulator.control.add_faults({"operation": DELETE, "error": "ServiceFailure"})
-    deletion = drive(request_deletion(role(STAGING), user=operator).request)
+    deletion = drive_deletion(request_deletion(role(STAGING), user=operator).request)
     assert deletion.state == "error"
     assert calls(emulator, DELETE) == 3
     assert Notification.objects.get(user=operator).level == "error"
@@ -231,7 +222,7 @@ def test_a_role_outside_aws_service_role_is_refused(synced, operator):
 
 
 def test_retry_is_refused_unless_the_request_failed(emulator, synced, operator):
-    deletion = drive(request_deletion(role(STAGING), user=operator).request)
+    deletion = drive_deletion(request_deletion(role(STAGING), user=operator).request)
     with pytest.raises(DeletionRefused, match="Only a failed deletion"):
         retry_deletion(deletion, user=operator)
 

@@ -10,18 +10,6 @@ from django.urls import reverse
 from roles.cleanup import plan as planning
 from roles.cleanup.service import request_execution
 from roles.models import CleanupPlan, DeletionRequest, ServiceLinkedRole
-from roles.sync.service import run_sync, start_sync
-
-REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
-
-
-@pytest.fixture
-def synced(emulator, demo_accounts):
-    for account in demo_accounts.values():
-        account.regions = REGIONS
-        account.save(update_fields=["regions"])
-        run_sync(start_sync(account).pk)
-    return demo_accounts
 
 
 def ecs(account) -> ServiceLinkedRole:
@@ -54,10 +42,9 @@ def add_rows(n: int, user) -> None:
 
 
 def test_cleanup_plans_are_listed_with_state_role_account_requester_and_date(
-    client, approver, waiting
+    approver_client, waiting
 ):
-    client.force_login(approver)
-    html = client.get(reverse("deletions")).content.decode()
+    html = approver_client.get(reverse("deletions")).content.decode()
     table = html.split('data-testid="cleanups-table"')[1].split("</table>")[0]
     row = table.split('data-testid="cleanup-row"')[1].split("</tr>")[0]
     assert 'data-state="awaiting_approval"' in row
@@ -67,12 +54,11 @@ def test_cleanup_plans_are_listed_with_state_role_account_requester_and_date(
     assert f"{waiting.created:%Y-%m-%d}" in row
 
 
-def test_the_state_and_account_filters_apply_to_the_plans(client, viewer, waiting, synced):
-    client.force_login(viewer)
+def test_the_state_and_account_filters_apply_to_the_plans(viewer_client, waiting, synced):
     deletions = reverse("deletions")
 
     def plan_rows(**query) -> int:
-        response = client.get(deletions, query)
+        response = viewer_client.get(deletions, query)
         assert response.status_code == 200
         return response.content.decode().count('data-testid="cleanup-row"')
 
@@ -82,13 +68,12 @@ def test_the_state_and_account_filters_apply_to_the_plans(client, viewer, waitin
     assert plan_rows(state="rejected") == 0
     # A state only deletions have matches no plan, rather than being ignored.
     assert plan_rows(state="submitted") == 0
-    assert client.get(deletions, {"state": "nonsense"}).status_code == 400
+    assert viewer_client.get(deletions, {"state": "nonsense"}).status_code == 400
 
 
-def test_every_row_is_one_link_to_its_page(client, viewer, operator, synced):
+def test_every_row_is_one_link_to_its_page(viewer_client, operator, synced):
     add_rows(3, operator)
-    client.force_login(viewer)
-    html = client.get(reverse("deletions")).content.decode()
+    html = viewer_client.get(reverse("deletions")).content.decode()
     for testid, model, prefix in [
         ("deletion-row", DeletionRequest, "/deletions/"),
         ("cleanup-row", CleanupPlan, "/cleanups/"),
@@ -101,13 +86,12 @@ def test_every_row_is_one_link_to_its_page(client, viewer, operator, synced):
             assert f'<a class="rowlink" href="{prefix}{obj.pk}/"' in row
 
 
-def test_the_page_makes_the_same_queries_for_one_row_or_many(client, viewer, operator, synced):
-    client.force_login(viewer)
-    client.get(reverse("overview"))  # the first request after sign-in also saves the session
+def test_the_page_makes_the_same_queries_for_one_row_or_many(viewer_client, operator, synced):
+    viewer_client.get(reverse("overview"))  # the first request after sign-in also saves the session
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("deletions")).status_code == 200
+            assert viewer_client.get(reverse("deletions")).status_code == 200
         return len(ctx.captured_queries)
 
     add_rows(1, operator)
@@ -117,16 +101,14 @@ def test_the_page_makes_the_same_queries_for_one_row_or_many(client, viewer, ope
     assert queries() == one
 
 
-def test_the_role_page_links_a_plan_waiting_for_approval(client, approver, viewer, waiting):
-    for user in (approver, viewer):
-        client.force_login(user)
+def test_the_role_page_links_a_plan_waiting_for_approval(approver_client, viewer_client, waiting):
+    for client in (approver_client, viewer_client):
         html = client.get(reverse("role-detail", args=[waiting.role_id])).content.decode()
         assert f'<a href="/cleanups/{waiting.pk}/" data-testid="waiting-cleanup">' in html
         assert "is waiting for approval (requested by alice)" in html
 
 
-def test_the_role_page_has_no_waiting_link_for_a_dry_run(client, approver, synced, operator):
+def test_the_role_page_has_no_waiting_link_for_a_dry_run(approver_client, synced, operator):
     plan, _ = planning.build(ecs(synced["acme-prod"]), user=operator)
-    client.force_login(approver)
-    html = client.get(reverse("role-detail", args=[plan.role_id])).content.decode()
+    html = approver_client.get(reverse("role-detail", args=[plan.role_id])).content.decode()
     assert 'data-testid="waiting' not in html

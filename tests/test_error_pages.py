@@ -2,25 +2,23 @@ from django.template.loader import render_to_string
 from django.test import override_settings
 
 
-def test_unknown_url_gets_the_custom_404(client, viewer):
-    client.force_login(viewer)
-    response = client.get("/no/such/page/")
+def test_unknown_url_gets_the_custom_404(viewer_client):
+    response = viewer_client.get("/no/such/page/")
     assert response.status_code == 404
     assert b"There is nothing at this address." in response.content
     assert b"Traceback" not in response.content
 
 
 @override_settings(DEBUG=False)
-def test_server_error_page_leaks_nothing(client, viewer, monkeypatch):
+def test_server_error_page_leaks_nothing(viewer_client, monkeypatch):
     from roles.views import pages
 
     def broken(request):
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(pages.HealthPing.objects, "first", broken)
-    client.raise_request_exception = False
-    client.force_login(viewer)
-    response = client.get("/")
+    viewer_client.raise_request_exception = False
+    response = viewer_client.get("/")
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
     assert b"secret internal detail" not in response.content

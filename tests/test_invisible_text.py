@@ -9,7 +9,6 @@ from django.urls import reverse
 from roles.aws.session import AccountSession
 from roles.models import EcsCluster, EcsService, Notification, ServiceLinkedRole
 from roles.notify import notify
-from roles.sync.service import run_sync, start_sync
 from roles.templatetags.rolecall import visible, visible_lines
 
 # U+202E, right-to-left override: everything after it is displayed reversed.
@@ -32,20 +31,17 @@ def test_control_characters_are_still_shown_and_plain_text_is_untouched():
 
 
 @pytest.fixture
-def hostile(emulator, demo_accounts, operator):
+def hostile(demo_accounts, sync_demo, operator):
     """A cluster and a service created through the emulator with hidden characters,
     synced as rolecall does it; then a role name, description and tag as a hostile
     account could shape them (IAM validates these; rolecall must not rely on it)."""
     account = demo_accounts["acme-prod"]
-    account.regions = ["us-east-1"]
-    account.save(update_fields=["regions"])
     session = AccountSession(account.target())
     ecs = session.client("ecs", "us-east-1")
     cluster = f"payments{RLO}dlo-\u200b"
     ecs.create_cluster(clusterName=cluster)
     ecs.create_service(cluster=cluster, serviceName="api\u2066x\u2069", desiredCount=0)
-    run = start_sync(account)
-    run_sync(run.pk, task_id="test")
+    sync_demo("acme-prod", regions=["us-east-1"])
     role = ServiceLinkedRole.objects.get(account=account, name="AWSServiceRoleForECS")
     ServiceLinkedRole.objects.filter(pk=role.pk).update(
         description=f"Used by {RLO}noitcudorp",
@@ -63,12 +59,11 @@ def _no_raw_hidden(text: str) -> None:
 
 
 def test_role_page_shows_hidden_characters_in_names_tags_clusters_and_services(
-    client, viewer, hostile
+    viewer_client, hostile
 ):
     assert EcsCluster.objects.filter(name__contains=RLO).exists()
     assert EcsService.objects.filter(name__contains="\u2066").exists()
-    client.force_login(viewer)
-    html = client.get(reverse("role-detail", args=[hostile.pk])).content.decode()
+    html = viewer_client.get(reverse("role-detail", args=[hostile.pk])).content.decode()
     _no_raw_hidden(html)
     assert "payments\\u202edlo-\\u200b" in html  # the cluster
     assert "api\\u2066x\\u2069" in html  # its service
@@ -77,22 +72,20 @@ def test_role_page_shows_hidden_characters_in_names_tags_clusters_and_services(
     assert "<title>AWSServiceRoleForECS\\u202e" in html
 
 
-def test_roles_list_and_csv_export_show_them_too(client, viewer, hostile):
-    client.force_login(viewer)
-    html = client.get(reverse("roles")).content.decode()
+def test_roles_list_and_csv_export_show_them_too(viewer_client, hostile):
+    html = viewer_client.get(reverse("roles")).content.decode()
     _no_raw_hidden(html)
     assert "AWSServiceRoleForECS\\u202e" in html
-    body = b"".join(client.get(reverse("role-export", args=["csv"])).streaming_content)
+    body = b"".join(viewer_client.get(reverse("role-export", args=["csv"])).streaming_content)
     text = body.decode()
     _no_raw_hidden(text)
     rows = {r["arn"]: r for r in csv.DictReader(io.StringIO(text))}
     assert rows[hostile.arn]["name"] == "AWSServiceRoleForECS\\u202e"
 
 
-def test_notifications_show_them_and_keep_line_breaks(client, operator, hostile):
+def test_notifications_show_them_and_keep_line_breaks(operator_client, operator, hostile):
     assert Notification.objects.filter(user=operator, body__contains=RLO).exists()
-    client.force_login(operator)
-    html = client.get(reverse("notifications")).content.decode()
+    html = operator_client.get(reverse("notifications")).content.decode()
     _no_raw_hidden(html)
     assert "AWSServiceRoleForECS\\u202e\\u200f was recreated" in html
     assert "Cluster payments\\u202edlo-\\u200b\nagain" in html

@@ -11,10 +11,9 @@ def _request_records(caplog):
     return [r for r in caplog.records if r.name == "django.request"]
 
 
-def test_one_403_gives_exactly_one_log_line_without_traceback(client, viewer, caplog):
-    client.force_login(viewer)
+def test_one_403_gives_exactly_one_log_line_without_traceback(viewer_client, caplog):
     with caplog.at_level(logging.INFO):
-        response = client.get(reverse("account-add"))
+        response = viewer_client.get(reverse("account-add"))
     assert response.status_code == 403
     records = _request_records(caplog)
     assert len(records) == 1
@@ -25,38 +24,35 @@ def test_one_403_gives_exactly_one_log_line_without_traceback(client, viewer, ca
     assert line.startswith("WARNING django.request: Forbidden (Permission denied): /accounts/add/")
 
 
-def test_a_400_is_one_line_naming_the_parameter(client, viewer, caplog):
-    client.force_login(viewer)
+def test_a_400_is_one_line_naming_the_parameter(viewer_client, caplog):
     with caplog.at_level(logging.INFO):
-        assert client.get(reverse("sync-status"), {"ids": "abc"}).status_code == 400
+        assert viewer_client.get(reverse("sync-status"), {"ids": "abc"}).status_code == 400
     (record,) = _request_records(caplog)
     line = logging.Formatter("%(message)s").format(record)
     assert record.exc_info is None and "\n" not in line and "ids" in line
 
 
 @override_settings(DEBUG=False)
-def test_a_500_still_logs_its_traceback(client, viewer, caplog, monkeypatch):
+def test_a_500_still_logs_its_traceback(viewer_client, caplog, monkeypatch):
     from roles.views import pages
 
     def broken(request):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pages.HealthPing.objects, "first", broken)
-    client.raise_request_exception = False
-    client.force_login(viewer)
+    viewer_client.raise_request_exception = False
     with caplog.at_level(logging.INFO):
-        assert client.get("/").status_code == 500
+        assert viewer_client.get("/").status_code == 500
     (record,) = _request_records(caplog)
     assert record.exc_info is not None
     assert "Traceback" in logging.Formatter().format(record)
 
 
 @pytest.mark.parametrize("attempt", ["GET", "POST"])
-def test_a_refused_state_change_is_one_line_too(client, viewer, demo_accounts, caplog, attempt):
-    client.force_login(viewer)
+def test_a_refused_state_change_is_one_line_too(viewer_client, demo_accounts, caplog, attempt):
     url = reverse("account-refresh", args=[demo_accounts["acme-prod"].pk])
     with caplog.at_level(logging.INFO):
-        response = client.post(url) if attempt == "POST" else client.get(url)
+        response = viewer_client.post(url) if attempt == "POST" else viewer_client.get(url)
     records = _request_records(caplog)
     assert len(records) == 1 and records[0].exc_info is None
     assert response.status_code == (403 if attempt == "POST" else 405)

@@ -9,13 +9,12 @@ def _no_store(response) -> bool:
     return "no-store" in response.get("Cache-Control", "")
 
 
-def test_every_page_and_export_says_no_store(client, admin_user, world):  # noqa: F811
-    client.force_login(admin_user)
+def test_every_page_and_export_says_no_store(admin_client, admin_user, world):  # noqa: F811
     checked = []
     for name in NAMES:
         get, post = RULES[name]
         url = url_for(name, world, admin_user)
-        response = client.get(url) if get != "-" else client.post(url)
+        response = admin_client.get(url) if get != "-" else admin_client.post(url)
         assert _no_store(response), (name, response.status_code, response.get("Cache-Control"))
         assert "private" in response["Cache-Control"], name
         checked.append(name)
@@ -23,11 +22,10 @@ def test_every_page_and_export_says_no_store(client, admin_user, world):  # noqa
     assert len(checked) == len(RULES)
 
 
-def test_refusals_and_redirects_say_no_store_too(client, viewer, world):  # noqa: F811
+def test_refusals_and_redirects_say_no_store_too(client, viewer_client, world):  # noqa: F811
     anonymous = client.get(reverse("roles"))
     assert anonymous.status_code == 302 and _no_store(anonymous)
-    client.force_login(viewer)
-    refused = client.get(reverse("account-add"))
+    refused = viewer_client.get(reverse("account-add"))
     assert refused.status_code == 403 and _no_store(refused)
 
 

@@ -22,9 +22,8 @@ def notes(operator, viewer):
     return Notification.objects.all()
 
 
-def test_the_list_is_per_user_newest_first(client, operator, notes):
-    client.force_login(operator)
-    response = client.get(reverse("notifications"))
+def test_the_list_is_per_user_newest_first(operator_client, notes):
+    response = operator_client.get(reverse("notifications"))
     titles = [n.title for n in response.context["notifications"]]
     assert titles == [
         "Sync of acme-prod failed",
@@ -35,33 +34,29 @@ def test_the_list_is_per_user_newest_first(client, operator, notes):
     assert "Something for carol" not in html
 
 
-def test_the_badge_counts_unread_on_every_page(client, operator, notes):
-    client.force_login(operator)
+def test_the_badge_counts_unread_on_every_page(operator_client, notes):
     for url in ("overview", "roles", "audit"):
-        assert b'data-testid="unread-badge">2<' in client.get(reverse(url)).content
-    assert b">2<" in client.get(reverse("notification-badge")).content
+        assert b'data-testid="unread-badge">2<' in operator_client.get(reverse(url)).content
+    assert b">2<" in operator_client.get(reverse("notification-badge")).content
 
 
-def test_mark_one_and_all_read(client, operator, notes):
-    client.force_login(operator)
+def test_mark_one_and_all_read(operator_client, operator, notes):
     mine = Notification.objects.filter(user=operator)
-    client.post(reverse("notification-read", args=[mine.first().pk]))
+    operator_client.post(reverse("notification-read", args=[mine.first().pk]))
     assert mine.filter(read_at__isnull=True).count() == 1
-    client.post(reverse("notifications-read-all"))
+    operator_client.post(reverse("notifications-read-all"))
     assert not mine.filter(read_at__isnull=True).exists()
-    assert b"unread-badge" not in client.get(reverse("overview")).content
+    assert b"unread-badge" not in operator_client.get(reverse("overview")).content
 
 
-def test_someone_elses_notification_is_404(client, operator, notes):
-    client.force_login(operator)
+def test_someone_elses_notification_is_404(operator_client, notes):
     theirs = Notification.objects.get(title="Something for carol")
-    assert client.post(reverse("notification-read", args=[theirs.pk])).status_code == 404
+    assert operator_client.post(reverse("notification-read", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
 
 
-def test_untrusted_text_in_notifications_is_escaped(client, operator):
+def test_untrusted_text_in_notifications_is_escaped(operator_client, operator):
     notify([operator], "<script>alert(1)</script>", body="<img src=x onerror=alert(1)>")
-    client.force_login(operator)
-    html = client.get(reverse("notifications")).content.decode()
+    html = operator_client.get(reverse("notifications")).content.decode()
     assert "<script>alert(1)" not in html and "<img src=x" not in html

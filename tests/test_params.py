@@ -38,52 +38,45 @@ def int_path_names() -> list[str]:
 
 @pytest.mark.parametrize("name,param", QUERY_INTEGERS)
 @pytest.mark.parametrize("value", HOSTILE)
-def test_a_hostile_integer_parameter_answers_400_with_a_message(
-    client, admin_user, name, param, value
-):
-    client.force_login(admin_user)
-    response = client.get(reverse(name), {param: value})
+def test_a_hostile_integer_parameter_answers_400_with_a_message(admin_client, name, param, value):
+    response = admin_client.get(reverse(name), {param: value})
     assert response.status_code == 400, response.content[:300]
     assert b"Bad request" in response.content
     assert param.encode() in response.content  # the message names the parameter
     assert b"Traceback" not in response.content
 
 
-def test_sync_status_accepts_a_valid_id_list(client, viewer, demo_accounts):
+def test_sync_status_accepts_a_valid_id_list(viewer_client, demo_accounts):
     from roles.sync.service import start_sync
 
     run = start_sync(demo_accounts["acme-prod"])
-    client.force_login(viewer)
-    response = client.get(reverse("sync-status"), {"ids": f"{run.pk},{MAX}"})
+    response = viewer_client.get(reverse("sync-status"), {"ids": f"{run.pk},{MAX}"})
     assert response.status_code == 200
     assert b"acme-prod" in response.content
     too_many = ",".join(str(i) for i in range(1, 102))
-    assert client.get(reverse("sync-status"), {"ids": too_many}).status_code == 400
+    assert viewer_client.get(reverse("sync-status"), {"ids": too_many}).status_code == 400
 
 
-def test_the_audit_cursor_still_pages(client, viewer, settings):
+def test_the_audit_cursor_still_pages(viewer_client, settings):
     from roles.models import AuditEvent
 
     settings.ROLECALL_AUDIT_PAGE_SIZE = 2
     events = [AuditEvent.objects.record("sync.started", details={"i": i}) for i in range(5)]
-    client.force_login(viewer)
-    response = client.get(reverse("audit"), {"before": str(events[2].seq)})
+    response = viewer_client.get(reverse("audit"), {"before": str(events[2].seq)})
     assert response.status_code == 200
     assert [e.seq for e in response.context["events"]] == [events[1].seq, events[0].seq]
 
 
 @pytest.mark.parametrize("field,value", [("account", str(2**64)), ("unused_days", str(2**64))])
-def test_role_filters_refuse_huge_numbers_with_a_form_error(client, viewer, field, value):
-    client.force_login(viewer)
-    assert client.get(reverse("roles"), {field: value}).status_code == 400
+def test_role_filters_refuse_huge_numbers_with_a_form_error(viewer_client, field, value):
+    assert viewer_client.get(reverse("roles"), {field: value}).status_code == 400
 
 
 @pytest.mark.parametrize("name", int_path_names())
-def test_an_id_over_2_to_the_64_in_the_path_is_404(client, admin_user, world, name):  # noqa: F811
-    client.force_login(admin_user)
+def test_an_id_over_2_to_the_64_in_the_path_is_404(admin_client, world, name):  # noqa: F811
     url = reverse(name, args=[2**64])
     get, post = RULES[name]
-    response = client.get(url) if get != "-" else client.post(url)
+    response = admin_client.get(url) if get != "-" else admin_client.post(url)
     assert response.status_code == 404, (name, response.status_code)
 
 

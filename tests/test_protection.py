@@ -22,13 +22,8 @@ def ecs_role_protection(account_id=PROD):
     )
 
 
-@pytest.fixture
-def admin(client, admin_user):
-    client.force_login(admin_user)  # signing in counts as entering the password
-    return client
-
-
 def stale(client):
+    """Age the password check: admin_client's sign-in counts as entering the password."""
     session = client.session
     session[REAUTH_AT] = time.time() - 11 * 60
     session.save()
@@ -57,15 +52,15 @@ class TestNearMisses:
         assert ecs_role_protection(account_id="222222222222") is None
 
     @pytest.mark.parametrize("typed", ["11111111111", "1111111111112", "acme-prod", "１１１"])
-    def test_attack_an_account_rule_that_is_not_twelve_digits_is_refused(self, admin, typed):
-        response = admin.post(ADD, {"kind": "account", "pattern": typed, "reason": "prod"})
+    def test_attack_an_account_rule_that_is_not_twelve_digits_is_refused(self, admin_client, typed):
+        response = admin_client.post(ADD, {"kind": "account", "pattern": typed, "reason": "prod"})
         assert response.status_code == 200
         assert "An AWS account id is 12 digits." in response.content.decode()
         assert not ProtectedRule.objects.exists()
         assert not AuditEvent.objects.filter(action="protection.changed").exists()
 
-    def test_an_account_rule_with_separators_is_stored_as_twelve_digits(self, admin):
-        admin.post(ADD, {"kind": "account", "pattern": "1111-1111-1111", "reason": "prod"})
+    def test_an_account_rule_with_separators_is_stored_as_twelve_digits(self, admin_client):
+        admin_client.post(ADD, {"kind": "account", "pattern": "1111-1111-1111", "reason": "prod"})
         assert ProtectedRule.objects.get().pattern == PROD
 
 
@@ -80,23 +75,23 @@ class TestRulesMatchingNothing:
             service_principal="ecs.amazonaws.com",
         )
 
-    def test_the_admin_list_warns_about_each_rule_that_matches_nothing(self, admin, known):
+    def test_the_admin_list_warns_about_each_rule_that_matches_nothing(self, admin_client, known):
         ProtectedRule.objects.create(kind="role", pattern="awsserviceroleforecs", reason="a")
         ProtectedRule.objects.create(kind="role", pattern="AWSServiceRoleForECSS", reason="b")
         ProtectedRule.objects.create(kind="account", pattern=PROD, reason="c")
         ProtectedRule.objects.create(kind="account", pattern="999999999999", reason="d")
-        html = admin.get(LIST).content.decode()
+        html = admin_client.get(LIST).content.decode()
         assert "The rule role &#x27;AWSServiceRoleForECSS&#x27; matches no known role." in html
         assert "account &#x27;999999999999&#x27; matches no account rolecall knows" in html
         assert "&#x27;awsserviceroleforecs&#x27; matches" not in html
         assert f"&#x27;{PROD}&#x27; matches" not in html
 
     def test_the_admin_list_warns_about_settings_entries_that_match_nothing(
-        self, admin, known, settings
+        self, admin_client, known, settings
     ):
         settings.ROLECALL_PROTECTED_ROLES = ["AWSServiceRoleForEC*", "AWSServiceRoleForKafka"]
         settings.ROLECALL_PROTECTED_ACCOUNTS = ["333333333333"]
-        html = admin.get(LIST).content.decode()
+        html = admin_client.get(LIST).content.decode()
         assert (
             "The ROLECALL_PROTECTED_ROLES entry &#x27;AWSServiceRoleForKafka&#x27; matches no"
             in html
@@ -104,8 +99,8 @@ class TestRulesMatchingNothing:
         assert "The ROLECALL_PROTECTED_ACCOUNTS entry &#x27;333333333333&#x27; matches" in html
         assert "&#x27;AWSServiceRoleForEC*&#x27; matches" not in html
 
-    def test_saving_a_rule_that_matches_nothing_warns(self, admin, known):
-        response = admin.post(
+    def test_saving_a_rule_that_matches_nothing_warns(self, admin_client, known):
+        response = admin_client.post(
             ADD, {"kind": "role", "pattern": "AWSServiceRoleForEC2", "reason": "x"}, follow=True
         )
         assert "&#x27;AWSServiceRoleForEC2&#x27; matches no known role" in response.content.decode()
@@ -127,28 +122,30 @@ class TestWeakeningNeedsThePassword:
     def rule(self, db):
         return ProtectedRule.objects.create(kind="role", pattern="*SSO*", reason="identity")
 
-    def test_adding_a_rule_needs_no_fresh_password_and_records_after(self, admin):
-        stale(admin)
-        admin.post(ADD, {"kind": "role", "pattern": "*SSO*", "reason": "identity"})
+    def test_adding_a_rule_needs_no_fresh_password_and_records_after(self, admin_client):
+        stale(admin_client)
+        admin_client.post(ADD, {"kind": "role", "pattern": "*SSO*", "reason": "identity"})
         event = AuditEvent.objects.get(action="protection.changed")
         assert event.details["op"] == "added" and event.details["before"] is None
         assert event.details["after"] == {"kind": "role", "pattern": "*SSO*", "reason": "identity"}
 
-    def test_attack_removing_a_rule_with_a_stale_password_is_refused(self, admin, rule):
-        stale(admin)
+    def test_attack_removing_a_rule_with_a_stale_password_is_refused(self, admin_client, rule):
+        stale(admin_client)
         url = reverse("admin:roles_protectedrule_delete", args=[rule.pk])
-        response = admin.post(url, {"post": "yes"})
+        response = admin_client.post(url, {"post": "yes"})
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("reauth"))
         assert ProtectedRule.objects.filter(pk=rule.pk).exists()
         assert not AuditEvent.objects.filter(action="protection.changed").exists()
 
-    def test_removing_a_rule_after_re_authenticating_records_before_and_after(self, admin, rule):
-        stale(admin)
+    def test_removing_a_rule_after_re_authenticating_records_before_and_after(
+        self, admin_client, rule
+    ):
+        stale(admin_client)
         url = reverse("admin:roles_protectedrule_delete", args=[rule.pk])
-        back = admin.post(reverse("reauth"), {"password": PASSWORD, "next": url})
+        back = admin_client.post(reverse("reauth"), {"password": PASSWORD, "next": url})
         assert back["Location"] == url
-        admin.post(url, {"post": "yes"})
+        admin_client.post(url, {"post": "yes"})
         assert not ProtectedRule.objects.exists()
         event = AuditEvent.objects.get(action="protection.changed")
         assert event.details["op"] == "removed" and event.details["after"] is None
@@ -158,39 +155,43 @@ class TestWeakeningNeedsThePassword:
             "reason": "identity",
         }
 
-    def test_attack_bulk_delete_is_not_offered(self, admin, rule):
-        response = admin.post(LIST, {"action": "delete_selected", "_selected_action": [rule.pk]})
+    def test_attack_bulk_delete_is_not_offered(self, admin_client, rule):
+        response = admin_client.post(
+            LIST, {"action": "delete_selected", "_selected_action": [rule.pk]}
+        )
         assert ProtectedRule.objects.filter(pk=rule.pk).exists()
-        assert "delete_selected" not in admin.get(LIST).content.decode()
+        assert "delete_selected" not in admin_client.get(LIST).content.decode()
         assert response.status_code == 200
 
     @pytest.mark.parametrize(
         "change", [{"pattern": "*SSOX*"}, {"kind": "account", "pattern": PROD}]
     )
-    def test_attack_weakening_a_rule_with_a_stale_password_is_refused(self, admin, rule, change):
-        stale(admin)
+    def test_attack_weakening_a_rule_with_a_stale_password_is_refused(
+        self, admin_client, rule, change
+    ):
+        stale(admin_client)
         url = reverse("admin:roles_protectedrule_change", args=[rule.pk])
         data = {"kind": "role", "pattern": "*SSO*", "reason": "identity", **change}
-        response = admin.post(url, data)
+        response = admin_client.post(url, data)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("reauth"))
         rule.refresh_from_db()
         assert (rule.kind, rule.pattern) == ("role", "*SSO*")
         assert not AuditEvent.objects.filter(action="protection.changed").exists()
 
-    def test_editing_only_the_reason_needs_no_fresh_password(self, admin, rule):
-        stale(admin)
+    def test_editing_only_the_reason_needs_no_fresh_password(self, admin_client, rule):
+        stale(admin_client)
         url = reverse("admin:roles_protectedrule_change", args=[rule.pk])
-        admin.post(url, {"kind": "role", "pattern": "*SSO*", "reason": "single sign-on"})
+        admin_client.post(url, {"kind": "role", "pattern": "*SSO*", "reason": "single sign-on"})
         rule.refresh_from_db()
         assert rule.reason == "single sign-on"
         event = AuditEvent.objects.get(action="protection.changed")
         assert event.details["before"]["reason"] == "identity"
         assert event.details["after"]["reason"] == "single sign-on"
 
-    def test_weakening_with_a_fresh_password_records_before_and_after(self, admin, rule):
+    def test_weakening_with_a_fresh_password_records_before_and_after(self, admin_client, rule):
         url = reverse("admin:roles_protectedrule_change", args=[rule.pk])
-        admin.post(url, {"kind": "role", "pattern": "*Okta*", "reason": "identity"})
+        admin_client.post(url, {"kind": "role", "pattern": "*Okta*", "reason": "identity"})
         event = AuditEvent.objects.get(action="protection.changed")
         assert event.details["op"] == "changed"
         assert event.details["before"]["pattern"] == "*SSO*"

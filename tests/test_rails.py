@@ -24,10 +24,10 @@ from roles.models import (
     ServiceLinkedRole,
 )
 from roles.reauth import REAUTH_AT
-from roles.sync.service import run_sync, start_sync
 from tests.conftest import make_user
-from tests.deletion_helpers import drive
 from tests.support.aws import client as aws_client
+from tests.support.drive import drive_deletion
+from tests.support.sync import sync_now
 
 PROD, STAGING = "111111111111", "222222222222"
 REGIONS = ["ap-southeast-2", "eu-west-1", "us-east-1"]  # sorted, as the account form stores them
@@ -40,14 +40,10 @@ def approval_on(settings):
 
 
 @pytest.fixture
-def synced(emulator, demo_accounts):
-    for name in ("acme-staging", "acme-prod"):
-        account = demo_accounts[name]
-        account.regions = REGIONS
-        account.save(update_fields=["regions"])
-        run_sync(start_sync(account).pk)
-    emulator.control.reset_calls()
-    return demo_accounts
+def synced(sync_demo):
+    """Only the accounts the rails act on, on regions in the order the account form
+    stores them (TestAccountEdits posts them back unchanged)."""
+    return sync_demo("acme-staging", "acme-prod", regions=REGIONS)
 
 
 @pytest.fixture
@@ -70,7 +66,7 @@ def failed_prod_request(operator, approver) -> DeletionRequest:
     """A production ECS deletion, approved by bob and refused by AWS (clusters exist)."""
     deletion = request_deletion(role(PROD), user=operator).request
     decide(deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok")
-    deletion = drive(deletion)
+    deletion = drive_deletion(deletion)
     assert deletion.state == "failed"
     return deletion
 
@@ -87,7 +83,7 @@ def test_attack_retry_then_approve_alone_is_refused(emulator, synced, operator, 
         decide(deletion, user=dana, approve=True, version=deletion.evidence_version, comment="me")
     deletion.refresh_from_db()
     assert deletion.state == "awaiting_approval" and deletion.approved_by is None
-    assert drive(deletion).state == "awaiting_approval"
+    assert drive_deletion(deletion).state == "awaiting_approval"
     assert delete_calls(emulator) == calls
     refused = AuditEvent.objects.get(action="deletion.approved", outcome="denied")
     assert refused.actor == dana and refused.details["reason"] == "self-approval"
@@ -152,15 +148,14 @@ def test_attack_retry_and_approve_alone_through_the_pages(
     assert DeletionRequest.objects.get(pk=deletion.pk).state == "awaiting_approval"
 
 
-def test_retry_needs_a_fresh_password(client, emulator, synced, operator, approver):
+def test_retry_needs_a_fresh_password(operator_client, emulator, synced, operator, approver):
     deletion = failed_prod_request(operator, approver)
-    client.force_login(operator)
-    session = client.session
+    session = operator_client.session
     session[REAUTH_AT] = time.time() - 3600
     session.save()
     url = reverse("deletion-retry", args=[deletion.pk])
     names = {"confirm_name": "AWSServiceRoleForECS", "confirm_account": "acme-prod"}
-    response = client.post(url, names)
+    response = operator_client.post(url, names)
     assert response["Location"].startswith("/reauth/")
     assert DeletionRequest.objects.get(pk=deletion.pk).attempts.count() == 1
 
@@ -179,7 +174,7 @@ def test_attack_account_repointed_after_approval_cannot_delete_in_the_other_acco
     Account.objects.filter(aws_account_id=STAGING).update(
         role_arn=f"arn:aws:iam::{PROD}:role/RolecallAudit"
     )
-    deletion = drive(deletion)
+    deletion = drive_deletion(deletion)
     assert deletion.state == "failed"
     attempt = deletion.attempts.get()
     assert attempt.error["code"] == "BindingChanged" and attempt.error["request_id"]
@@ -202,7 +197,7 @@ def test_attack_account_id_and_role_rewritten_together(emulator, synced, operato
     Account.objects.filter(aws_account_id=STAGING).update(
         aws_account_id="999999999999", role_arn=f"arn:aws:iam::{PROD}:role/RolecallAudit"
     )
-    deletion = drive(deletion)
+    deletion = drive_deletion(deletion)
     assert deletion.attempts.get().error["code"] == "BindingChanged"
     assert {c["field"] for c in deletion.voided_changes} == {
         "account id",
@@ -218,7 +213,7 @@ def test_attack_role_replaced_by_a_new_one_of_the_same_name(emulator, synced, op
     name = iam.create_service_linked_role(
         AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="rails"
     )["Role"]["RoleName"]
-    run_sync(start_sync(Account.objects.get(aws_account_id=STAGING)).pk)
+    sync_now(Account.objects.get(aws_account_id=STAGING))
     deletion = request_deletion(role(STAGING, name), user=operator).request
     decide(deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok")
     # Deleted and created again behind rolecall's back: same name and ARN, new RoleId.
@@ -227,7 +222,7 @@ def test_attack_role_replaced_by_a_new_one_of_the_same_name(emulator, synced, op
     iam.get_service_linked_role_deletion_status(DeletionTaskId=task)
     iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="rails")
     emulator.control.reset_calls()
-    deletion = drive(deletion)
+    deletion = drive_deletion(deletion)
     assert deletion.attempts.get().error["code"] == "BindingChanged"
     assert [c["field"] for c in deletion.voided_changes] == ["role id"]
     assert delete_calls(emulator) == 0
@@ -239,7 +234,7 @@ def test_the_submission_goes_through_the_checked_account(emulator, synced, opera
     deletion = request_deletion(staging, user=operator).request
     assert (deletion.bound_account_id, deletion.bound_role_id) == (STAGING, staging.role_id)
     decide(deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok")
-    deletion = drive(deletion)
+    deletion = drive_deletion(deletion)
     assert deletion.state == "succeeded"
     submitted = AuditEvent.objects.get(action="deletion.submitted")
     assert submitted.details["caller_account"] == STAGING
@@ -263,15 +258,12 @@ class TestAccountEdits:
         data.update(changes)
         return {k: v for k, v in data.items() if v is not None}
 
-    def test_attack_repoint_an_account_while_a_request_waits(
-        self, client, synced, operator, admin_user
-    ):
+    def test_attack_repoint_an_account_while_a_request_waits(self, admin_client, synced, operator):
         account = Account.objects.get(aws_account_id=STAGING)
         request_deletion(role(STAGING), user=operator)
-        client.force_login(admin_user)
         url = reverse("account-edit", args=[account.pk])
         other = f"arn:aws:iam::{STAGING}:role/Elsewhere"
-        response = client.post(url, self.form(account, role_arn=other))
+        response = admin_client.post(url, self.form(account, role_arn=other))
         assert response.status_code == 409
         assert "Refused while 1 deletion request(s)" in response.content.decode()
         account.refresh_from_db()
@@ -281,51 +273,45 @@ class TestAccountEdits:
         assert refused.details["refused"]["role_arn"]["new"] == other
 
     def test_attack_turn_off_the_production_flag_while_a_plan_waits(
-        self, client, synced, operator, admin_user
+        self, admin_client, synced, operator
     ):
         from roles.cleanup import plan as planning
 
         account = Account.objects.get(aws_account_id=PROD)
         planning.build(role(PROD), user=operator)
-        client.force_login(admin_user)
-        response = client.post(
+        response = admin_client.post(
             reverse("account-edit", args=[account.pk]), self.form(account, production=None)
         )
         assert response.status_code == 409
         assert "1 cleanup plan(s)" in response.content.decode()
         assert Account.objects.get(pk=account.pk).production is True
 
-    def test_a_name_change_is_allowed_while_requests_wait(
-        self, client, synced, operator, admin_user
-    ):
+    def test_a_name_change_is_allowed_while_requests_wait(self, admin_client, synced, operator):
         account = Account.objects.get(aws_account_id=STAGING)
         request_deletion(role(STAGING), user=operator)
-        client.force_login(admin_user)
-        response = client.post(
+        response = admin_client.post(
             reverse("account-edit", args=[account.pk]), self.form(account, name="staging-2")
         )
         assert response.status_code == 302
         event = AuditEvent.objects.get(action="account.changed")
         assert event.details["changes"] == {"name": {"old": "acme-staging", "new": "staging-2"}}
 
-    def test_editing_an_account_needs_a_fresh_password(self, client, synced, admin_user):
+    def test_editing_an_account_needs_a_fresh_password(self, admin_client, synced):
         account = Account.objects.get(aws_account_id=STAGING)
-        client.force_login(admin_user)
-        session = client.session
+        session = admin_client.session
         session[REAUTH_AT] = time.time() - 3600
         session.save()
         url = reverse("account-edit", args=[account.pk])
-        assert client.get(url)["Location"].startswith("/reauth/")
-        response = client.post(url, self.form(account, production="on"))
+        assert admin_client.get(url)["Location"].startswith("/reauth/")
+        response = admin_client.post(url, self.form(account, production="on"))
         assert response["Location"].startswith("/reauth/")
         assert Account.objects.get(pk=account.pk).production is False
 
     def test_repointing_an_idle_account_is_audited_with_before_and_after(
-        self, client, synced, admin_user
+        self, admin_client, synced
     ):
         account = Account.objects.get(aws_account_id=STAGING)
-        client.force_login(admin_user)
-        response = client.post(
+        response = admin_client.post(
             reverse("account-edit", args=[account.pk]), self.form(account, production="on")
         )
         assert response.status_code == 302
@@ -338,7 +324,7 @@ class TestAccountEdits:
 
 
 def test_attack_stale_approval_form_re_approves_voided_evidence(
-    client, emulator, synced, operator, approver
+    approver_client, emulator, synced, operator, approver
 ):
     deletion = request_deletion(role(STAGING), user=operator).request
     shown = deletion.evidence_version
@@ -350,8 +336,7 @@ def test_attack_stale_approval_form_re_approves_voided_evidence(
     deletion.refresh_from_db()
     assert deletion.state == "awaiting_approval" and deletion.evidence_version == shown + 1
     # Bob's tab still holds the page he approved from.
-    client.force_login(approver)
-    response = client.post(
+    response = approver_client.post(
         reverse("deletion-approve", args=[deletion.pk]),
         {"comment": "still fine", "version": shown},
         follow=True,
@@ -365,22 +350,21 @@ def test_attack_stale_approval_form_re_approves_voided_evidence(
     assert stale.details["reason"] == "stale evidence"
     assert stale.details["shown_version"] == shown
     # The page as it is now carries the new version, and that approval goes through.
-    page = client.get(reverse("deletion-detail", args=[deletion.pk])).content.decode()
+    page = approver_client.get(reverse("deletion-detail", args=[deletion.pk])).content.decode()
     assert f'name="version" value="{shown + 1}"' in page
-    response = client.post(
+    response = approver_client.post(
         reverse("deletion-approve", args=[deletion.pk]),
         {"comment": "seen the new use", "version": shown + 1},
     )
     assert DeletionRequest.objects.get(pk=deletion.pk).state == "queued"
 
 
-def test_attack_approval_post_without_a_version(client, synced, operator, approver):
+def test_attack_approval_post_without_a_version(approver_client, synced, operator):
     deletion = request_deletion(role(STAGING), user=operator).request
-    client.force_login(approver)
-    client.post(reverse("deletion-approve", args=[deletion.pk]), {"comment": "ok"})
+    approver_client.post(reverse("deletion-approve", args=[deletion.pk]), {"comment": "ok"})
     assert DeletionRequest.objects.get(pk=deletion.pk).state == "awaiting_approval"
     for bad in ("abc", "-1", str(2**64)):
-        response = client.post(
+        response = approver_client.post(
             reverse("deletion-approve", args=[deletion.pk]), {"comment": "ok", "version": bad}
         )
         assert response.status_code == 302
@@ -410,7 +394,7 @@ def test_attack_protection_added_during_the_evidence_read(
         return fresh
 
     monkeypatch.setattr(evidence, "read_from_aws", read_then_protect)
-    deletion = drive(deletion)
+    deletion = drive_deletion(deletion)
     assert deletion.state == "failed"
     assert deletion.attempts.get().error["code"] == "Protected"
     assert delete_calls(emulator) == 0
@@ -418,12 +402,9 @@ def test_attack_protection_added_during_the_evidence_read(
 
 @pytest.mark.django_db(transaction=True)
 def test_no_transaction_is_open_during_the_deletion_aws_calls(
-    emulator, demo_accounts, operator, approver, monkeypatch
+    emulator, sync_demo, operator, approver, monkeypatch
 ):
-    account = demo_accounts["acme-staging"]
-    account.regions = REGIONS
-    account.save(update_fields=["regions"])
-    run_sync(start_sync(account).pk)
+    sync_demo("acme-staging", regions=REGIONS)
     from roles.aws import ecs, iam, sts
 
     seen = []
@@ -447,10 +428,16 @@ def test_no_transaction_is_open_during_the_deletion_aws_calls(
         outside(module, name)
     deletion = request_deletion(role(STAGING), user=operator).request
     decide(deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok")
-    deletion = drive(deletion)
+    deletion = drive_deletion(deletion)
     assert deletion.state == "succeeded", deletion.voided_changes
     names = {name for name, _ in seen}
-    assert {"identity", "get_role", "list_clusters", "delete_service_linked_role"} <= names
+    assert names == {
+        "identity",
+        "get_role",
+        "list_clusters",
+        "delete_service_linked_role",
+        "deletion_status",
+    }
     assert [s for s in seen if s[1]] == []
 
 

@@ -4,28 +4,23 @@ import pytest
 from django.urls import reverse
 
 from roles.models import AuditEvent, Notification, ServiceLinkedRole, SyncRun
-from roles.sync.service import run_sync, start_sync
+from roles.sync.service import run_sync
 from tests.support.aws import client as aws_client
 
 
 @pytest.fixture
-def staging(emulator, demo_accounts):
-    account = demo_accounts["acme-staging"]
-    account.regions = ["us-east-1"]
-    account.save(update_fields=["regions"])
-    run_sync(start_sync(account).pk)
-    return account
+def staging(sync_demo):
+    return sync_demo("acme-staging", regions=["us-east-1"])["acme-staging"]
 
 
 def rds(account) -> ServiceLinkedRole:
     return ServiceLinkedRole.objects.get(account=account, name="AWSServiceRoleForRDS")
 
 
-def test_operator_edits_the_description_in_aws(client, operator, staging):
-    client.force_login(operator)
+def test_operator_edits_the_description_in_aws(operator_client, operator, staging):
     role = rds(staging)
     old = role.description
-    response = client.post(
+    response = operator_client.post(
         reverse("role-description", args=[role.pk]), {"description": "Kept for the billing DB"}
     )
     assert response.status_code == 302
@@ -49,22 +44,22 @@ def test_operator_edits_the_description_in_aws(client, operator, staging):
     ],
 )
 def test_bad_descriptions_get_a_form_error_and_nothing_changes(
-    client, operator, staging, text, message
+    operator_client, staging, text, message
 ):
-    client.force_login(operator)
     role = rds(staging)
-    response = client.post(reverse("role-description", args=[role.pk]), {"description": text})
+    response = operator_client.post(
+        reverse("role-description", args=[role.pk]), {"description": text}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert rds(staging).description == role.description
     assert not AuditEvent.objects.filter(action="role.description_edited").exists()
 
 
-def test_an_aws_refusal_shows_the_code_and_request_id(client, operator, staging, emulator):
+def test_an_aws_refusal_shows_the_code_and_request_id(operator_client, staging, emulator):
     emulator.control.add_faults({"operation": "iam:UpdateRoleDescription", "error": "AccessDenied"})
-    client.force_login(operator)
     role = rds(staging)
-    html = client.post(
+    html = operator_client.post(
         reverse("role-description", args=[role.pk]), {"description": "new"}
     ).content.decode()
     event = AuditEvent.objects.get(action="role.description_edited")
@@ -73,20 +68,16 @@ def test_an_aws_refusal_shows_the_code_and_request_id(client, operator, staging,
     assert rds(staging).description == role.description
 
 
-def test_viewers_cannot_edit_descriptions(client, viewer, staging):
-    client.force_login(viewer)
-    response = client.post(
+def test_viewers_cannot_edit_descriptions(viewer_client, staging):
+    response = viewer_client.post(
         reverse("role-description", args=[rds(staging).pk]), {"description": "x"}
     )
     assert response.status_code == 403
     assert AuditEvent.objects.filter(action="auth.denied").count() == 1
 
 
-def test_admin_creates_a_service_linked_role_and_a_sync_follows(
-    client, admin_user, staging, emulator
-):
-    client.force_login(admin_user)
-    response = client.post(
+def test_admin_creates_a_service_linked_role_and_a_sync_follows(admin_client, staging, emulator):
+    response = admin_client.post(
         reverse("role-create"),
         {
             "account": staging.pk,
@@ -106,9 +97,8 @@ def test_admin_creates_a_service_linked_role_and_a_sync_follows(
     ).exists()
 
 
-def test_creating_a_role_that_exists_shows_aws_invalidinput(client, admin_user, staging):
-    client.force_login(admin_user)
-    response = client.post(
+def test_creating_a_role_that_exists_shows_aws_invalidinput(admin_client, staging):
+    response = admin_client.post(
         reverse("role-create"), {"account": staging.pk, "service_principal": "rds.amazonaws.com"}
     )
     assert response.status_code == 400
@@ -116,16 +106,14 @@ def test_creating_a_role_that_exists_shows_aws_invalidinput(client, admin_user, 
     assert AuditEvent.objects.get(action="role.created").outcome == "failure"
 
 
-def test_bad_principal_is_a_form_error(client, admin_user, staging):
-    client.force_login(admin_user)
-    response = client.post(
+def test_bad_principal_is_a_form_error(admin_client, staging):
+    response = admin_client.post(
         reverse("role-create"), {"account": staging.pk, "service_principal": "<evil>"}
     )
     assert response.status_code == 400
     assert "Enter a service principal" in response.content.decode()
 
 
-def test_operators_cannot_create_roles(client, operator, staging):
-    client.force_login(operator)
-    assert client.get(reverse("role-create")).status_code == 403
-    assert client.post(reverse("role-create"), {}).status_code == 403
+def test_operators_cannot_create_roles(operator_client, staging):
+    assert operator_client.get(reverse("role-create")).status_code == 403
+    assert operator_client.post(reverse("role-create"), {}).status_code == 403

@@ -98,10 +98,9 @@ def test_refresh_does_not_join_a_run_past_the_time_limit(db, prod, settings):
     assert AuditEvent.objects.filter(action="sync.interrupted").count() == 1
 
 
-def test_refresh_joins_a_live_run_and_says_so_with_its_start_time(client, operator, prod):
+def test_refresh_joins_a_live_run_and_says_so_with_its_start_time(operator_client, prod):
     live = _running(prod, age=timedelta(seconds=30))
-    client.force_login(operator)
-    response = client.post(reverse("account-refresh", args=[prod.pk]), follow=True)
+    response = operator_client.post(reverse("account-refresh", args=[prod.pk]), follow=True)
     texts = [str(m) for m in response.context["messages"]]
     since = timezone.localtime(live.started).strftime("%Y-%m-%d %H:%M:%S")
     assert texts == [
@@ -110,16 +109,16 @@ def test_refresh_joins_a_live_run_and_says_so_with_its_start_time(client, operat
     assert SyncRun.objects.filter(account=prod).count() == 1
 
 
-def test_refresh_of_an_idle_account_says_started(client, operator, prod):
-    client.force_login(operator)
-    response = client.post(reverse("account-refresh", args=[prod.pk]), follow=True)
+def test_refresh_of_an_idle_account_says_started(operator_client, prod):
+    response = operator_client.post(reverse("account-refresh", args=[prod.pk]), follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Sync started for 1 account(s)."]
 
 
-def test_htmx_refresh_shows_that_it_joined(client, operator, prod):
+def test_htmx_refresh_shows_that_it_joined(operator_client, prod):
     _running(prod, age=timedelta(seconds=30))
-    client.force_login(operator)
-    response = client.post(reverse("account-refresh", args=[prod.pk]), HTTP_HX_REQUEST="true")
+    response = operator_client.post(
+        reverse("account-refresh", args=[prod.pk]), HTTP_HX_REQUEST="true"
+    )
     assert b'data-testid="sync-joined"' in response.content
     assert b"already running (since" in response.content
 

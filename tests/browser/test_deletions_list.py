@@ -3,17 +3,13 @@
 import pytest
 
 from roles.models import CleanupPlan, DeletionRequest, ServiceLinkedRole
-from roles.sync.service import run_sync, start_sync
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def rows(emulator, demo_accounts, operator):
-    prod = demo_accounts["acme-prod"]
-    prod.regions = ["us-east-1"]
-    prod.save(update_fields=["regions"])
-    run_sync(start_sync(prod).pk)
+def rows(sync_demo, operator):
+    prod = sync_demo("acme-prod", regions=["us-east-1"])["acme-prod"]
     role = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForECS")
     common = {
         "role": role,
@@ -41,13 +37,15 @@ def test_clicking_anywhere_on_a_row_opens_it(browser, viewer, rows):
     page.goto("/deletions/")
     click_on(page, page.get_by_test_id("deletion-row").get_by_text("Failed"))
     page.wait_for_url(f"**/deletions/{deletion.pk}/")
+    assert page.title() == f"Deletion #{deletion.pk} · rolecall"
     page.goto("/deletions/")
     click_on(page, page.get_by_test_id("cleanup-row").get_by_text("acme-prod"))
     page.wait_for_url(f"**/cleanups/{plan.pk}/")
+    assert page.title() == f"Cleanup #{plan.pk} · rolecall"
 
 
 def test_a_row_is_one_keyboard_stop_and_enter_opens_it(browser, viewer, rows):
-    deletion, _ = rows
+    deletion, plan = rows
     browser.login("carol")
     page = browser.page
     page.goto("/deletions/")
@@ -58,7 +56,7 @@ def test_a_row_is_one_keyboard_stop_and_enter_opens_it(browser, viewer, rows):
     browser.screenshot("deletions-row-focused")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.getAttribute('href')")
-    assert focused.startswith("/cleanups/")  # the next stop is the next row, not a cell
+    assert focused == f"/cleanups/{plan.pk}/"  # the next stop is the next row, not a cell
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/deletions/{deletion.pk}/")

@@ -12,10 +12,8 @@ from roles.models import (
     Outcome,
     ProtectedRule,
     ServiceLinkedRole,
-    SyncRun,
 )
-from roles.sync.service import run_sync, start_sync
-from tests.deletion_helpers import drive
+from tests.support.drive import drive_deletion
 
 pytestmark = pytest.mark.browser
 
@@ -28,17 +26,13 @@ LONG_ARN = (
 
 
 @pytest.fixture
-def scene(emulator, demo_accounts, admin_user, settings):
+def scene(sync_demo, admin_user, settings):
     """Synced demo data, a failed deletion, a cleanup plan and a long audit event."""
-    for account in demo_accounts.values():
-        account.regions = REGIONS
-        account.save(update_fields=["regions"])
-        assert run_sync(start_sync(account).pk).status == SyncRun.Status.SUCCEEDED
-    prod = demo_accounts["acme-prod"]
+    prod = sync_demo(regions=REGIONS)["acme-prod"]
     ecs = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForECS")
     spot = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForEC2Spot")
     settings.ROLECALL_REQUIRE_APPROVAL = False
-    deletion = drive(request_deletion(ecs, user=admin_user).request)
+    deletion = drive_deletion(request_deletion(ecs, user=admin_user).request)
     assert deletion.state == DeletionRequest.State.FAILED
     plan, _ = planning.build(ecs, user=admin_user)
     ProtectedRule.objects.create(
