@@ -10,7 +10,6 @@ from django.urls import reverse
 from roles import changes
 from roles.aws.errors import AwsError
 from roles.models import AuditEvent, Notification, ServiceLinkedRole, SyncRun
-from roles.sync.service import run_sync, start_sync
 from tests.support.aws import client as aws_client
 from tests.support.aws import only, record_answers
 
@@ -19,12 +18,8 @@ IP = "198.51.100.7"
 
 
 @pytest.fixture
-def staging(emulator, demo_accounts):
-    account = demo_accounts["acme-staging"]
-    account.regions = ["us-east-1"]
-    account.save(update_fields=["regions"])
-    run_sync(start_sync(account).pk)
-    return account
+def staging(sync_demo):
+    return sync_demo("acme-staging", regions=["us-east-1"])["acme-staging"]
 
 
 @pytest.fixture

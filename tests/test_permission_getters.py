@@ -4,7 +4,6 @@ check, and a refusal audited with the row's role and account."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from roles.models import Account, AuditEvent, ServiceLinkedRole
@@ -26,12 +25,6 @@ def role(account) -> ServiceLinkedRole:
     )
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize(
     ("url", "attempted", "names_role"),
     [
@@ -43,9 +36,9 @@ def signed_in(user) -> Client:
         ("account-refresh", "sync.started", False),
     ],
 )
-def test_a_viewer_is_refused_with_the_row_named(viewer, role, url, attempted, names_role):
+def test_a_viewer_is_refused_with_the_row_named(viewer_client, role, url, attempted, names_role):
     pk = role.pk if names_role else role.account.pk
-    response = signed_in(viewer).post(reverse(url, args=[pk]))
+    response = viewer_client.post(reverse(url, args=[pk]))
     assert response.status_code == 403
     denied = AuditEvent.objects.get(action="auth.denied")
     assert (denied.outcome, denied.details["attempted"], denied.account_id) == (
@@ -56,15 +49,14 @@ def test_a_viewer_is_refused_with_the_row_named(viewer, role, url, attempted, na
     assert denied.target_arn == (role.arn if names_role else "")
 
 
-def test_a_missing_row_is_404_and_nothing_is_named(viewer, role):
-    response = signed_in(viewer).post(reverse("role-delete", args=[role.pk + 1000]))
+def test_a_missing_row_is_404_and_nothing_is_named(viewer_client, role):
+    response = viewer_client.post(reverse("role-delete", args=[role.pk + 1000]))
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="auth.denied").exists()
 
 
-def test_an_admin_page_refuses_an_operator_on_get_as_on_post(operator, account):
-    client = signed_in(operator)
-    for method in (client.get, client.post):
+def test_an_admin_page_refuses_an_operator_on_get_as_on_post(operator_client, account):
+    for method in (operator_client.get, operator_client.post):
         assert method(reverse("account-edit", args=[account.pk])).status_code == 403
     denied = AuditEvent.objects.filter(action="auth.denied").order_by("pk")
     assert [(e.details["method"], e.account_id) for e in denied] == [

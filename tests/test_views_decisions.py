@@ -8,7 +8,6 @@ reloads once the state has moved on (roles/views/decisions.py watched).
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from roles import approval
@@ -18,7 +17,6 @@ from roles.cleanup.service import request_execution
 from roles.deletion.kind import DELETION
 from roles.deletion.service import request_deletion
 from roles.models import ServiceLinkedRole
-from roles.sync.service import run_sync, start_sync
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -29,19 +27,9 @@ def approval_on(settings):
 
 
 @pytest.fixture
-def role(emulator, demo_accounts) -> ServiceLinkedRole:
-    account = demo_accounts["acme-prod"]
-    account.regions = ["us-east-1", "eu-west-1"]
-    account.save(update_fields=["regions"])
-    run_sync(start_sync(account).pk)
+def role(sync_demo) -> ServiceLinkedRole:
+    account = sync_demo("acme-prod")["acme-prod"]
     return ServiceLinkedRole.objects.get(account=account, name="AWSServiceRoleForECS")
-
-
-@pytest.fixture
-def bob(approver) -> Client:
-    client = Client()
-    client.force_login(approver)
-    return client
 
 
 def deletion_waiting(role, operator):
@@ -64,9 +52,10 @@ def plan_waiting(role, operator):
     ids=["deletion", "cleanup"],
 )
 def test_the_waiting_page_is_watched_not_polled_and_reloads_once_decided(
-    role, operator, approver, bob, make, kind, block
+    role, operator, approver, approver_client, make, kind, block
 ):
     change, url = make(role, operator)
+    bob = approver_client
     html = bob.get(url).content.decode()
     # The block holding the approval form is not replaced on a timer...
     start = html.index(block)
