@@ -20,6 +20,20 @@ from roles.views import (
 # Our own parameter errors (roles/params.py) say what was wrong.
 handler400 = "roles.params.bad_request"
 
+
+def decision_urls(prefix: str, kind: str) -> list:
+    """Approve and reject for one kind of approved change (roles/views/decisions.py)."""
+    return [
+        path(
+            f"{prefix}/<int:pk>/{verb}/",
+            decisions.decide,
+            {"kind": kind, "approve": verb == "approve"},
+            name=f"{kind}-{verb}",
+        )
+        for verb in ("approve", "reject")
+    ]
+
+
 urlpatterns = [
     path("", pages.overview, name="overview"),
     path("refresh/", syncs.refresh_all, name="refresh-all"),
@@ -40,33 +54,11 @@ urlpatterns = [
     path("roles/<int:pk>/cleanup/", cleanup.plan_cleanup, name="role-cleanup"),
     path("cleanups/<int:pk>/", cleanup.cleanup_detail, name="cleanup-detail"),
     path("cleanups/<int:pk>/execute/", cleanup.execute, name="cleanup-execute"),
-    path(
-        "cleanups/<int:pk>/approve/",
-        decisions.decide,
-        {"kind": "cleanup", "approve": True},
-        name="cleanup-approve",
-    ),
-    path(
-        "cleanups/<int:pk>/reject/",
-        decisions.decide,
-        {"kind": "cleanup", "approve": False},
-        name="cleanup-reject",
-    ),
+    *decision_urls("cleanups", "cleanup"),
     path("deletions/", deletions.deletion_list, name="deletions"),
     path("deletions/<int:pk>/", deletions.deletion_detail, name="deletion-detail"),
     path("deletions/<int:pk>/retry/", deletions.retry, name="deletion-retry"),
-    path(
-        "deletions/<int:pk>/approve/",
-        decisions.decide,
-        {"kind": "deletion", "approve": True},
-        name="deletion-approve",
-    ),
-    path(
-        "deletions/<int:pk>/reject/",
-        decisions.decide,
-        {"kind": "deletion", "approve": False},
-        name="deletion-reject",
-    ),
+    *decision_urls("deletions", "deletion"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/badge/", notifications.badge, name="notification-badge"),
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),
