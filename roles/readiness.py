@@ -5,9 +5,11 @@ INACTIVE exists in any region, and reports them per region as RoleUsageList.
 rolecall predicts that list from the last sync. A region whose last sync
 failed makes the prediction uncertain, and the verdict says so.
 
-Other services' resources are not inventoried: their roles get no verdict
-("not_checked"), never "can be deleted", and AWS's own check at deletion time
-is what decides.
+Other services' resources are not inventoried yet: their roles get no verdict
+("not_checked"), never "can be deleted", with the rule their guide documents
+(roles/rules.py), and AWS's own check at deletion time is what decides. A role
+AWS does not allow deleting at all (AWSServiceRoleForSupport) says so
+("not_deletable"), and rolecall refuses to ask (roles/deletion/kind.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roles.models import Account, EcsCluster, EcsRegion, ServiceLinkedRole
+from roles.rules import Rule, rule_for
 
 
 @dataclass
@@ -40,9 +43,10 @@ class Usage:
 
 @dataclass
 class Readiness:
-    verdict: str  # ready | blocked | unknown | not_checked | absent
+    verdict: str  # ready | blocked | unknown | not_checked | not_deletable | absent
     text: str
     usage: Usage
+    rule: Rule | None = None  # what the service's guide says blocks the role
 
 
 def ecs_usage(account: Account) -> Usage:
@@ -69,6 +73,7 @@ NOT_CHECKED = (
     "Not checked: rolecall does not check this service's resources. If the role is still in "
     "use, AWS will refuse the deletion and report the resources that block it."
 )
+NOT_DELETABLE = "AWS does not allow deleting this role: {reason}."
 
 
 def _plural(n: int, word: str) -> str:
@@ -78,10 +83,14 @@ def _plural(n: int, word: str) -> str:
 def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
     if role.state in (ServiceLinkedRole.State.DELETED, ServiceLinkedRole.State.GONE):
         return Readiness("absent", "The role no longer exists in AWS.", Usage())
+    rule = rule_for(role.service_principal)
+    if rule is not None and not rule.deletable:
+        return Readiness("not_deletable", NOT_DELETABLE.format(reason=rule.blocks), Usage(), rule)
     if not role.checks_ecs:
         # No verdict either way: only ECS is inventoried (ECS_PRINCIPAL). The role
-        # page shows the evidence there is (last use, Access Advisor) beside this.
-        return Readiness("not_checked", NOT_CHECKED, Usage())
+        # page shows the evidence there is (last use, Access Advisor) and the
+        # service's documented rule beside this.
+        return Readiness("not_checked", NOT_CHECKED, Usage(), rule)
     usage = usage if usage is not None else ecs_usage(role.account)
     if usage.synced_regions == 0:
         return Readiness("unknown", "No region has been synced yet.", usage)
@@ -89,12 +98,15 @@ def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
         text = f"Blocked in {_plural(len(usage.blocked), 'region')}"
         if usage.unknown:
             text += f"; {_plural(len(usage.unknown), 'region')} could not be checked"
-        return Readiness("blocked", text + ".", usage)
+        return Readiness("blocked", text + ".", usage, rule)
     if usage.unknown:
         return Readiness(
             "unknown",
             f"Cannot tell: {_plural(len(usage.unknown), 'region')} could not be checked in the "
             "last sync.",
             usage,
+            rule,
         )
-    return Readiness("ready", "Can be deleted now: no ECS cluster exists in any region.", usage)
+    return Readiness(
+        "ready", "Can be deleted now: no ECS cluster exists in any region.", usage, rule
+    )

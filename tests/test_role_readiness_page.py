@@ -70,3 +70,60 @@ def test_the_delete_confirmation_of_a_non_ecs_role_makes_no_promise(operator_cli
 def test_the_roles_list_marks_other_services_as_not_checked(viewer_client, prod):
     html = viewer_client.get(reverse("roles"), {"q": "AWSServiceRoleForEC2Spot"}).content.decode()
     assert "title=\"rolecall does not check this service's resources" in html
+
+
+def support(account) -> ServiceLinkedRole:
+    return ServiceLinkedRole.objects.get(account=account, name="AWSServiceRoleForSupport")
+
+
+NOT_DELETABLE = (
+    "AWS does not allow deleting this role: AWS Support needs this role to support the "
+    "account, so it cannot be deleted through the IAM console, API or CLI."
+)
+
+
+def test_the_support_role_says_aws_does_not_allow_deleting_it_and_offers_no_delete(
+    operator_client, prod
+):
+    role = support(prod)
+    html = operator_client.get(reverse("role-detail", args=[role.pk])).content.decode()
+    assert NOT_DELETABLE in html
+    assert reverse("role-delete", args=[role.pk]) not in html
+    rule = html.split('data-testid="rule"')[1].split("</p>")[0]
+    assert "per the AWS Support guide" in rule
+    assert (
+        'href="https://docs.aws.amazon.com/awssupport/latest/user/'
+        'using-service-linked-roles-sup.html"' in rule
+    )
+
+
+def test_a_deletion_of_the_support_role_is_refused_before_anything_reaches_aws(
+    operator_client, prod, emulator
+):
+    role = support(prod)
+    url = reverse("role-delete", args=[role.pk])
+    for response in (
+        operator_client.get(url),
+        operator_client.post(url, {"confirm_name": role.name}),
+    ):
+        assert response.status_code == 409
+        assert NOT_DELETABLE in response.content.decode()
+    assert not role.deletions.exists()
+    assert emulator.control.calls()["operations"].get("iam:DeleteServiceLinkedRole", 0) == 0
+
+
+def test_a_role_rolecall_does_not_check_shows_what_its_guide_says_blocks_it(viewer_client, prod):
+    role = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForElasticLoadBalancing")
+    html = viewer_client.get(reverse("role-detail", args=[role.pk])).content.decode()
+    assert NOT_CHECKED in html
+    rule = html.split('data-testid="rule"')[1].split("</p>")[0]
+    assert (
+        "per the Elastic Load Balancing guide:</strong> every load balancer (Application, "
+        "Network, Gateway, Classic), in every Region." in rule
+    )
+    assert "elasticloadbalancing/latest/userguide/elb-service-linked-roles.html" in rule
+
+
+def test_the_roles_list_marks_the_support_role_not_deletable(viewer_client, prod):
+    html = viewer_client.get(reverse("roles"), {"q": "AWSServiceRoleForSupport"}).content.decode()
+    assert '<span class="pill bad" title="AWS does not allow deleting this role">' in html

@@ -4,6 +4,7 @@ import re
 from django import template
 
 from roles.audit.actions import ACTIONS
+from roles.rules import rule_for
 
 register = template.Library()
 
@@ -120,3 +121,10 @@ def plan_cleanup_offer(context, deletion) -> dict:
         "active": role.cleanups.active().first(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def aws_allows_deletion(principal: str) -> bool:
+    """False for a service whose guide says its role cannot be deleted (roles/rules.py)."""
+    rule = rule_for(principal)
+    return rule is None or rule.deletable

@@ -201,9 +201,10 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     advisor = list(role.advisor.all())
     history = AuditFilterForm({"role": role.arn})
     history.is_valid()
+    verdict = readiness(role, usage)
     ctx = {
         "role": role,
-        "verdict": readiness(role, usage),
+        "verdict": verdict,
         "clusters": clusters,
         "advisor": advisor,
         # Most recent first whatever the database does with NULLs in a DESC sort.
@@ -220,6 +221,7 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_delete": permissions.can_operate(request.user)
         and role.is_service_linked
         and role.is_live
+        and verdict.verdict != "not_deletable"
         and not protected,
         "active_deletion": role.deletions.active().first(),
         # Operators get it in the actions bar; everyone sees one waiting for approval.
