@@ -133,20 +133,18 @@ def test_auto_scaling_groups_block_only_the_role_they_use(aws, deletes):
             {"Region": EAST, "Resources": [default_east["AutoScalingGroupARN"]]},
         ],
     )
-    assert deletes("AWSServiceRoleForAutoScaling_nightly") == (
-        "FAILED",
-        [
-            {"Region": WEST, "Resources": [nightly_west["AutoScalingGroupARN"]]},
-            {"Region": EAST, "Resources": [nightly_east["AutoScalingGroupARN"]]},
-        ],
-    )
+    nightly_usage = [
+        {"Region": WEST, "Resources": [nightly_west["AutoScalingGroupARN"]]},
+        {"Region": EAST, "Resources": [nightly_east["AutoScalingGroupARN"]]},
+    ]
+    assert deletes("AWSServiceRoleForAutoScaling_nightly") == ("FAILED", nightly_usage)
 
     delete_group(aws, default_east)
     delete_group(aws, default_west)
     assert deletes(DEFAULT_ASG_ROLE) == ("SUCCEEDED", [])
     assert_gone(aws, DEFAULT_ASG_ROLE)
     # The suffixed role's own groups still hold it.
-    assert deletes("AWSServiceRoleForAutoScaling_nightly")[0] == "FAILED"
+    assert deletes("AWSServiceRoleForAutoScaling_nightly") == ("FAILED", nightly_usage)
     delete_group(aws, nightly_east)
     delete_group(aws, nightly_west)
     assert deletes("AWSServiceRoleForAutoScaling_nightly") == ("SUCCEEDED", [])
@@ -301,4 +299,6 @@ def test_support_role_cannot_be_deleted(aws):
         "this role is only modifiable by AWS",
     )
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert iam.get_role(RoleName="AWSServiceRoleForSupport")["Role"]["RoleName"]
+    assert iam.get_role(RoleName="AWSServiceRoleForSupport")["Role"]["RoleName"] == (
+        "AWSServiceRoleForSupport"
+    )
