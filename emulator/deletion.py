@@ -1,11 +1,11 @@
 """Asynchronous service-linked role deletion, as IAM documents it.
 
 ``DeleteServiceLinkedRole`` only submits a task.  The task answers NOT_STARTED,
-then IN_PROGRESS, and when it finishes the linked service decides: if the role is
-still in use (for ECS: any cluster that is not INACTIVE, in any region) the task
-FAILS with the usage list and the role stays; otherwise it SUCCEEDS and the role is
-gone.  The duration is wall time (``seconds`` mode) or a number of status calls
-(``polls`` mode, for fast tests).  All functions run under ``state.LOCK``.
+then IN_PROGRESS, and when it finishes the linked service decides (``usage.CHECKS``):
+if the role is still in use (for ECS: any cluster that is not INACTIVE, in any
+region) the task FAILS with the usage list and the role stays; otherwise it SUCCEEDS
+and the role is gone.  The duration is wall time (``seconds`` mode) or a number of
+status calls (``polls`` mode, for fast tests).  All functions run under ``state.LOCK``.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 
-from moto.ecs.models import ecs_backends
 from moto.iam.exceptions import InvalidInput, NotFoundException
 from moto.iam.models import IAMBackend, iam_backends
+
+from . import usage
 
 SLR_PATH_PREFIX = "/aws-service-role/"
 
@@ -51,6 +51,7 @@ class Task:
     task_id: str
     account: str
     role_name: str
+    role_arn: str
     principal: str
     started: float
     mode: str
@@ -86,19 +87,9 @@ def is_service_linked(role) -> bool:
     return role.path.startswith(SLR_PATH_PREFIX)
 
 
-def ecs_usage(account: str) -> list[dict]:
-    """Regions with ECS clusters that are not INACTIVE: what blocks AWSServiceRoleForECS."""
-    usage = []
-    for region, backend in sorted(ecs_backends[account].items()):
-        arns = sorted(c.arn for c in backend.clusters.values() if c.status != "INACTIVE")
-        if arns:
-            usage.append({"Region": region, "Resources": arns})
-    return usage
-
-
-# Which linked services check for resources still using their role.  Services not
-# listed here let their role go as soon as the task runs.
-USAGE_CHECKS: dict[str, Callable[[str], list[dict]]] = {"ecs.amazonaws.com": ecs_usage}
+def linked_service(role) -> str | None:
+    """The principal a service-linked role belongs to (None for any other role)."""
+    return role.path[len(SLR_PATH_PREFIX) :].strip("/") if is_service_linked(role) else None
 
 
 def submit(backend: IAMBackend, role_name: str) -> str:
@@ -109,11 +100,12 @@ def submit(backend: IAMBackend, role_name: str) -> str:
     if key in UNFINISHED:
         # AWS: an earlier task that is not complete is returned again.
         return UNFINISHED[key]
-    principal = role.path[len(SLR_PATH_PREFIX) :].strip("/")
+    principal = linked_service(role)
     task = Task(
         task_id=f"task/aws-service-role/{principal}/{role.name}/{uuid.uuid4()}",
         account=backend.account_id,
         role_name=role.name,
+        role_arn=role.arn,
         principal=principal,
         started=time.monotonic(),
         mode=CONFIG.mode,
@@ -166,11 +158,11 @@ def _advance(task: Task) -> None:
 def _finish(task: Task) -> None:
     UNFINISHED.pop((task.account, task.role_name), None)
     backend = iam_backends[task.account]["aws"]
-    check = USAGE_CHECKS.get(task.principal)
-    usage = check(task.account) if check else []
-    if usage:
+    check = usage.CHECKS.get(task.principal)
+    in_use = check(task) if check else []
+    if in_use:
         task.status = "FAILED"
-        reported = usage[:1] if CONFIG.partial_usage else usage
+        reported = in_use[:1] if CONFIG.partial_usage else in_use
         count = sum(len(u["Resources"]) for u in reported)
         task.reason = {
             "Reason": (

@@ -6,10 +6,11 @@ to restore one AWS behaviour rolecall depends on.  See ``emulator/README.md``.
 
 from __future__ import annotations
 
-from . import ecs, iam, sts
+from . import autoscaling, ecs, iam, sts
 
 
 def apply() -> None:
     iam.apply()
+    autoscaling.apply()
     ecs.apply()
     sts.apply()

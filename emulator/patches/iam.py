@@ -73,9 +73,24 @@ def create_service_linked_role(
     return role
 
 
+# The AWS Support guide: AWSServiceRoleForSupport "cannot be deleted through the IAM
+# console, API, or CLI" (docs/readiness.md, Support).
+UNDELETABLE = {"support.amazonaws.com"}
+
+
 def delete_service_linked_role(self: IAMBackend, role_name: str) -> str:
     # moto deletes at once (any role) and returns a bare UUID; AWS submits a task.
+    role = next((r for r in self.roles.values() if r.name == role_name), None)
+    if role is not None and deletion.linked_service(role) in UNDELETABLE:
+        raise protected(role_name)
     return deletion.submit(self, role_name)
+
+
+def protected(role_name: str) -> UnmodifiableEntity:
+    return UnmodifiableEntity(
+        f"Cannot perform the operation on the protected role '{role_name}' - "
+        "this role is only modifiable by AWS"
+    )
 
 
 def _refuse_on_slr(method_name: str):
@@ -89,10 +104,7 @@ def _refuse_on_slr(method_name: str):
             role_name = kwargs.get("role_name", args[1] if len(args) > 1 else None)
         role = next((r for r in self.roles.values() if r.name == role_name), None)
         if role is not None and deletion.is_service_linked(role):
-            raise UnmodifiableEntity(
-                f"Cannot perform the operation on the protected role '{role_name}' - "
-                "this role is only modifiable by AWS"
-            )
+            raise protected(role_name)
         return original(self, *args, **kwargs)
 
     _ORIGINALS[method_name] = original

@@ -1,0 +1,149 @@
+"""What still uses a service-linked role, per linked service, read from moto's backends.
+
+When a deletion task finishes (``deletion._finish``) the linked service decides: a
+non-empty usage list (``[{"Region", "Resources"}]``, regions and ARNs sorted) fails the
+task and the role stays.  Each rule follows the service's user guide as recorded in
+docs/readiness.md ("Per service").  Services not listed in ``CHECKS`` let their role go.
+Access Analyzer is missing because moto has no backend for it.  Functions run under
+``state.LOCK``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from moto.autoscaling.models import autoscaling_backends
+from moto.config.models import config_backends
+from moto.ecs.models import ecs_backends
+from moto.eks.models import eks_backends
+from moto.elasticache.models import elasticache_backends
+from moto.elb.models import elb_backends
+from moto.elbv2.models import elbv2_backends
+from moto.guardduty.models import guardduty_backends
+from moto.rds.models import rds_backends
+
+if TYPE_CHECKING:
+    from .deletion import Task
+
+# moto's ElastiCache never finishes a deletion: a deleted cluster or replication group
+# stays listed as "deleting" forever.  AWS removes it once deleted, so it is gone here.
+ELASTICACHE_GONE = "deleting"
+
+
+def per_region(backends, account: str, arns: Callable[[object], Iterable[str]]) -> list[dict]:
+    """One usage entry per region of ``account`` where ``arns(backend)`` finds anything."""
+    usage = []
+    for region, backend in sorted(backends[account].items()):
+        found = sorted(arns(backend))
+        if found:
+            usage.append({"Region": region, "Resources": found})
+    return usage
+
+
+def merge(*usages: list[dict]) -> list[dict]:
+    """Several resource kinds of one service as one list: one entry per region."""
+    regions: dict[str, list[str]] = {}
+    for usage in usages:
+        for entry in usage:
+            regions.setdefault(entry["Region"], []).extend(entry["Resources"])
+    return [{"Region": r, "Resources": sorted(arns)} for r, arns in sorted(regions.items())]
+
+
+def ecs(task: Task) -> list[dict]:
+    """Clusters that are not INACTIVE, in every region."""
+    return per_region(
+        ecs_backends,
+        task.account,
+        lambda b: (c.arn for c in b.clusters.values() if c.status != "INACTIVE"),
+    )
+
+
+def elastic_load_balancing(task: Task) -> list[dict]:
+    """Every load balancer: v2 (application, network, gateway) and Classic."""
+    return merge(
+        per_region(elbv2_backends, task.account, lambda b: b.load_balancers.keys()),
+        per_region(
+            elb_backends,
+            task.account,
+            lambda b: (
+                f"arn:aws:elasticloadbalancing:{b.region_name}:{task.account}:loadbalancer/{name}"
+                for name in b.load_balancers
+            ),
+        ),
+    )
+
+
+def auto_scaling(task: Task) -> list[dict]:
+    """Groups whose service-linked role is this one (moto fills in the default role)."""
+    return per_region(
+        autoscaling_backends,
+        task.account,
+        lambda b: (
+            group.arn
+            for group in b.autoscaling_groups.values()
+            if group.service_linked_role_arn == task.role_arn
+        ),
+    )
+
+
+def rds(task: Task) -> list[dict]:
+    """DB instances (RDS guide) and DB clusters (Aurora guide)."""
+    return per_region(
+        rds_backends,
+        task.account,
+        lambda b: (
+            [d.db_instance_arn for d in b.databases.values()]
+            + [c.db_cluster_arn for c in b.clusters.values()]
+        ),
+    )
+
+
+def elasticache(task: Task) -> list[dict]:
+    """Cache clusters and replication groups."""
+    return per_region(
+        elasticache_backends,
+        task.account,
+        lambda b: (
+            [c.arn for c in b.cache_clusters.values() if c.cache_cluster_status != ELASTICACHE_GONE]
+            + [g.arn for g in b.replication_groups.values() if g.status != ELASTICACHE_GONE]
+        ),
+    )
+
+
+def eks(task: Task) -> list[dict]:
+    return per_region(eks_backends, task.account, lambda b: (c.arn for c in b.clusters.values()))
+
+
+def guardduty(task: Task) -> list[dict]:
+    """A detector, enabled or suspended, means GuardDuty is not disabled in that region."""
+    return per_region(
+        guardduty_backends,
+        task.account,
+        lambda b: (
+            f"arn:aws:guardduty:{b.region_name}:{task.account}:detector/{detector_id}"
+            for detector_id in b.detectors
+        ),
+    )
+
+
+def config(task: Task) -> list[dict]:
+    """Configuration recorders whose roleARN is this role, by name: moto gives a recorder
+    no ARN, and the name is what DeleteConfigurationRecorder takes."""
+    return per_region(
+        config_backends,
+        task.account,
+        lambda b: (name for name, r in b.recorders.items() if r.role_arn == task.role_arn),
+    )
+
+
+CHECKS: dict[str, Callable[[Task], list[dict]]] = {
+    "ecs.amazonaws.com": ecs,
+    "elasticloadbalancing.amazonaws.com": elastic_load_balancing,
+    "autoscaling.amazonaws.com": auto_scaling,
+    "rds.amazonaws.com": rds,
+    "elasticache.amazonaws.com": elasticache,
+    "eks.amazonaws.com": eks,
+    "guardduty.amazonaws.com": guardduty,
+    "config.amazonaws.com": config,
+}

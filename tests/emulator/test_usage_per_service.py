@@ -1,0 +1,304 @@
+"""Each linked service's own rule for what blocks deleting its role (docs/readiness.md).
+
+Every test creates blocking resources in two regions, sees the deletion task fail with
+exactly those resources, removes them and sees the next deletion succeed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+STAGING = "222222222222"
+EAST, WEST = "us-east-1", "eu-west-1"
+DEFAULT_ASG_ROLE = "AWSServiceRoleForAutoScaling"
+
+
+@pytest.fixture
+def deletes(aws, control):
+    """Deletion tasks finish on the second status call."""
+    control.set_deletion(mode="polls", polls=1)
+    iam = aws.client("iam", account=STAGING)
+
+    def outcome(role_name: str) -> tuple[str, list[dict]]:
+        task_id = iam.delete_service_linked_role(RoleName=role_name)["DeletionTaskId"]
+        for _ in range(5):
+            answer = iam.get_service_linked_role_deletion_status(DeletionTaskId=task_id)
+            if answer["Status"] in ("SUCCEEDED", "FAILED"):
+                return answer["Status"], answer.get("Reason", {}).get("RoleUsageList", [])
+        raise AssertionError(f"deletion of {role_name} never finished")
+
+    return outcome
+
+
+def client(aws, service: str, region: str):
+    return aws.client(service, region=region, account=STAGING)
+
+
+def role_arn(aws, role_name: str) -> str:
+    return client(aws, "iam", EAST).get_role(RoleName=role_name)["Role"]["Arn"]
+
+
+def assert_gone(aws, role_name: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        client(aws, "iam", EAST).get_role(RoleName=role_name)
+    assert excinfo.value.response["Error"]["Code"] == "NoSuchEntity"
+
+
+def test_load_balancers_of_every_kind_block_elastic_load_balancing(aws, deletes):
+    ec2 = client(aws, "ec2", EAST)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for cidr, zone in (("10.0.1.0/24", "us-east-1a"), ("10.0.2.0/24", "us-east-1b"))
+    ]
+    elbv2 = client(aws, "elbv2", EAST)
+    application = elbv2.create_load_balancer(Name="web", Subnets=subnets)["LoadBalancers"][0]
+    network = elbv2.create_load_balancer(Name="tcp", Subnets=subnets, Type="network")[
+        "LoadBalancers"
+    ][0]
+    classic = client(aws, "elb", WEST)
+    classic.create_load_balancer(
+        LoadBalancerName="legacy",
+        Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 8080}],
+        AvailabilityZones=["eu-west-1a"],
+    )
+
+    assert deletes("AWSServiceRoleForElasticLoadBalancing") == (
+        "FAILED",
+        [
+            {
+                "Region": WEST,
+                "Resources": [f"arn:aws:elasticloadbalancing:{WEST}:{STAGING}:loadbalancer/legacy"],
+            },
+            {
+                "Region": EAST,
+                "Resources": sorted([application["LoadBalancerArn"], network["LoadBalancerArn"]]),
+            },
+        ],
+    )
+
+    elbv2.delete_load_balancer(LoadBalancerArn=application["LoadBalancerArn"])
+    elbv2.delete_load_balancer(LoadBalancerArn=network["LoadBalancerArn"])
+    classic.delete_load_balancer(LoadBalancerName="legacy")
+    assert deletes("AWSServiceRoleForElasticLoadBalancing") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForElasticLoadBalancing")
+
+
+def create_group(aws, region: str, name: str, role: str | None = None) -> dict:
+    autoscaling = client(aws, "autoscaling", region)
+    autoscaling.create_launch_configuration(
+        LaunchConfigurationName=name, ImageId="ami-12c6146b", InstanceType="t3.micro"
+    )
+    extra = {"ServiceLinkedRoleARN": role} if role else {}
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=name,
+        LaunchConfigurationName=name,
+        MinSize=0,
+        MaxSize=0,
+        DesiredCapacity=0,
+        AvailabilityZones=[f"{region}a"],
+        **extra,
+    )
+    (group,) = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
+        "AutoScalingGroups"
+    ]
+    return group
+
+
+def delete_group(aws, group: dict) -> None:
+    region = group["AutoScalingGroupARN"].split(":")[3]
+    client(aws, "autoscaling", region).delete_auto_scaling_group(
+        AutoScalingGroupName=group["AutoScalingGroupName"], ForceDelete=True
+    )
+
+
+def test_auto_scaling_groups_block_only_the_role_they_use(aws, deletes):
+    iam = client(aws, "iam", EAST)
+    nightly = iam.create_service_linked_role(
+        AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="nightly"
+    )["Role"]
+    default_east = create_group(aws, EAST, "web")
+    default_west = create_group(aws, WEST, "web")
+    nightly_east = create_group(aws, EAST, "nightly-east", nightly["Arn"])
+    nightly_west = create_group(aws, WEST, "nightly-west", nightly["Arn"])
+    # A group names its role; one that names none gets the default role.
+    assert default_east["ServiceLinkedRoleARN"] == role_arn(aws, DEFAULT_ASG_ROLE)
+    assert nightly_west["ServiceLinkedRoleARN"] == nightly["Arn"]
+
+    assert deletes(DEFAULT_ASG_ROLE) == (
+        "FAILED",
+        [
+            {"Region": WEST, "Resources": [default_west["AutoScalingGroupARN"]]},
+            {"Region": EAST, "Resources": [default_east["AutoScalingGroupARN"]]},
+        ],
+    )
+    nightly_usage = [
+        {"Region": WEST, "Resources": [nightly_west["AutoScalingGroupARN"]]},
+        {"Region": EAST, "Resources": [nightly_east["AutoScalingGroupARN"]]},
+    ]
+    assert deletes("AWSServiceRoleForAutoScaling_nightly") == ("FAILED", nightly_usage)
+
+    delete_group(aws, default_east)
+    delete_group(aws, default_west)
+    assert deletes(DEFAULT_ASG_ROLE) == ("SUCCEEDED", [])
+    assert_gone(aws, DEFAULT_ASG_ROLE)
+    # The suffixed role's own groups still hold it.
+    assert deletes("AWSServiceRoleForAutoScaling_nightly") == ("FAILED", nightly_usage)
+    delete_group(aws, nightly_east)
+    delete_group(aws, nightly_west)
+    assert deletes("AWSServiceRoleForAutoScaling_nightly") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForAutoScaling_nightly")
+
+
+def test_db_instances_and_clusters_block_rds(aws, deletes):
+    rds_east, rds_west = client(aws, "rds", EAST), client(aws, "rds", WEST)
+    instance = rds_east.create_db_instance(
+        DBInstanceIdentifier="orders",
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="admin",
+        MasterUserPassword="correct-horse-battery",
+    )["DBInstance"]
+    cluster = rds_west.create_db_cluster(
+        DBClusterIdentifier="ledger",
+        Engine="aurora-postgresql",
+        MasterUsername="admin",
+        MasterUserPassword="correct-horse-battery",
+    )["DBCluster"]
+
+    assert deletes("AWSServiceRoleForRDS") == (
+        "FAILED",
+        [
+            {"Region": WEST, "Resources": [cluster["DBClusterArn"]]},
+            {"Region": EAST, "Resources": [instance["DBInstanceArn"]]},
+        ],
+    )
+
+    rds_east.delete_db_instance(DBInstanceIdentifier="orders", SkipFinalSnapshot=True)
+    rds_west.delete_db_cluster(DBClusterIdentifier="ledger", SkipFinalSnapshot=True)
+    assert deletes("AWSServiceRoleForRDS") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForRDS")
+
+
+def test_cache_clusters_and_replication_groups_block_elasticache(aws, deletes):
+    cache_east, cache_west = client(aws, "elasticache", EAST), client(aws, "elasticache", WEST)
+    cluster = cache_east.create_cache_cluster(
+        CacheClusterId="sessions", Engine="redis", CacheNodeType="cache.t3.micro", NumCacheNodes=1
+    )["CacheCluster"]
+    group = cache_west.create_replication_group(
+        ReplicationGroupId="carts",
+        ReplicationGroupDescription="carts",
+        Engine="redis",
+        CacheNodeType="cache.t3.micro",
+    )["ReplicationGroup"]
+
+    assert deletes("AWSServiceRoleForElastiCache") == (
+        "FAILED",
+        [
+            {"Region": WEST, "Resources": [group["ARN"]]},
+            {"Region": EAST, "Resources": [cluster["ARN"]]},
+        ],
+    )
+
+    cache_east.delete_cache_cluster(CacheClusterId="sessions")
+    cache_west.delete_replication_group(ReplicationGroupId="carts")
+    assert deletes("AWSServiceRoleForElastiCache") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForElastiCache")
+
+
+def test_clusters_block_eks(aws, deletes):
+    # EKS is not in the emulator's catalogue: the role keeps moto's derived name.
+    role = client(aws, "iam", EAST).create_service_linked_role(AWSServiceName="eks.amazonaws.com")[
+        "Role"
+    ]
+    eks_east, eks_west = client(aws, "eks", EAST), client(aws, "eks", WEST)
+    vpc_config = {"subnetIds": []}
+    east = eks_east.create_cluster(name="apps", roleArn=role["Arn"], resourcesVpcConfig=vpc_config)
+    west = eks_west.create_cluster(name="apps", roleArn=role["Arn"], resourcesVpcConfig=vpc_config)
+
+    assert deletes(role["RoleName"]) == (
+        "FAILED",
+        [
+            {"Region": WEST, "Resources": [west["cluster"]["arn"]]},
+            {"Region": EAST, "Resources": [east["cluster"]["arn"]]},
+        ],
+    )
+
+    eks_east.delete_cluster(name="apps")
+    eks_west.delete_cluster(name="apps")
+    assert deletes(role["RoleName"]) == ("SUCCEEDED", [])
+    assert_gone(aws, role["RoleName"])
+
+
+def test_detectors_enabled_or_suspended_block_guardduty(aws, deletes):
+    east, west = client(aws, "guardduty", EAST), client(aws, "guardduty", WEST)
+    enabled = east.create_detector(Enable=True)["DetectorId"]
+    suspended = west.create_detector(Enable=False)["DetectorId"]
+
+    assert deletes("AWSServiceRoleForAmazonGuardDuty") == (
+        "FAILED",
+        [
+            {
+                "Region": WEST,
+                "Resources": [f"arn:aws:guardduty:{WEST}:{STAGING}:detector/{suspended}"],
+            },
+            {
+                "Region": EAST,
+                "Resources": [f"arn:aws:guardduty:{EAST}:{STAGING}:detector/{enabled}"],
+            },
+        ],
+    )
+
+    east.delete_detector(DetectorId=enabled)
+    west.delete_detector(DetectorId=suspended)
+    assert deletes("AWSServiceRoleForAmazonGuardDuty") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForAmazonGuardDuty")
+
+
+def put_recorder(aws, region: str, name: str, role: str) -> None:
+    client(aws, "config", region).put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": name,
+            "roleARN": role,
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": False},
+        }
+    )
+
+
+def test_recorders_using_the_role_block_config(aws, deletes):
+    config_role = role_arn(aws, "AWSServiceRoleForConfig")
+    put_recorder(aws, EAST, "default", config_role)
+    put_recorder(aws, WEST, "audit", config_role)
+    # A recorder with its own role does not use the service-linked role.
+    put_recorder(aws, "ap-southeast-2", "default", f"arn:aws:iam::{STAGING}:role/ConfigRecorder")
+
+    assert deletes("AWSServiceRoleForConfig") == (
+        "FAILED",
+        [
+            {"Region": WEST, "Resources": ["audit"]},
+            {"Region": EAST, "Resources": ["default"]},
+        ],
+    )
+
+    client(aws, "config", EAST).delete_configuration_recorder(ConfigurationRecorderName="default")
+    client(aws, "config", WEST).delete_configuration_recorder(ConfigurationRecorderName="audit")
+    assert deletes("AWSServiceRoleForConfig") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForConfig")
+
+
+def test_support_role_cannot_be_deleted(aws):
+    iam = client(aws, "iam", EAST)
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_service_linked_role(RoleName="AWSServiceRoleForSupport")
+    error = excinfo.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "UnmodifiableEntity",
+        "Cannot perform the operation on the protected role 'AWSServiceRoleForSupport' - "
+        "this role is only modifiable by AWS",
+    )
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert iam.get_role(RoleName="AWSServiceRoleForSupport")["Role"]["RoleName"] == (
+        "AWSServiceRoleForSupport"
+    )
