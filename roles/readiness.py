@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roles.models import Account, EcsCluster, EcsRegion, ServiceLinkedRole
-from roles.rules import Rule, rule_for
+from roles.rules import Rule, forbidden, rule_for
 
 
 @dataclass
@@ -73,7 +73,6 @@ NOT_CHECKED = (
     "Not checked: rolecall does not check this service's resources. If the role is still in "
     "use, AWS will refuse the deletion and report the resources that block it."
 )
-NOT_DELETABLE = "AWS does not allow deleting this role: {reason}."
 
 
 def _plural(n: int, word: str) -> str:
@@ -84,8 +83,9 @@ def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
     if role.state in (ServiceLinkedRole.State.DELETED, ServiceLinkedRole.State.GONE):
         return Readiness("absent", "The role no longer exists in AWS.", Usage())
     rule = rule_for(role.service_principal)
-    if rule is not None and not rule.deletable:
-        return Readiness("not_deletable", NOT_DELETABLE.format(reason=rule.blocks), Usage(), rule)
+    refusal = forbidden(role.service_principal)
+    if refusal:
+        return Readiness("not_deletable", refusal, Usage(), rule)
     if not role.checks_ecs:
         # No verdict either way: only ECS is inventoried (ECS_PRINCIPAL). The role
         # page shows the evidence there is (last use, Access Advisor) and the

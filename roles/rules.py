@@ -117,3 +117,12 @@ RULES: dict[str, Rule] = {
 def rule_for(principal: str) -> Rule | None:
     """The documented rule for a service principal, or None for a service outside the catalogue."""
     return RULES.get(principal)
+
+
+def forbidden(principal: str) -> str | None:
+    """The refusal to show when AWS does not allow deleting the service's role at all,
+    else None (the verdict, the delete page and the roles list all say this one sentence)."""
+    rule = RULES.get(principal)
+    if rule is None or rule.deletable:
+        return None
+    return f"AWS does not allow deleting this role: {rule.blocks}."

@@ -7,7 +7,7 @@ from roles import approval, jobs
 from roles.deletion.evidence import differences
 from roles.models import DeletionRequest, ServiceLinkedRole
 from roles.protection import role_protection
-from roles.rules import rule_for
+from roles.rules import forbidden
 
 State = DeletionRequest.State
 SUBMIT, POLL = "submit", "poll"
@@ -28,9 +28,9 @@ def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
         raise DeletionRefused(
             f"The role is {role.get_state_display().lower()}; there is nothing to delete."
         )
-    rule = rule_for(role.service_principal)
-    if rule is not None and not rule.deletable:
-        raise DeletionRefused(f"AWS does not allow deleting this role: {rule.blocks}.")
+    refusal = forbidden(role.service_principal)
+    if refusal:
+        raise DeletionRefused(refusal)
     reason = role_protection(role)
     if reason:
         raise DeletionRefused(f"Protected: {reason}")

@@ -4,7 +4,7 @@ import re
 from django import template
 
 from roles.audit.actions import ACTIONS
-from roles.rules import rule_for
+from roles.rules import forbidden
 
 register = template.Library()
 
@@ -126,5 +126,4 @@ def plan_cleanup_offer(context, deletion) -> dict:
 @register.filter
 def aws_allows_deletion(principal: str) -> bool:
     """False for a service whose guide says its role cannot be deleted (roles/rules.py)."""
-    rule = rule_for(principal)
-    return rule is None or rule.deletable
+    return forbidden(principal) is None
