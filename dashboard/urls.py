@@ -52,6 +52,12 @@ urlpatterns = [
     path("roles/<int:pk>/delete/", deletions.confirm, name="role-delete"),
     path("roles/<int:pk>/description/", changes.edit_description, name="role-description"),
     path("roles/<int:pk>/cleanup/", cleanup.plan_cleanup, name="role-cleanup"),
+    path("roles/<int:pk>/cleanup-steps/", cleanup.cleanup_steps, name="role-cleanup-steps"),
+    re_path(
+        r"^roles/(?P<pk>\d+)/cleanup-steps\.(?P<fmt>csv|json)$",
+        cleanup.cleanup_steps,
+        name="role-cleanup-steps-export",
+    ),
     path("cleanups/<int:pk>/", cleanup.cleanup_detail, name="cleanup-detail"),
     path("cleanups/<int:pk>/execute/", cleanup.execute, name="cleanup-execute"),
     *decision_urls("cleanups", "cleanup"),

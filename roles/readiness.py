@@ -1,44 +1,80 @@
 """Would deleting this role work now? The predicted RoleUsageList and a verdict.
 
-For AWSServiceRoleForECS, AWS refuses deletion while any cluster that is not
-INACTIVE exists in any region, and reports them per region as RoleUsageList.
-rolecall predicts that list from the last sync. A region whose last sync
-failed makes the prediction uncertain, and the verdict says so.
+Each service's guide says what keeps its role in use (roles/rules.py, cited in
+docs/readiness.md). For every service rolecall reads (ECS through its clusters,
+the others through roles/aws/blockers.py), the last sync's resources predict the
+RoleUsageList AWS would report, per region. A region whose last read failed makes
+the prediction uncertain, and the verdict says so: nothing unseen is ever called
+safe.
 
-Other services' resources are not inventoried yet: their roles get no verdict
-("not_checked"), never "can be deleted", with the rule their guide documents
-(roles/rules.py), and AWS's own check at deletion time is what decides. A role
-AWS does not allow deleting at all (AWSServiceRoleForSupport) says so
-("not_deletable"), and rolecall refuses to ask (roles/deletion/kind.py).
+Verdicts:
+- ready: nothing found in any region, every region read (with what and when);
+- blocked: resources found (per region, with ARNs);
+- unknown: nothing found, but some region could not be read (or none was yet);
+- not_deletable: AWS does not allow deleting the role (its guide says so, or the
+  organization's feature set makes it so) and rolecall refuses to ask
+  (roles/deletion/kind.py);
+- not_checked: a service rolecall does not read, or whose blockers it cannot see
+  from the account (CloudTrail's trusted access): AWS's own check decides;
+- absent: the role no longer exists.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from roles.models import Account, EcsCluster, EcsRegion, ServiceLinkedRole
+from roles.aws.blockers import GLOBAL, reader_for, uses
+from roles.models import (
+    Account,
+    EcsCluster,
+    EcsRegion,
+    ServiceLinkedRole,
+    ServiceRegion,
+    ServiceResource,
+)
+from roles.models.inventory import ECS_PRINCIPAL
 from roles.rules import Rule, forbidden, rule_for
+
+VERDICTS = {
+    "ready": "can be deleted now",
+    "blocked": "blocked",
+    "unknown": "cannot tell",
+    "not_checked": "not checked",
+    "not_deletable": "not deletable",
+}
 
 
 @dataclass
 class RegionUsage:
     region: str
-    clusters: list[EcsCluster]
+    items: list  # EcsCluster or ServiceResource rows, each with .arn
 
     @property
     def resources(self) -> list[str]:
-        return [c.arn for c in self.clusters]
+        return [item.arn for item in self.items]
+
+    @property
+    def clusters(self) -> list:
+        """For ECS, where the items are the blocking clusters."""
+        return self.items
 
 
 @dataclass
 class Usage:
     blocked: list[RegionUsage] = field(default_factory=list)
-    unknown: list[EcsRegion] = field(default_factory=list)
+    unknown: list = field(default_factory=list)  # EcsRegion or ServiceRegion rows
     synced_regions: int = 0
+    checked_at: datetime | None = None  # the oldest region read that the verdict rests on
 
     def role_usage_list(self) -> list[dict]:
         """In the shape GetServiceLinkedRoleDeletionStatus reports it."""
         return [{"Region": r.region, "Resources": r.resources} for r in self.blocked]
+
+    @property
+    def blocker_count(self) -> int:
+        return sum(len(r.items) for r in self.blocked)
 
 
 @dataclass
@@ -49,34 +85,95 @@ class Readiness:
     rule: Rule | None = None  # what the service's guide says blocks the role
 
 
+def _usage(regions: list, items: list) -> Usage:
+    """regions: the read of each region; items: the blocking rows, each with .region."""
+    by_region: dict[str, RegionUsage] = {}
+    for item in sorted(items, key=lambda i: (i.region.region, i.arn)):
+        by_region.setdefault(item.region.region, RegionUsage(item.region.region, [])).items.append(
+            item
+        )
+    read = [r.synced_at for r in regions if r.synced_at]
+    return Usage(
+        blocked=list(by_region.values()),
+        unknown=[r for r in regions if r.stale or r.synced_at is None],
+        synced_regions=len(regions),
+        checked_at=min(read) if read else None,
+    )
+
+
 def ecs_usage(account: Account) -> Usage:
     regions = list(EcsRegion.objects.filter(account=account))
     clusters = (
-        EcsCluster.objects.filter(region__account=account)
-        .blocking()
-        .select_related("region")
-        .order_by("region__region", "name")
+        EcsCluster.objects.filter(region__account=account).blocking().select_related("region")
     )
-    blocked: dict[str, RegionUsage] = {}
-    for cluster in clusters:
-        blocked.setdefault(
-            cluster.region.region, RegionUsage(cluster.region.region, [])
-        ).clusters.append(cluster)
-    return Usage(
-        blocked=list(blocked.values()),
-        unknown=[r for r in regions if r.stale or r.synced_at is None],
-        synced_regions=len(regions),
-    )
+    return _usage(regions, list(clusters))
+
+
+class AccountUsage:
+    """Every checked service's usage in one account, read in three queries, for the
+    roles of that account (the sync's refresh of the role counts, and one role page)."""
+
+    def __init__(self, account: Account, principals: set[str] | None = None) -> None:
+        self.account = account
+        regions = ServiceRegion.objects.filter(account=account)
+        resources = ServiceResource.objects.filter(region__account=account).select_related("region")
+        if principals is not None:
+            regions = regions.filter(principal__in=principals)
+            resources = resources.filter(region__principal__in=principals)
+        self._regions: dict[str, list] = defaultdict(list)
+        for region in regions:
+            self._regions[region.principal].append(region)
+        self._resources: dict[str, list] = defaultdict(list)
+        for resource in resources:
+            self._resources[resource.region.principal].append(resource)
+        self._ecs: Usage | None = None
+
+    def for_role(self, role: ServiceLinkedRole) -> Usage | None:
+        """The role's usage, or None for a service rolecall does not read."""
+        if role.service_principal == ECS_PRINCIPAL:
+            if self._ecs is None:
+                self._ecs = ecs_usage(self.account)
+            return self._ecs
+        reader = reader_for(role.service_principal)
+        if reader is None:
+            return None
+        items = self._resources[role.service_principal]
+        if reader.per_role:
+            items = [i for i in items if uses(i.role_arn, role.arn)]
+        return _usage(self._regions[role.service_principal], items)
+
+
+ECS_READS = ("ecs:ListClusters", "ecs:DescribeClusters")
+
+
+def reads_for(principal: str) -> tuple[str, ...]:
+    """The IAM read actions behind a service's verdict (shown beside it)."""
+    if principal == ECS_PRINCIPAL:
+        return ECS_READS
+    reader = reader_for(principal)
+    return reader.actions if reader else ()
+
+
+def usage_for(role: ServiceLinkedRole) -> Usage | None:
+    return AccountUsage(role.account, {role.service_principal}).for_role(role)
 
 
 NOT_CHECKED = (
-    "Not checked: rolecall does not check this service's resources. If the role is still in "
-    "use, AWS will refuse the deletion and report the resources that block it."
+    "Not checked: AWS will check when you delete. rolecall does not read this service's "
+    "resources, so nothing here says the role is unused or safe to delete; if it is still "
+    "in use, AWS will refuse the deletion and report what blocks it."
 )
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _where(principal: str, usage: Usage) -> str:
+    reader = reader_for(principal)
+    if reader is not None and reader.scope == GLOBAL:
+        return ""
+    return f" in any of the {_plural(usage.synced_regions, 'region')} read"
 
 
 def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
@@ -86,14 +183,20 @@ def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
     refusal = forbidden(role.service_principal)
     if refusal:
         return Readiness("not_deletable", refusal, Usage(), rule)
-    if not role.checks_ecs:
-        # No verdict either way: only ECS is inventoried (ECS_PRINCIPAL). The role
-        # page shows the evidence there is (last use, Access Advisor) and the
-        # service's documented rule beside this.
+    if rule is None or not rule.checked:
+        # No verdict either way. The role page shows the evidence there is (last use,
+        # Access Advisor) and the service's documented rule beside this.
         return Readiness("not_checked", NOT_CHECKED, Usage(), rule)
-    usage = usage if usage is not None else ecs_usage(role.account)
-    if usage.synced_regions == 0:
-        return Readiness("unknown", "No region has been synced yet.", usage)
+    usage = usage if usage is not None else usage_for(role)
+    if usage is None or usage.synced_regions == 0:
+        return Readiness("unknown", "Cannot tell yet: no region has been read.", Usage(), rule)
+    if usage.blocked and rule.blocked_forbids:
+        return Readiness(
+            "not_deletable",
+            f"AWS does not allow deleting this role: {rule.blocked_forbids}.",
+            usage,
+            rule,
+        )
     if usage.blocked:
         text = f"Blocked in {_plural(len(usage.blocked), 'region')}"
         if usage.unknown:
@@ -107,6 +210,17 @@ def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
             usage,
             rule,
         )
+    if rule.unseen:
+        return Readiness(
+            "not_checked",
+            f"Not checked: {rule.found}{_where(role.service_principal, usage)}, but "
+            f"{rule.unseen}. AWS will check when you delete.",
+            usage,
+            rule,
+        )
     return Readiness(
-        "ready", "Can be deleted now: no ECS cluster exists in any region.", usage, rule
+        "ready",
+        f"Can be deleted now: {rule.found}{_where(role.service_principal, usage)}.",
+        usage,
+        rule,
     )

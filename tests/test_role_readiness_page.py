@@ -8,8 +8,9 @@ from django.urls import reverse
 from roles.models import ServiceLinkedRole
 
 NOT_CHECKED = (
-    "Not checked: rolecall does not check this service&#x27;s resources. If the role is still "
-    "in use, AWS will refuse the deletion and report the resources that block it."
+    "Not checked: AWS will check when you delete. rolecall does not read this service&#x27;s "
+    "resources, so nothing here says the role is unused or safe to delete; if it is still in "
+    "use, AWS will refuse the deletion and report what blocks it."
 )
 
 
@@ -34,7 +35,7 @@ def test_a_non_ecs_role_page_says_rolecall_does_not_check_and_shows_the_evidence
     evidence = html.split('data-testid="evidence"')[1].split("</ul>")[0]
     assert "Last used:</strong> Not accessed in the tracking period" in evidence
     assert "Access Advisor:</strong>" in evidence
-    # No ECS blockers section for a service rolecall does not inventory.
+    # No blockers section for a service rolecall does not read.
     assert 'data-testid="blockers"' not in html
 
 
@@ -56,7 +57,9 @@ def test_the_ecs_role_keeps_its_verdict_and_shows_no_not_checked_text(viewer_cli
     role = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForECS")
     html = viewer_client.get(reverse("role-detail", args=[role.pk])).content.decode()
     assert "Blocked in 3 regions." in html
-    assert "Not checked" not in html and 'data-testid="evidence"' not in html
+    assert "Not checked" not in html
+    # The last use and Access Advisor stand beside every verdict.
+    assert "Last used:</strong>" in html.split('data-testid="evidence"')[1]
 
 
 def test_the_delete_confirmation_of_a_non_ecs_role_makes_no_promise(operator_client, prod):
@@ -69,7 +72,9 @@ def test_the_delete_confirmation_of_a_non_ecs_role_makes_no_promise(operator_cli
 
 def test_the_roles_list_marks_other_services_as_not_checked(viewer_client, prod):
     html = viewer_client.get(reverse("roles"), {"q": "AWSServiceRoleForEC2Spot"}).content.decode()
-    assert "title=\"rolecall does not check this service's resources" in html
+    cell = html.split('data-testid="verdict"')[1].split("</td>")[0]
+    assert "rolecall does not read what blocks this role; AWS will check when you delete" in cell
+    assert ">not checked</span>" in cell
 
 
 def support(account) -> ServiceLinkedRole:
@@ -112,10 +117,10 @@ def test_a_deletion_of_the_support_role_is_refused_before_anything_reaches_aws(
     assert emulator.control.calls()["operations"].get("iam:DeleteServiceLinkedRole", 0) == 0
 
 
-def test_a_role_rolecall_does_not_check_shows_what_its_guide_says_blocks_it(viewer_client, prod):
+def test_a_checked_role_shows_what_its_guide_says_blocks_it(viewer_client, prod):
     role = ServiceLinkedRole.objects.get(account=prod, name="AWSServiceRoleForElasticLoadBalancing")
     html = viewer_client.get(reverse("role-detail", args=[role.pk])).content.decode()
-    assert NOT_CHECKED in html
+    assert "Not checked" not in html
     rule = html.split('data-testid="rule"')[1].split("</p>")[0]
     assert (
         "per the Elastic Load Balancing guide:</strong> every load balancer (Application, "

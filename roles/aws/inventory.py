@@ -112,6 +112,10 @@ class EcsReader:
             for region in regions
         ]
 
+    def submit(self, fn, *args) -> Future:
+        """Run other per-region work (roles/aws/blockers.py) in the same bounded region pool."""
+        return self._region_pool.submit(fn, *args)
+
     def results(self, *, raise_failure: bool = False) -> list[RegionInventory]:
         """Every started region, waiting for each in order.
 

@@ -8,9 +8,11 @@ from django.conf import settings
 
 from roles.aws import iam
 from roles.aws.account import AccountAws
+from roles.aws.blockers import read_role, reader_for
 from roles.aws.errors import AwsError
 from roles.aws.inventory import CLUSTERS, read_ecs
 from roles.models import ServiceLinkedRole
+from roles.models.inventory import ECS_PRINCIPAL
 from roles.readiness import readiness
 
 
@@ -94,7 +96,8 @@ class Fresh:
 def read_from_aws(deletion, aws: AccountAws, *, blockers: bool) -> Fresh:
     """The request's evidence, read from AWS now: who the account's credentials
     really are (GetCallerIdentity), the role (GetRole), and with `blockers` the
-    ECS clusters in every region (any region that cannot be read fails the read).
+    resources that block the role's service in every region (ECS clusters, load
+    balancers, ...: roles/aws/blockers.py; any region that cannot be read fails the read).
 
     Used just before a deletion is submitted, through the same AccountAws the
     DeleteServiceLinkedRole call will use: if the account was re-pointed, the
@@ -109,7 +112,12 @@ def read_from_aws(deletion, aws: AccountAws, *, blockers: bool) -> Fresh:
             raise
         return Fresh({}, identity.account, "", "", identity.request_id)
     usage = []
-    if blockers and detail.summary.service_principal == "ecs.amazonaws.com":
+    principal = detail.summary.service_principal
+    if blockers and reader_for(principal) is not None:
+        usage = read_role(
+            aws, principal, detail.summary.arn, threads=settings.ROLECALL_SYNC_REGION_CONCURRENCY
+        )
+    elif blockers and principal == ECS_PRINCIPAL:
         found = read_ecs(
             aws,
             aws.regions(),

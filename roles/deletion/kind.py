@@ -7,7 +7,7 @@ from roles import approval, jobs
 from roles.deletion.evidence import differences
 from roles.models import DeletionRequest, ServiceLinkedRole
 from roles.protection import role_protection
-from roles.rules import forbidden
+from roles.readiness import readiness
 
 State = DeletionRequest.State
 SUBMIT, POLL = "submit", "poll"
@@ -28,9 +28,11 @@ def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
         raise DeletionRefused(
             f"The role is {role.get_state_display().lower()}; there is nothing to delete."
         )
-    refusal = forbidden(role.service_principal)
-    if refusal:
-        raise DeletionRefused(refusal)
+    # The guide's word (Support), or what the last sync found (an organization with
+    # all features keeps AWSServiceRoleForOrganizations for good).
+    verdict = readiness(role)
+    if verdict.verdict == "not_deletable":
+        raise DeletionRefused(verdict.text)
     reason = role_protection(role)
     if reason:
         raise DeletionRefused(f"Protected: {reason}")

@@ -2,6 +2,7 @@
 
 from roles.models.accounts import Account
 from roles.models.audit import AuditEvent, Outcome
+from roles.models.blockers import ServiceRegion, ServiceResource
 from roles.models.cleanup import CleanupPlan, CleanupRegion, CleanupStep
 from roles.models.deletions import DeletionAttempt, DeletionRequest
 from roles.models.health import HealthPing
@@ -35,5 +36,7 @@ __all__ = [
     "Outcome",
     "ProtectedRule",
     "ServiceLinkedRole",
+    "ServiceRegion",
+    "ServiceResource",
     "SyncRun",
 ]

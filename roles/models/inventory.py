@@ -41,11 +41,13 @@ class ServiceLinkedRole(models.Model):
     advisor_synced_at = models.DateTimeField(null=True, blank=True)
     advisor_error = models.JSONField(default=dict, blank=True)
     # Kept by the sync (roles/sync/store.py) so the role list filters and
-    # sorts on them without a join: non-INACTIVE clusters (ECS only), the
-    # regions they are in, and regions whose data is stale or missing.
+    # sorts on them without a join: the resources that block the role (every
+    # service rolecall reads), the regions they are in, regions whose data is
+    # stale or missing, and the verdict (roles/readiness.py) they add up to.
     blocker_count = models.PositiveIntegerField(default=0)
     blocked_regions = models.PositiveIntegerField(default=0)
     unknown_regions = models.PositiveIntegerField(default=0)
+    verdict = models.CharField(max_length=16, default="unknown")
 
     objects = RoleQuerySet.as_manager()
 
@@ -54,6 +56,7 @@ class ServiceLinkedRole(models.Model):
         indexes = [
             models.Index(fields=["state", "last_used_at"], name="slr_state_last_used"),
             models.Index(fields=["service_principal"], name="slr_principal"),
+            models.Index(fields=["verdict", "state"], name="slr_verdict_state"),
         ]
 
     def __str__(self) -> str:

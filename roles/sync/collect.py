@@ -1,7 +1,8 @@
 """Gather one account's snapshot from AWS, concurrently but within bounds.
 
-Three bounded pools per account: regions, per-cluster ECS listings, and IAM
-(which throttles hardest). A region that fails is reported with its error and
+Three bounded pools per account: regions (ECS, and every other service whose
+resources block its role, roles/aws/blockers.py), per-cluster ECS listings, and
+IAM (which throttles hardest). A region that fails is reported with its error and
 does not stop the others; an account-level failure (AssumeRole, region list,
 ListRoles) raises AwsError.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from roles.aws import iam
+from roles.aws import blockers, iam
 from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
 from roles.aws.inventory import FULL, EcsReader, RegionInventory
@@ -56,6 +57,8 @@ class AccountSnapshot:
     roles: list[RoleSnapshot]
     region_results: list[RegionSnapshot]
     calls: int
+    # Every other read service's resources, per region (roles/aws/blockers.py).
+    service_results: list[blockers.ServiceRead] = field(default_factory=list)
 
 
 class _Advisor:
@@ -136,6 +139,13 @@ def collect(
     ):
         ecs_reader.start(regions)
         summaries = iam.list_service_linked_roles(iam_client)
+        # What blocks each listed role's service, in the same region pool as ECS.
+        service_futures = [
+            ecs_reader.submit(blockers.read_region, aws, principal, region)
+            for principal, region in blockers.jobs(
+                [s.service_principal for s in summaries], regions
+            )
+        ]
         role_futures = [iam_pool.submit(_role, iam_client, s) for s in summaries]
         snapshots, jobs = [], {}
         for index, future in enumerate(role_futures):
@@ -145,6 +155,11 @@ def collect(
                 jobs[index] = job
         _Advisor(iam_client, iam_pool).finish(snapshots, jobs)
         region_results = ecs_reader.results()
+        service_results = [f.result() for f in service_futures]
     return AccountSnapshot(
-        regions=list(regions), roles=snapshots, region_results=region_results, calls=aws.calls
+        regions=list(regions),
+        roles=snapshots,
+        region_results=region_results,
+        calls=aws.calls,
+        service_results=service_results,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from django.db import transaction
 from django.utils import timezone
 
+from roles.aws.blockers import GLOBAL
 from roles.models import (
     AccessAdvisorEntry,
     Account,
@@ -20,6 +21,8 @@ from roles.models import (
     EcsRegion,
     EcsService,
     ServiceLinkedRole,
+    ServiceRegion,
+    ServiceResource,
 )
 from roles.sync.collect import AccountSnapshot, RegionSnapshot, RoleSnapshot
 
@@ -54,6 +57,8 @@ class StoreResult:
     clusters: int = 0
     regions_ok: int = 0
     regions_failed: int = 0
+    service_resources: int = 0
+    service_reads_failed: int = 0
 
 
 def _columns(item, *nested: str) -> dict:
@@ -168,20 +173,50 @@ def _store_region(account: Account, snap: RegionSnapshot, now, result: StoreResu
     result.regions_ok += 1
 
 
-def refresh_blockers(account: Account) -> None:
-    """Recompute the denormalised blocker counts of the account's ECS roles."""
-    from roles.readiness import ecs_usage
-
-    usage = ecs_usage(account)
-    roles = list(
-        ServiceLinkedRole.objects.filter(account=account, service_principal="ecs.amazonaws.com")
+def _store_services(account: Account, snapshot: AccountSnapshot, now, result: StoreResult) -> None:
+    """Every other service's reads, in a constant number of queries: a region read
+    replaces that region's resources; a failed one keeps them, marked stale."""
+    existing = {(r.principal, r.region): r for r in ServiceRegion.objects.filter(account=account)}
+    fresh, rows = [], []
+    for read in snapshot.service_results:
+        row = existing.get((read.principal, read.region))
+        if row is None:
+            row = ServiceRegion(account=account, principal=read.principal, region=read.region)
+            fresh.append(row)
+        rows.append((row, read))
+    ServiceRegion.objects.bulk_create(fresh)
+    ok = [row for row, read in rows if read.resources is not None]
+    ServiceResource.objects.filter(region__in=[row for row in ok if row.pk]).delete()
+    resources = []
+    for row, read in rows:
+        if read.resources is None:
+            row.stale, row.error, row.error_at = True, read.error, now
+            result.service_reads_failed += 1
+            continue
+        row.synced_at, row.stale, row.error, row.error_at = now, False, {}, None
+        resources += [ServiceResource(region=row, **_columns(r)) for r in read.resources]
+    ServiceRegion.objects.bulk_update(
+        [row for row, _ in rows], ["synced_at", "stale", "error", "error_at"]
     )
+    ServiceResource.objects.bulk_create(resources)
+    result.service_resources = len(resources)
+
+
+def refresh_blockers(account: Account) -> None:
+    """Recompute the denormalised blocker counts and verdicts of the account's roles."""
+    from roles.readiness import AccountUsage, readiness
+
+    usages = AccountUsage(account)
+    roles = list(ServiceLinkedRole.objects.filter(account=account).select_related("account"))
     for role in roles:
-        role.blocker_count = sum(len(r.resources) for r in usage.blocked)
-        role.blocked_regions = len(usage.blocked)
-        role.unknown_regions = len(usage.unknown)
+        usage = usages.for_role(role)
+        verdict = readiness(role, usage)
+        role.verdict = verdict.verdict
+        role.blocker_count = verdict.usage.blocker_count
+        role.blocked_regions = len(verdict.usage.blocked)
+        role.unknown_regions = len(verdict.usage.unknown)
     ServiceLinkedRole.objects.bulk_update(
-        roles, ["blocker_count", "blocked_regions", "unknown_regions"]
+        roles, ["blocker_count", "blocked_regions", "unknown_regions", "verdict"]
     )
 
 
@@ -192,7 +227,11 @@ def store(account: Account, snapshot: AccountSnapshot) -> StoreResult:
         _store_roles(account, snapshot, now, result)
         for region_snap in snapshot.region_results:
             _store_region(account, region_snap, now, result)
+        _store_services(account, snapshot, now, result)
         # Regions no longer scanned (the account's region list was narrowed).
         EcsRegion.objects.filter(account=account).exclude(region__in=snapshot.regions).delete()
+        ServiceRegion.objects.filter(account=account).exclude(
+            region__in=[*snapshot.regions, GLOBAL]
+        ).delete()
         refresh_blockers(account)
     return result

@@ -127,3 +127,9 @@ def plan_cleanup_offer(context, deletion) -> dict:
 def aws_allows_deletion(principal: str) -> bool:
     """False for a service whose guide says its role cannot be deleted (roles/rules.py)."""
     return forbidden(principal) is None
+
+
+@register.filter
+def holds_data(steps) -> bool:
+    """Whether any cleanup step removes a resource that holds data (roles/cleanup/manual.py)."""
+    return any(step.holds_data for step in steps)

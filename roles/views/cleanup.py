@@ -10,12 +10,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from roles import permissions, reauth
+from roles.cleanup import manual
 from roles.cleanup import plan as planning
 from roles.cleanup.kind import CleanupRefused
 from roles.cleanup.service import request_execution
 from roles.forms import TypedConfirmation, account_confirmation
-from roles.models import CleanupPlan, CleanupRegion
+from roles.models import CleanupPlan, CleanupRegion, ServiceLinkedRole
+from roles.readiness import readiness
 from roles.views.decisions import change_page, decision_context
+from roles.views.exports import download
 
 State = CleanupPlan.State
 
@@ -87,3 +90,20 @@ def execute(request: HttpRequest, pk: int) -> HttpResponse:
     except CleanupRefused as exc:
         messages.error(request, str(exc))
     return redirect("cleanup-detail", plan.pk)
+
+
+@require_GET
+def cleanup_steps(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
+    """A non-ECS role's cleanup as a dry run to review and export (roles/cleanup/manual.py):
+    rolecall executes none of it."""
+    role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
+    verdict = readiness(role)
+    if role.checks_ecs:
+        return redirect("role-detail", role.pk)
+    steps = manual.steps(verdict.usage)
+    if fmt:
+        rows = [step.as_row() for step in steps]
+        name = f"rolecall-cleanup-{role.account.aws_account_id}-{role.name}"
+        return download(rows, manual.COLUMNS, fmt, name)
+    ctx = {"role": role, "verdict": verdict, "steps": steps}
+    return render(request, "cleanup/steps.html", ctx)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from roles import permissions
 from roles.models import DeletionRequest, HealthPing, ServiceLinkedRole, SyncRun
+from roles.readiness import VERDICTS
 from roles.views.accounts import accounts_with_status
 
 
@@ -21,9 +22,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         in_use=Count("pk", filter=Q(last_used_at__gte=cutoff)),
         unused=Count("pk", filter=Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True)),
         blocked=Count("pk", filter=Q(blocker_count__gt=0)),
+        **{v: Count("pk", filter=Q(verdict=v)) for v in VERDICTS},
     )
     ctx = {
         "counts": counts,
+        "verdicts": [(v, label, counts[v]) for v, label in VERDICTS.items()],
         "pending_deletions": DeletionRequest.objects.active().count(),
         "accounts": accounts_with_status(),
         "active_syncs": {r.account_id: r for r in SyncRun.objects.active()},

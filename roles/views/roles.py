@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from roles import params, permissions
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
+from roles.cleanup import manual
 from roles.models import Account, EcsCluster, ServiceLinkedRole
 from roles.protection import role_protection
-from roles.readiness import ecs_usage, readiness
+from roles.readiness import VERDICTS, readiness, reads_for, usage_for
 from roles.templatetags.rolecall import make_visible
 from roles.views.syncs import refresh_response
 
@@ -39,7 +40,7 @@ COLUMNS = [
     ("name", "Role"),
     ("account", "Account"),
     ("last_used", "Last activity"),
-    ("blockers", "Blockers"),
+    ("blockers", "Readiness"),
     ("state", "State"),
 ]
 
@@ -55,6 +56,9 @@ class RoleFilterForm(forms.Form):
     )
     has_blockers = forms.ChoiceField(
         required=False, choices=[("", "any"), ("yes", "has blockers"), ("no", "no blockers")]
+    )
+    verdict = forms.ChoiceField(
+        required=False, label="Readiness", choices=[("", "any"), *VERDICTS.items()]
     )
     state = forms.ChoiceField(
         required=False, choices=[("", "any state"), *ServiceLinkedRole.State.choices]
@@ -82,6 +86,9 @@ class RoleFilterForm(forms.Form):
             qs = qs.filter(blocker_count__gt=0)
         elif data.get("has_blockers") == "no":
             qs = qs.filter(blocker_count=0)
+        if data.get("verdict"):
+            # The stored verdict is the sync's; a role deleted since has none.
+            qs = qs.live().filter(verdict=data["verdict"])
         if data.get("state"):
             qs = qs.filter(state=data["state"])
         sort = data.get("sort") or "account"
@@ -127,6 +134,7 @@ EXPORT_COLUMNS = (
     "blocker_count",
     "blocked_regions",
     "unknown_regions",
+    "verdict",
     "aws_created_at",
     "description",
 )
@@ -145,6 +153,7 @@ def _export_row(role: ServiceLinkedRole) -> dict:
         "blocker_count": role.blocker_count,
         "blocked_regions": role.blocked_regions,
         "unknown_regions": role.unknown_regions,
+        "verdict": role.verdict if role.is_live else "",
         "aws_created_at": role.aws_created_at.isoformat() if role.aws_created_at else "",
         "description": role.description,
     }
@@ -187,9 +196,9 @@ def role_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
-    usage = ecs_usage(role.account) if role.checks_ecs else None
+    usage = usage_for(role)
     clusters = []
-    if usage is not None:
+    if usage is not None and role.checks_ecs:
         ids = [c.pk for region in usage.blocked for c in region.clusters]
         clusters = (
             EcsCluster.objects.filter(pk__in=ids)
@@ -205,7 +214,9 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "role": role,
         "verdict": verdict,
+        "reads": reads_for(role.service_principal),
         "clusters": clusters,
+        "cleanup_steps": manual.steps(verdict.usage) if not role.checks_ecs else [],
         "advisor": advisor,
         # Most recent first whatever the database does with NULLs in a DESC sort.
         "advisor_used": sorted(

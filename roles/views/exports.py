@@ -1,0 +1,35 @@
+"""A small export (a page's table as CSV or JSON) built in memory. The roles list and
+the audit history stream theirs instead (roles/views/roles.py, roles/audit/export.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from roles.audit.export import neutralise
+from roles.templatetags.rolecall import make_visible
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def download(rows: list[dict], columns: tuple[str, ...], fmt: str, name: str) -> HttpResponse:
+    """rows as an attachment `name-<UTC stamp>.<fmt>`; AWS-sourced text is shown visibly
+    and kept from being evaluated as a spreadsheet formula in CSV."""
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([neutralise(make_visible(str(row[c]))) for c in columns])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(json.dumps(rows, indent=1), content_type="application/json")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    safe = _UNSAFE.sub("_", name)
+    response["Content-Disposition"] = f'attachment; filename="{safe}-{stamp}.{fmt}"'
+    return response
