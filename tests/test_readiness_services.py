@@ -186,9 +186,7 @@ FREE = [
 
 
 @pytest.mark.parametrize("name", FREE)
-def test_a_free_role_can_be_deleted_now_and_aws_agrees(
-    sync_demo, operator, operator_client, name
-):
+def test_a_free_role_can_be_deleted_now_and_aws_agrees(sync_demo, operator, operator_client, name):
     sync_demo("acme-staging")
     role = _role(STAGING, name)
     assert role.verdict == "ready"

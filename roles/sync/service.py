@@ -185,6 +185,11 @@ def _record_recreated(run: SyncRun, roles: list[ServiceLinkedRole]) -> None:
 
 def _finish(run: SyncRun, snapshot, result: StoreResult) -> None:
     region_errors = {r.region: r.error for r in snapshot.region_results if r.error}
+    # Another service's read that failed, keyed "<region> <principal>" ("global" for one
+    # read per account): the region is stale for that service's roles only.
+    region_errors |= {
+        f"{r.region} {r.principal}": r.error for r in snapshot.service_results if r.error
+    }
     role_errors = {r.summary.arn: r.error for r in snapshot.roles if r.error}
     run.status = Status.PARTIAL if region_errors or role_errors else Status.SUCCEEDED
     run.finished = timezone.now()
@@ -199,6 +204,8 @@ def _finish(run: SyncRun, snapshot, result: StoreResult) -> None:
         "clusters": result.clusters,
         "regions_ok": result.regions_ok,
         "regions_failed": result.regions_failed,
+        "service_resources": result.service_resources,
+        "service_reads_failed": result.service_reads_failed,
     }
     run.save(
         update_fields=[

@@ -22,11 +22,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         in_use=Count("pk", filter=Q(last_used_at__gte=cutoff)),
         unused=Count("pk", filter=Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True)),
         blocked=Count("pk", filter=Q(blocker_count__gt=0)),
-        **{v: Count("pk", filter=Q(verdict=v)) for v in VERDICTS},
+        **{f"verdict_{v}": Count("pk", filter=Q(verdict=v)) for v in VERDICTS},
     )
     ctx = {
         "counts": counts,
-        "verdicts": [(v, label, counts[v]) for v, label in VERDICTS.items()],
+        "verdicts": [(v, label, counts[f"verdict_{v}"]) for v, label in VERDICTS.items()],
         "pending_deletions": DeletionRequest.objects.active().count(),
         "accounts": accounts_with_status(),
         "active_syncs": {r.account_id: r for r in SyncRun.objects.active()},
