@@ -37,6 +37,9 @@ class Resource:
 class Reader:
     read: Callable  # (client_for, region, account_id) -> list[Resource]
     actions: tuple[str, ...]  # the IAM read actions it needs (README's policy)
+    # Each call a read makes: the kinds of resource it returns and its page size
+    # (0: one call, unpaginated). What bench/sync.py counts as the minimum.
+    calls: tuple[tuple[tuple[str, ...], int], ...]
     scope: str = "region"  # "region": every scanned region; GLOBAL: once
     per_role: bool = False  # resources name their role (Resource.role_arn)
 
@@ -292,12 +295,24 @@ def organization(client_for, region: str, account: str) -> list[Resource]:
 
 READERS: dict[str, Reader] = {
     "elasticloadbalancing.amazonaws.com": Reader(
-        load_balancers, ("elasticloadbalancing:DescribeLoadBalancers",)
+        load_balancers,
+        ("elasticloadbalancing:DescribeLoadBalancers",),
+        (
+            (("Application Load Balancer", "Network Load Balancer", "Gateway Load Balancer"), 400),
+            (("Classic Load Balancer",), 400),
+        ),
     ),
     "autoscaling.amazonaws.com": Reader(
-        autoscaling_groups, ("autoscaling:DescribeAutoScalingGroups",), per_role=True
+        autoscaling_groups,
+        ("autoscaling:DescribeAutoScalingGroups",),
+        ((("Auto Scaling group",), 100),),
+        per_role=True,
     ),
-    "rds.amazonaws.com": Reader(databases, ("rds:DescribeDBInstances", "rds:DescribeDBClusters")),
+    "rds.amazonaws.com": Reader(
+        databases,
+        ("rds:DescribeDBInstances", "rds:DescribeDBClusters"),
+        ((("DB instance",), 100), (("DB cluster",), 100)),
+    ),
     "elasticache.amazonaws.com": Reader(
         caches,
         (
@@ -305,19 +320,44 @@ READERS: dict[str, Reader] = {
             "elasticache:DescribeReplicationGroups",
             "elasticache:DescribeServerlessCaches",
         ),
+        ((("Cache cluster",), 100), (("Replication group",), 100), (("Serverless cache",), 100)),
     ),
-    "eks.amazonaws.com": Reader(eks_clusters, ("eks:ListClusters",)),
-    "guardduty.amazonaws.com": Reader(detectors, ("guardduty:ListDetectors",)),
-    "securityhub.amazonaws.com": Reader(hub, ("securityhub:DescribeHub",)),
+    "eks.amazonaws.com": Reader(eks_clusters, ("eks:ListClusters",), ((("EKS cluster",), 100),)),
+    "guardduty.amazonaws.com": Reader(
+        detectors, ("guardduty:ListDetectors",), ((("GuardDuty detector",), 50),)
+    ),
+    "securityhub.amazonaws.com": Reader(
+        hub, ("securityhub:DescribeHub",), ((("Security Hub",), 0),)
+    ),
     "config.amazonaws.com": Reader(
-        recorders, ("config:DescribeConfigurationRecorders",), per_role=True
+        recorders,
+        ("config:DescribeConfigurationRecorders",),
+        ((("Configuration recorder",), 0),),
+        per_role=True,
     ),
-    "access-analyzer.amazonaws.com": Reader(analyzers, ("access-analyzer:ListAnalyzers",)),
-    "cloudtrail.amazonaws.com": Reader(organization_trails, ("cloudtrail:DescribeTrails",)),
+    "access-analyzer.amazonaws.com": Reader(
+        analyzers, ("access-analyzer:ListAnalyzers",), ((("Access analyzer",), 100),)
+    ),
+    "cloudtrail.amazonaws.com": Reader(
+        organization_trails, ("cloudtrail:DescribeTrails",), ((("Organization trail",), 0),)
+    ),
     "organizations.amazonaws.com": Reader(
-        organization, ("organizations:DescribeOrganization",), scope=GLOBAL
+        organization,
+        ("organizations:DescribeOrganization",),
+        ((("Organization with all features",), 0),),
+        scope=GLOBAL,
     ),
 }
+
+
+def minimum_calls(reader: Reader, kinds: dict[str, int]) -> int:
+    """The fewest calls one region's read can take, given how many resources of each kind
+    it returned (a paginated call needs one page even when it finds nothing)."""
+    total = 0
+    for returned, page in reader.calls:
+        found = sum(kinds.get(kind, 0) for kind in returned)
+        total += 1 if not page else max(1, -(-found // page))
+    return total
 
 
 def reader_for(principal: str) -> Reader | None:
