@@ -1,9 +1,11 @@
 """Recognise an AWS call from its WSGI environ: service, operation, region, account.
 
 Region and service come from the SigV4 credential scope, the operation from the
-query ``Action`` (IAM, STS, EC2) or the ``X-Amz-Target`` header (ECS JSON).  The
-account is the one moto resolves for the access key (assumed-role keys belong to
-the role's account; any other key is the hub account).
+query ``Action`` (IAM, STS, EC2), the ``X-Amz-Target`` header (ECS JSON) or, for REST
+services (EKS, GuardDuty, Security Hub, Access Analyzer), the method and path as
+botocore's model maps them (``restops``).  The account is the one moto resolves for
+the access key (assumed-role keys belong to the role's account; any other key is the
+hub account).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from moto.iam.models import get_account_id_from, iam_backends
+
+from . import restops
 
 CREDENTIAL_RE = re.compile(
     r"Credential=(?P<key>[^/,\s]+)/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request"
@@ -62,8 +66,26 @@ def identify(environ: dict) -> AwsCall | None:
             body = _read_body(environ)
         raw = parse_qs(query) | parse_qs(body.decode("utf-8", "replace"))
         params = {k: v[0] for k, v in raw.items() if v}
-        action = params.get("Action", "Unknown")
+        action = params.get("Action") or _rest_action(environ, service, query) or "Unknown"
     return AwsCall(service, action, match["region"], match["key"], params=params)
+
+
+def raw_path(environ: dict) -> str:
+    """The request path as sent, still percent-encoded (PATH_INFO is decoded)."""
+    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if uri:
+        return uri.split("?", 1)[0]
+    return quote(environ.get("PATH_INFO", ""), safe="/")
+
+
+def _rest_action(environ: dict, service: str, query: str) -> str | None:
+    found = restops.match(
+        service,
+        environ.get("REQUEST_METHOD", "GET"),
+        raw_path(environ),
+        parse_qs(query, keep_blank_values=True),
+    )
+    return found[0] if found else None
 
 
 def resolve_account(call: AwsCall, environ: dict) -> str | None:

@@ -10,8 +10,9 @@ which is how a worker killed between an AWS call and its database write is stage
 
 Errors are rendered the way the service's protocol does it, so botocore raises
 ``ClientError`` with ``Error.Code`` and ``ResponseMetadata.RequestId`` set:
-IAM/STS query XML (``<ErrorResponse>``), EC2 XML (``<Response><Errors>``) and ECS JSON
-(``__type`` plus the ``x-amzn-RequestId`` header).
+IAM/STS query XML (``<ErrorResponse>``), EC2 XML (``<Response><Errors>``), ECS JSON
+(``__type`` plus the ``x-amzn-RequestId`` header) and REST-JSON (EKS, GuardDuty, Security
+Hub, Access Analyzer: the code in the ``x-amzn-ErrorType`` header, ``message`` in the body).
 """
 
 from __future__ import annotations
@@ -28,7 +29,18 @@ from xml.sax.saxutils import escape
 
 import botocore.session
 
-PROTOCOLS = {"iam": "query", "sts": "query", "ec2": "ec2", "ecs": "json"}
+from .restops import MODEL_NAMES
+
+PROTOCOLS = {
+    "iam": "query",
+    "sts": "query",
+    "ec2": "ec2",
+    "ecs": "json",
+    "eks": "rest-json",
+    "guardduty": "rest-json",
+    "securityhub": "rest-json",
+    "access-analyzer": "rest-json",
+}
 XML_NAMESPACES = {
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
@@ -64,16 +76,18 @@ STATUS = {
 
 
 @lru_cache(maxsize=8)
-def _model_statuses(service: str) -> dict[str, int]:
+def _model_statuses(service: str) -> dict[str, tuple[int, bool]]:
+    """code -> (HTTP status, whether the model states it) for a service's modelled errors."""
     try:
-        model = botocore.session.get_session().get_service_model(service)
+        session = botocore.session.get_session()
+        model = session.get_service_model(MODEL_NAMES.get(service, service))
     except Exception:  # noqa: BLE001 - an unknown service simply has no modelled errors
         return {}
     statuses = {}
     for shape in model.error_shapes:
         error = shape.metadata.get("error", {})
         code = error.get("code", shape.name)
-        statuses[code] = error.get("httpStatusCode", 400)
+        statuses[code] = (error.get("httpStatusCode", 400), "httpStatusCode" in error)
         statuses[shape.name] = statuses[code]
     return statuses
 
@@ -83,7 +97,12 @@ def wire_code(service: str, error: str) -> str:
 
 
 def status_for(service: str, code: str) -> int:
-    return STATUS.get(code) or _model_statuses(service).get(code, 400)
+    # A status the service's model states wins: AccessDeniedException is 403 for the
+    # REST services and 400 for ECS, whose model states none.
+    modelled = _model_statuses(service).get(code)
+    if modelled and modelled[1]:
+        return modelled[0]
+    return STATUS.get(code) or (modelled[0] if modelled else 400)
 
 
 def default_message(service: str, code: str, operation: str, caller: str, resource: str) -> str:
@@ -109,6 +128,10 @@ def render_error(
     if protocol == "json":
         headers["Content-Type"] = "application/x-amz-json-1.1"
         body = json.dumps({"__type": code, "message": message})
+    elif protocol == "rest-json":
+        headers["Content-Type"] = "application/json"
+        headers["x-amzn-ErrorType"] = code
+        body = json.dumps({"message": message})
     elif protocol == "ec2":
         headers["Content-Type"] = "text/xml;charset=UTF-8"
         body = (

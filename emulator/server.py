@@ -4,13 +4,17 @@ Every request that is not for the control endpoint is an AWS call for moto.  On
 the way in it is counted, delayed by the configured latency (outside the lock, so
 concurrent calls overlap), possibly answered with an injected fault, and then
 dispatched into moto's server application under ``state.LOCK``; a response-delay
-fault then holds the answer back after moto has acted.
+fault then holds the answer back after moto has acted.  Services moto has no backend
+for (``OWN_SERVICES``: IAM Access Analyzer) are answered by the emulator's own handler
+at that same point, so they are counted, delayed and faulted like any other call.
 """
 
 from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
+from http import HTTPStatus
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -23,19 +27,17 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from . import control, deletion, patches
 from .awsrequest import AwsCall, identify, resolve_account
 from .faults import FAULTS, Fault, default_message, render_error, wire_code
+from .patches import accessanalyzer
 from .state import LOCK, RUN
 
 patches.apply()
 
 INVALID_TOKEN = "The security token included in the request is invalid."
-HTTP_REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    409: "Conflict",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
+
+# Signing name -> handler(environ, account, region) -> (status, headers, body), for
+# services moto has no backend for.
+OWN_SERVICES: dict[str, Callable[[dict, str, str], tuple[int, dict[str, str], bytes]]] = {
+    accessanalyzer.SERVICE: accessanalyzer.handle,
 }
 
 
@@ -68,7 +70,11 @@ class EmulatorApp:
             return self._fault(call, fault, start_response)
         with LOCK:
             deletion.tick()
-            answer = self._dispatch(environ, start_response)
+            own = OWN_SERVICES.get(call.service)
+            if own is not None:
+                answer = self._respond(own(environ, call.account, call.region), start_response)
+            else:
+                answer = self._dispatch(environ, start_response)
         # The backend has acted; a response delay holds the answer back (outside the lock).
         late = FAULTS.match(call.operation, call.account, call.region, delayed=True)
         if late is not None:
@@ -116,7 +122,7 @@ class EmulatorApp:
     def _respond(answer, start_response) -> list[bytes]:
         status, headers, body = answer
         headers["Content-Length"] = str(len(body))
-        start_response(f"{status} {HTTP_REASONS.get(status, 'Error')}", list(headers.items()))
+        start_response(f"{status} {_reason(status)}", list(headers.items()))
         return [body]
 
     @staticmethod
@@ -133,6 +139,13 @@ class EmulatorApp:
         if call.service == "iam" and "RoleName" in call.params:
             return f"arn:aws:iam::{call.account}:role/{call.params['RoleName']}"
         return call.params.get("RoleArn", "*")
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 class QuietHandler(MotoRequestHandler):

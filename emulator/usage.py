@@ -4,8 +4,8 @@ When a deletion task finishes (``deletion._finish``) the linked service decides:
 non-empty usage list (``[{"Region", "Resources"}]``, regions and ARNs sorted) fails the
 task and the role stays.  Each rule follows the service's user guide as recorded in
 docs/readiness.md ("Per service").  Services not listed in ``CHECKS`` let their role go.
-Access Analyzer is missing because moto has no backend for it.  Functions run under
-``state.LOCK``.
+Access Analyzer is read from the emulator's own store (``patches.accessanalyzer``), as
+moto has no backend for it.  Functions run under ``state.LOCK``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from moto.autoscaling.models import autoscaling_backends
+from moto.cloudtrail.models import cloudtrail_backends
 from moto.config.models import config_backends
 from moto.ecs.models import ecs_backends
 from moto.eks.models import eks_backends
@@ -22,6 +23,9 @@ from moto.elb.models import elb_backends
 from moto.elbv2.models import elbv2_backends
 from moto.guardduty.models import guardduty_backends
 from moto.rds.models import rds_backends
+from moto.securityhub.models import securityhub_backends
+
+from .patches import accessanalyzer
 
 if TYPE_CHECKING:
     from .deletion import Task
@@ -137,6 +141,35 @@ def config(task: Task) -> list[dict]:
     )
 
 
+def security_hub(task: Task) -> list[dict]:
+    """Security Hub enabled in a Region: its hub ARN (what DescribeHub answers there)."""
+    return per_region(
+        securityhub_backends,
+        task.account,
+        lambda b: (
+            [f"arn:aws:securityhub:{b.region_name}:{task.account}:hub/default"] if b.enabled else []
+        ),
+    )
+
+
+def access_analyzer(task: Task) -> list[dict]:
+    """Any analyzer, of any type, in each Region."""
+    return [
+        {"Region": region, "Resources": sorted(a.arn for a in analyzers)}
+        for region, analyzers in sorted(accessanalyzer.by_region(task.account).items())
+    ]
+
+
+def cloudtrail(task: Task) -> list[dict]:
+    """Organization trails (IsOrganizationTrail), in their home Region only: a multi-Region
+    trail's shadow copies in other Regions are the same trail."""
+    return per_region(
+        cloudtrail_backends,
+        task.account,
+        lambda b: (t.arn for t in b.trails.values() if t.is_org_trail),
+    )
+
+
 CHECKS: dict[str, Callable[[Task], list[dict]]] = {
     "ecs.amazonaws.com": ecs,
     "elasticloadbalancing.amazonaws.com": elastic_load_balancing,
@@ -146,4 +179,7 @@ CHECKS: dict[str, Callable[[Task], list[dict]]] = {
     "eks.amazonaws.com": eks,
     "guardduty.amazonaws.com": guardduty,
     "config.amazonaws.com": config,
+    "securityhub.amazonaws.com": security_hub,
+    "access-analyzer.amazonaws.com": access_analyzer,
+    "cloudtrail.amazonaws.com": cloudtrail,
 }

@@ -1,16 +1,20 @@
 """The project's patches to moto, applied once at import time of the server.
 
 Each module wraps moto's backend or response classes (never a copy of moto's code)
-to restore one AWS behaviour rolecall depends on.  See ``emulator/README.md``.
+to restore one AWS behaviour rolecall depends on, or adds an operation moto lacks.
+IAM Access Analyzer, for which moto has no backend at all, is served by the emulator
+itself (``accessanalyzer``, routed by ``server.EmulatorApp``).  See ``emulator/README.md``.
 """
 
 from __future__ import annotations
 
-from . import autoscaling, ecs, iam, sts
+from . import autoscaling, ecs, elasticache, iam, motoapi, sts
 
 
 def apply() -> None:
     iam.apply()
     autoscaling.apply()
     ecs.apply()
+    elasticache.apply()
+    motoapi.apply()
     sts.apply()

@@ -81,6 +81,22 @@ def add_slr(
     return role
 
 
+def add_plain_role(account: str, name: str, principal: str, created: datetime) -> Role:
+    """An ordinary IAM role (path ``/``) that ``principal`` may assume, such as the role a
+    resource runs as; not service-linked, so rolecall does not list it."""
+    role = iam(account).create_role(
+        name,
+        json.dumps(policies.trust_policy(principal)),
+        "/",
+        permissions_boundary=None,
+        description="",
+        tags=[],
+        max_session_duration="3600",
+    )
+    role.create_date = created.replace(microsecond=0)
+    return role
+
+
 def record_usage(account: str, role: Role, rng: random.Random, now: datetime) -> None:
     """Access Advisor data consistent with RoleLastUsed: the most recent service use is
     the role's last use; other services were used earlier, or never."""

@@ -3,12 +3,17 @@
 - 123456789012 ``security-hub`` (the hub rolecall runs in), 111111111111 ``acme-prod``,
   222222222222 ``acme-staging``; each has ``RolecallAudit``, which the hub assumes
   with ExternalId ``rolecall-demo``.
-- 31 service-linked roles across 15 services.  In prod, AWSServiceRoleForECS was
+- 33 service-linked roles across 16 services.  In prod, AWSServiceRoleForECS was
   used yesterday and is blocked by clusters in us-east-1, eu-west-1 and
   ap-southeast-2; AWSServiceRoleForEC2Spot has not been used for more than 400 days
   (no RoleLastUsed).  In staging, AWSServiceRoleForECS is ready to delete (its only
   cluster is INACTIVE), and the ElastiCache role's description holds markup, to
   check that the app escapes it.
+- Resources that hold the other services' roles (``RESOURCES``), all in us-east-1,
+  eu-west-1 and ap-southeast-2: prod's ELB, Auto Scaling (default and ``_batch``),
+  RDS, ElastiCache, EKS, GuardDuty, Config and Security Hub roles are blocked;
+  staging's are free, including Config, whose recorder records as a plain IAM role;
+  the hub's GuardDuty, Config, Security Hub and Access Analyzer roles are blocked.
 - Access Advisor data for every role that was used, consistent with RoleLastUsed.
 
 Everything is seeded; only dates move with "now" (roles were created 2-4 years ago).
@@ -20,7 +25,16 @@ import random
 from datetime import UTC, datetime
 
 from ..state import HUB_ACCOUNT
-from .common import add_cluster, add_slr, days_ago, record_usage, setup_account, stub_ec2_instances
+from . import resources
+from .common import (
+    add_cluster,
+    add_plain_role,
+    add_slr,
+    days_ago,
+    record_usage,
+    setup_account,
+    stub_ec2_instances,
+)
 
 PROD = "111111111111"
 STAGING = "222222222222"
@@ -58,6 +72,7 @@ ROLES: dict[str, list[tuple]] = {
         ("support.amazonaws.com", 210.0, "us-east-1", {}),
         ("trustedadvisor.amazonaws.com", 4.0, "us-east-1", {}),
         ("cloudtrail.amazonaws.com", 0.3, "ap-southeast-2", {}),
+        ("eks.amazonaws.com", 0.5, "us-east-1", {}),
     ],
     STAGING: [
         ("ecs.amazonaws.com", 180.0, "us-east-1", {"tags": {"owner": "platform-team"}}),
@@ -74,6 +89,7 @@ ROLES: dict[str, list[tuple]] = {
         ("securityhub.amazonaws.com", 1.5, "us-east-1", {}),
         ("config.amazonaws.com", 0.6, "us-east-1", {}),
         ("support.amazonaws.com", 77.0, "us-east-1", {}),
+        ("eks.amazonaws.com", 40.0, "us-east-1", {}),
     ],
 }
 
@@ -106,6 +122,50 @@ PROD_CLUSTERS = {
         ("web-prod-apac", [("storefront", 3, "EC2")], 2, {"team": "web"}),
     ],
 }
+
+
+# Plain IAM roles some resources run as: (account, name, trusted service principal).
+PLAIN_ROLES = [
+    # EKS runs a cluster as its own IAM role, not as the service-linked role.
+    (PROD, "eks-cluster-role", "eks.amazonaws.com"),
+    # Staging's recorder records as this role, so its Config SLR stays free (a recorder
+    # blocks only the role its roleARN names).
+    (STAGING, "config-recorder", "config.amazonaws.com"),
+]
+
+
+def add_resources() -> None:
+    """What holds the other services' roles, only in the three Regions the tests sync
+    (us-east-1, eu-west-1, ap-southeast-2).  The names are relied on by tests."""
+    r = resources
+    # acme-prod: its ELB, Auto Scaling (default and _batch), RDS, ElastiCache, EKS,
+    # GuardDuty, Config and Security Hub roles are all in use.
+    r.load_balancer(PROD, "us-east-1", "storefront-alb")
+    r.classic_load_balancer(PROD, "eu-west-1", "legacy-web")
+    r.auto_scaling_group(PROD, "us-east-1", "web-asg")  # on the default role
+    batch_role = r.slr_arn(PROD, "autoscaling.amazonaws.com", "batch")
+    r.auto_scaling_group(PROD, "eu-west-1", "batch-fleet", batch_role)
+    r.db_instance(PROD, "eu-west-1", "orders-db")
+    r.db_cluster(PROD, "us-east-1", "ledger-aurora", "aurora-postgresql")
+    r.cache_cluster(PROD, "us-east-1", "sessions-prod")
+    r.eks_cluster(PROD, "ap-southeast-2", "platform-prod", plain_role_arn(PROD, "eks-cluster-role"))
+    r.detector(PROD, "us-east-1")
+    r.detector(PROD, "eu-west-1")
+    r.recorder(PROD, "eu-west-1", "default", r.slr_arn(PROD, "config.amazonaws.com"))
+    r.security_hub(PROD, "us-east-1")
+    # acme-staging: nothing holds its roles.  Its recorder records as a plain role, which
+    # does not make the Config service-linked role in use.
+    r.recorder(STAGING, "us-east-1", "default", plain_role_arn(STAGING, "config-recorder"))
+    # security-hub
+    r.detector(HUB_ACCOUNT, "us-east-1")
+    r.recorder(HUB_ACCOUNT, "us-east-1", "default", r.slr_arn(HUB_ACCOUNT, "config.amazonaws.com"))
+    r.security_hub(HUB_ACCOUNT, "us-east-1")
+    r.security_hub(HUB_ACCOUNT, "eu-west-1")
+    r.analyzer(HUB_ACCOUNT, "eu-west-1", "account-analyzer", "ACCOUNT")
+
+
+def plain_role_arn(account: str, name: str) -> str:
+    return f"arn:aws:iam::{account}:role/{name}"
 
 
 def build(params: dict) -> None:
@@ -141,3 +201,6 @@ def build(params: dict) -> None:
         # Deleted clusters stay INACTIVE for a while: listed nowhere, blocking nothing.
         add_cluster(PROD, "ap-southeast-2", "legacy-apac", rng, deleted=True)
         add_cluster(STAGING, "us-east-1", "checkout-staging", rng, deleted=True)
+    for account, name, principal in PLAIN_ROLES:
+        add_plain_role(account, name, principal, days_ago(now, 700))
+    add_resources()

@@ -6,6 +6,17 @@ Accounts are 123456789012 (the hub) then 100000000001, 100000000002, ...; each h
 suffix).  Every account has ``clusters`` ECS clusters in each of the first ``regions``
 regions, each with ``services`` services (desiredCount 2, every fifth one 0) and
 ``instances`` container instances.
+
+Some accounts also hold the other services' roles, each resource only if the account
+has that service's role (``roles`` may leave it out); the other accounts' roles of
+those services are free.  Every ``RESOURCE_EVERY``-th account (the hub, 100000000002,
+...) has a GuardDuty detector and Security Hub in every region and, in its first
+region, a cache cluster, an EKS cluster, a Config recorder on its Config role and an
+Access Analyzer analyzer.  Every ``EC2_RESOURCE_EVERY``-th account (the hub,
+100000000005, ...) also has, in its first region, a load balancer, an Auto Scaling
+group and a DB instance.  These three need the Region's EC2 backend, whose build
+(about 0.1 s: moto loads some 1,300 AMIs) is the one slow part, hence the sparser
+stride.
 """
 
 from __future__ import annotations
@@ -17,7 +28,15 @@ from moto.ecs.models import ecs_backends
 
 from .. import policies
 from ..state import HUB_ACCOUNT
-from .common import add_slr, days_ago, record_usage, setup_account, stub_ec2_instances
+from . import resources
+from .common import (
+    add_plain_role,
+    add_slr,
+    days_ago,
+    record_usage,
+    setup_account,
+    stub_ec2_instances,
+)
 
 DEFAULTS = {
     "accounts": 5,
@@ -47,6 +66,10 @@ REGIONS = (
     "ap-southeast-2",
     "sa-east-1",
 )
+# Every this many accounts, starting with the hub, hold non-ECS resources (docstring).
+RESOURCE_EVERY = 2
+EC2_RESOURCE_EVERY = 5
+
 LIMITS = {
     "accounts": (1, 1000),
     "regions": (1, len(REGIONS)),
@@ -83,6 +106,7 @@ def build(params: dict) -> None:
     regions = REGIONS[: p["regions"]]
     for n, account in enumerate(account_ids(p["accounts"])):
         setup_account(account, f"large-{n:03d}", days_ago(now, 900))
+        linked: set[str] = set()
         for i in range(p["roles"]):
             if i < len(principals):
                 principal, suffix = principals[i], ""
@@ -98,9 +122,14 @@ def build(params: dict) -> None:
                 suffix=suffix,
             )
             record_usage(account, role, rng, now)
+            linked.add(principal)
         with stub_ec2_instances():
             for region in regions:
                 _fill_region(account, region, p, rng)
+        if n % EC2_RESOURCE_EVERY == 0:
+            _add_ec2_resources(account, regions[0], linked)
+        if n % RESOURCE_EVERY == 0:
+            _add_resources(account, regions, linked, now)
 
 
 def _fill_region(account: str, region: str, p: dict, rng: random.Random) -> None:
@@ -130,3 +159,32 @@ def _fill_region(account: str, region: str, p: dict, rng: random.Random) -> None
             )
         for _ in range(p["instances"]):
             ecs.register_container_instance(name, f"i-{rng.getrandbits(68):017x}")
+
+
+def _add_ec2_resources(account: str, home: str, linked: set[str]) -> None:
+    """The resources that need the Region's EC2 backend (see the module docstring)."""
+    if "elasticloadbalancing.amazonaws.com" in linked:
+        resources.load_balancer(account, home, "web-alb")
+    if "autoscaling.amazonaws.com" in linked:
+        resources.auto_scaling_group(account, home, "web-asg")
+    if "rds.amazonaws.com" in linked:
+        resources.db_instance(account, home, "orders-db")
+
+
+def _add_resources(account: str, regions: tuple[str, ...], linked: set[str], now) -> None:
+    """The other non-ECS resources of one account (see the module docstring)."""
+    r, home = resources, regions[0]
+    if "elasticache.amazonaws.com" in linked:
+        r.cache_cluster(account, home, "sessions")
+    if "eks.amazonaws.com" in linked:
+        add_plain_role(account, "eks-cluster-role", "eks.amazonaws.com", days_ago(now, 700))
+        r.eks_cluster(account, home, "platform", f"arn:aws:iam::{account}:role/eks-cluster-role")
+    if "config.amazonaws.com" in linked:
+        r.recorder(account, home, "default", r.slr_arn(account, "config.amazonaws.com"))
+    if "access-analyzer.amazonaws.com" in linked:
+        r.analyzer(account, home, "account-analyzer")
+    for region in regions:
+        if "guardduty.amazonaws.com" in linked:
+            r.detector(account, region)
+        if "securityhub.amazonaws.com" in linked:
+            r.security_hub(account, region)

@@ -36,7 +36,7 @@ def test_list_roles_path_prefix(aws):
     linked = iam.list_roles(PathPrefix="/aws-service-role/")["Roles"]
     assert "RolecallAudit" in {r["RoleName"] for r in everything}
     assert "RolecallAudit" not in {r["RoleName"] for r in linked}
-    assert len(linked) == 13
+    assert len(linked) == 14  # demo.ROLES[PROD]
     assert all(r["Path"].startswith("/aws-service-role/") for r in linked)
     ecs_only = iam.list_roles(PathPrefix="/aws-service-role/ecs.amazonaws.com/")["Roles"]
     assert [r["RoleName"] for r in ecs_only] == ["AWSServiceRoleForECS"]
@@ -58,11 +58,12 @@ def test_list_roles_pagination(aws):
             assert "Marker" not in page
             break
         marker = page["Marker"]
-    assert sizes == [5, 5, 3]
-    assert len(names) == len(set(names)) == 13
+    assert sizes == [5, 5, 4]
+    assert len(names) == len(set(names)) == 14
     paginated = [
         r["RoleName"]
         for p in iam.get_paginator("list_roles").paginate(PaginationConfig={"PageSize": 4})
         for r in p["Roles"]
     ]
-    assert len(paginated) == 14  # 13 service-linked roles and RolecallAudit
+    # 14 service-linked roles, RolecallAudit and eks-cluster-role (demo.PLAIN_ROLES)
+    assert len(paginated) == 16

@@ -1,7 +1,7 @@
 """Each linked service's own rule for what blocks deleting its role (docs/readiness.md).
 
-Every test creates blocking resources in two regions, sees the deletion task fail with
-exactly those resources, removes them and sees the next deletion succeed.
+Most tests create blocking resources in two regions, see the deletion task fail with
+exactly those resources, remove them and see the next deletion succeed.
 """
 
 from __future__ import annotations
@@ -209,27 +209,28 @@ def test_cache_clusters_and_replication_groups_block_elasticache(aws, deletes):
 
 
 def test_clusters_block_eks(aws, deletes):
-    # EKS is not in the emulator's catalogue: the role keeps moto's derived name.
-    role = client(aws, "iam", EAST).create_service_linked_role(AWSServiceName="eks.amazonaws.com")[
-        "Role"
-    ]
+    # Staging has AWSServiceRoleForAmazonEKS and no cluster (demo scenario).  A cluster
+    # runs as its own IAM role; any cluster holds the service-linked role.
+    cluster_role = f"arn:aws:iam::{STAGING}:role/eks-cluster-role"
     eks_east, eks_west = client(aws, "eks", EAST), client(aws, "eks", WEST)
     vpc_config = {"subnetIds": []}
-    east = eks_east.create_cluster(name="apps", roleArn=role["Arn"], resourcesVpcConfig=vpc_config)
-    west = eks_west.create_cluster(name="apps", roleArn=role["Arn"], resourcesVpcConfig=vpc_config)
+    east = eks_east.create_cluster(name="apps", roleArn=cluster_role, resourcesVpcConfig=vpc_config)
+    west = eks_west.create_cluster(name="apps", roleArn=cluster_role, resourcesVpcConfig=vpc_config)
 
-    assert deletes(role["RoleName"]) == (
+    assert deletes("AWSServiceRoleForAmazonEKS") == (
         "FAILED",
         [
-            {"Region": WEST, "Resources": [west["cluster"]["arn"]]},
-            {"Region": EAST, "Resources": [east["cluster"]["arn"]]},
+            {"Region": WEST, "Resources": [f"arn:aws:eks:{WEST}:{STAGING}:cluster/apps"]},
+            {"Region": EAST, "Resources": [f"arn:aws:eks:{EAST}:{STAGING}:cluster/apps"]},
         ],
     )
+    assert east["cluster"]["arn"] == f"arn:aws:eks:{EAST}:{STAGING}:cluster/apps"
+    assert west["cluster"]["arn"] == f"arn:aws:eks:{WEST}:{STAGING}:cluster/apps"
 
     eks_east.delete_cluster(name="apps")
     eks_west.delete_cluster(name="apps")
-    assert deletes(role["RoleName"]) == ("SUCCEEDED", [])
-    assert_gone(aws, role["RoleName"])
+    assert deletes("AWSServiceRoleForAmazonEKS") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForAmazonEKS")
 
 
 def test_detectors_enabled_or_suspended_block_guardduty(aws, deletes):
@@ -302,3 +303,82 @@ def test_support_role_cannot_be_deleted(aws):
     assert iam.get_role(RoleName="AWSServiceRoleForSupport")["Role"]["RoleName"] == (
         "AWSServiceRoleForSupport"
     )
+
+
+def test_enabled_hubs_block_security_hub(aws, deletes):
+    east, west = client(aws, "securityhub", EAST), client(aws, "securityhub", WEST)
+    east.enable_security_hub()
+    west.enable_security_hub()
+    assert east.describe_hub()["HubArn"] == f"arn:aws:securityhub:{EAST}:{STAGING}:hub/default"
+
+    assert deletes("AWSServiceRoleForSecurityHub") == (
+        "FAILED",
+        [
+            {"Region": WEST, "Resources": [f"arn:aws:securityhub:{WEST}:{STAGING}:hub/default"]},
+            {"Region": EAST, "Resources": [f"arn:aws:securityhub:{EAST}:{STAGING}:hub/default"]},
+        ],
+    )
+
+    east.disable_security_hub()
+    west.disable_security_hub()
+    assert deletes("AWSServiceRoleForSecurityHub") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForSecurityHub")
+
+
+def test_analyzers_of_any_type_block_access_analyzer(aws, deletes):
+    # Staging has no Access Analyzer role: the first analyzer creates it, as in AWS.
+    assert_gone(aws, "AWSServiceRoleForAccessAnalyzer")
+    east, west = client(aws, "accessanalyzer", EAST), client(aws, "accessanalyzer", WEST)
+    account = east.create_analyzer(analyzerName="account", type="ACCOUNT")["arn"]
+    unused = east.create_analyzer(analyzerName="unused", type="ACCOUNT_UNUSED_ACCESS")["arn"]
+    regional = west.create_analyzer(analyzerName="account", type="ACCOUNT")["arn"]
+    assert role_arn(aws, "AWSServiceRoleForAccessAnalyzer") == (
+        f"arn:aws:iam::{STAGING}:role/aws-service-role/access-analyzer.amazonaws.com/"
+        "AWSServiceRoleForAccessAnalyzer"
+    )
+
+    assert deletes("AWSServiceRoleForAccessAnalyzer") == (
+        "FAILED",
+        [
+            {"Region": WEST, "Resources": [regional]},
+            {"Region": EAST, "Resources": [account, unused]},
+        ],
+    )
+    assert account == f"arn:aws:access-analyzer:{EAST}:{STAGING}:analyzer/account"
+
+    east.delete_analyzer(analyzerName="account")
+    east.delete_analyzer(analyzerName="unused")
+    assert deletes("AWSServiceRoleForAccessAnalyzer") == (
+        "FAILED",
+        [{"Region": WEST, "Resources": [regional]}],
+    )
+    west.delete_analyzer(analyzerName="account")
+    assert deletes("AWSServiceRoleForAccessAnalyzer") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForAccessAnalyzer")
+
+
+def test_organization_trails_block_cloudtrail_in_their_home_region(aws, deletes):
+    client(aws, "iam", EAST).create_service_linked_role(AWSServiceName="cloudtrail.amazonaws.com")
+    client(aws, "s3", EAST).create_bucket(Bucket="staging-trails")
+    east, west = client(aws, "cloudtrail", EAST), client(aws, "cloudtrail", WEST)
+    org = east.create_trail(
+        Name="org-trail",
+        S3BucketName="staging-trails",
+        IsMultiRegionTrail=True,
+        IsOrganizationTrail=True,
+    )["TrailARN"]
+    # A trail of the account alone does not use the role.
+    west.create_trail(Name="account-trail", S3BucketName="staging-trails")
+    # The multi-Region trail is listed in every Region, but reported once, at home.
+    assert org in [t["TrailARN"] for t in west.describe_trails()["trailList"]]
+
+    assert deletes("AWSServiceRoleForCloudTrail") == (
+        "FAILED",
+        [{"Region": EAST, "Resources": [f"arn:aws:cloudtrail:{EAST}:{STAGING}:trail/org-trail"]}],
+    )
+    assert org == f"arn:aws:cloudtrail:{EAST}:{STAGING}:trail/org-trail"
+
+    # No longer an organization trail: CloudTrail's guide lets the role go then.
+    east.update_trail(Name="org-trail", IsOrganizationTrail=False)
+    assert deletes("AWSServiceRoleForCloudTrail") == ("SUCCEEDED", [])
+    assert_gone(aws, "AWSServiceRoleForCloudTrail")
