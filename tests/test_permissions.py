@@ -38,6 +38,8 @@ RULES = {
     "role-delete": (OPERATOR, OPERATOR),
     "role-description": (OPERATOR, OPERATOR),
     "role-cleanup": (NOBODY, OPERATOR),
+    "role-cleanup-steps": (MEMBER, NOBODY),
+    "role-cleanup-steps-export": (MEMBER, NOBODY),
     "cleanup-detail": (MEMBER, NOBODY),
     "cleanup-execute": (NOBODY, OPERATOR),
     "cleanup-approve": (NOBODY, APPROVER),
@@ -114,6 +116,7 @@ def url_for(name: str, world: dict, user) -> str:
         "deletion-approve": world["deletion"].pk,
         "deletion-reject": world["deletion"].pk,
         "role-cleanup": world["role"].pk,
+        "role-cleanup-steps": world["role"].pk,
     }
     if name.startswith("cleanup-"):
         return reverse(name, args=[cleanup_plan(world).pk])
@@ -122,6 +125,8 @@ def url_for(name: str, world: dict, user) -> str:
         return reverse(name, args=[Notification.objects.create(user=owner, title="t").pk])
     if name in ("audit-export", "role-export"):
         return reverse(name, args=["csv"])
+    if name == "role-cleanup-steps-export":
+        return reverse(name, args=[world["role"].pk, "csv"])
     return reverse(name, args=[pk[name]] if name in pk else [])
 
 
@@ -179,6 +184,8 @@ ALLOWED = {
     ("role-description", "get"): (PAGE, "Edit description"),
     ("role-description", "post"): (PAGE, "Edit description"),
     ("role-cleanup", "post"): (GO, lambda w: reverse("role-detail", args=[w["role"].pk])),
+    ("role-cleanup-steps", "get"): (PAGE, "Cleanup steps for AWSServiceRoleForRDS"),
+    ("role-cleanup-steps-export", "get"): (CSV, "step,region,kind,name,arn,status,call"),
     ("cleanup-detail", "get"): (PAGE, "Cleanup #{plan}"),
     ("cleanup-execute", "post"): (FORM, "Cleanup #{plan}"),  # no typed name
     ("cleanup-approve", "post"): (GO, lambda w: reverse("cleanup-detail", args=[plan_pk(w)])),

@@ -191,13 +191,17 @@ def test_the_cleanup_steps_of_a_database_role_are_a_dry_run_in_order_with_export
         in steps
     )
     exported = viewer_client.get(reverse("role-cleanup-steps-export", args=[rds.pk, "csv"]))
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
     assert [(r["step"], r["region"], r["name"]) for r in rows] == [
         ("1", "eu-west-1", "orders-db"),
         ("2", "us-east-1", "ledger-aurora"),
     ]
     data = json.loads(
-        viewer_client.get(reverse("role-cleanup-steps-export", args=[rds.pk, "json"])).content
+        b"".join(
+            viewer_client.get(
+                reverse("role-cleanup-steps-export", args=[rds.pk, "json"])
+            ).streaming_content
+        )
     )
     assert [(d["kind"], d["holds_data"]) for d in data] == [
         ("DB instance", True),

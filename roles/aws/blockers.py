@@ -12,9 +12,8 @@ region's previous data marked stale (roles/sync/store.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from roles.aws.errors import AwsError
 from roles.aws.errors import call as _call
@@ -377,51 +376,3 @@ def uses(resource_role: str, role_arn: str) -> bool:
     """Does a resource that names its role (Reader.per_role) use this one? IAM role
     names are not distinguished by case, so neither are the ARNs compared here."""
     return resource_role.lower() == role_arn.lower()
-
-
-@dataclass
-class ServiceRead:
-    """One service's resources in one region, or None with the error that stopped it."""
-
-    principal: str
-    region: str
-    resources: list[Resource] | None
-    error: dict = field(default_factory=dict)
-    failure: AwsError | None = field(default=None, repr=False, compare=False)
-
-
-def read_region(aws, principal: str, region: str) -> ServiceRead:
-    """aws: the account's AccountAws. A region that fails does not stop the others."""
-    try:
-        found = read(READERS[principal], aws.client, region, aws.target.account_id)
-    except AwsError as exc:
-        return ServiceRead(principal, region, None, exc.as_dict(), exc)
-    return ServiceRead(principal, region, found)
-
-
-def jobs(principals: Sequence[str], regions: Sequence[str]) -> list[tuple[str, str]]:
-    """(principal, region) for every read the principals need, in a stable order."""
-    return [
-        (principal, region)
-        for principal in sorted(set(principals))
-        if principal in READERS
-        for region in regions_for(READERS[principal], list(regions))
-    ]
-
-
-def read_role(aws, principal: str, role_arn: str, *, threads: int) -> list[dict]:
-    """What blocks one role now, as RoleUsageList (regions and ARNs sorted); any region
-    that cannot be read raises its AwsError. For the deletion's fresh evidence."""
-    reader = READERS[principal]
-    with ThreadPoolExecutor(threads, thread_name_prefix="evidence-blockers") as pool:
-        reads = list(pool.map(lambda job: read_region(aws, *job), jobs([principal], aws.regions())))
-    usage = []
-    for item in sorted(reads, key=lambda r: r.region):
-        if item.failure is not None:
-            raise item.failure
-        arns = sorted(
-            r.arn for r in item.resources if not reader.per_role or uses(r.role_arn, role_arn)
-        )
-        if arns:
-            usage.append({"Region": item.region, "Resources": arns})
-    return usage

@@ -8,9 +8,10 @@ from django.conf import settings
 
 from roles.aws import iam
 from roles.aws.account import AccountAws
-from roles.aws.blockers import read_role, reader_for
+from roles.aws.blockers import reader_for
 from roles.aws.errors import AwsError
 from roles.aws.inventory import CLUSTERS, read_ecs
+from roles.aws.service_reads import read_role
 from roles.models import ServiceLinkedRole
 from roles.models.inventory import ECS_PRINCIPAL
 from roles.readiness import readiness

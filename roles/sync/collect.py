@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from roles.aws import blockers, iam
+from roles.aws import iam, service_reads
 from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
 from roles.aws.inventory import FULL, EcsReader, RegionInventory
@@ -57,8 +57,8 @@ class AccountSnapshot:
     roles: list[RoleSnapshot]
     region_results: list[RegionSnapshot]
     calls: int
-    # Every other read service's resources, per region (roles/aws/blockers.py).
-    service_results: list[blockers.ServiceRead] = field(default_factory=list)
+    # Every other read service's resources, per region (roles/aws/service_reads.py).
+    service_results: list[service_reads.ServiceRead] = field(default_factory=list)
 
 
 class _Advisor:
@@ -141,8 +141,8 @@ def collect(
         summaries = iam.list_service_linked_roles(iam_client)
         # What blocks each listed role's service, in the same region pool as ECS.
         service_futures = [
-            ecs_reader.submit(blockers.read_region, aws, principal, region)
-            for principal, region in blockers.jobs(
+            ecs_reader.submit(service_reads.read_region, aws, principal, region)
+            for principal, region in service_reads.jobs(
                 [s.service_principal for s in summaries], regions
             )
         ]

@@ -8,7 +8,7 @@ import io
 import json
 import re
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from roles.audit.export import neutralise
@@ -17,7 +17,9 @@ from roles.templatetags.rolecall import make_visible
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-def download(rows: list[dict], columns: tuple[str, ...], fmt: str, name: str) -> HttpResponse:
+def download(
+    rows: list[dict], columns: tuple[str, ...], fmt: str, name: str
+) -> StreamingHttpResponse:
     """rows as an attachment `name-<UTC stamp>.<fmt>`; AWS-sourced text is shown visibly
     and kept from being evaluated as a spreadsheet formula in CSV."""
     if fmt == "csv":
@@ -26,9 +28,11 @@ def download(rows: list[dict], columns: tuple[str, ...], fmt: str, name: str) ->
         writer.writerow(columns)
         for row in rows:
             writer.writerow([neutralise(make_visible(str(row[c]))) for c in columns])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        body, kind = out.getvalue(), "text/csv; charset=utf-8"
     else:
-        response = HttpResponse(json.dumps(rows, indent=1), content_type="application/json")
+        body, kind = json.dumps(rows, indent=1), "application/json"
+    # Streamed like the other exports, so every export answers alike.
+    response = StreamingHttpResponse(iter([body]), content_type=kind)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     safe = _UNSAFE.sub("_", name)
     response["Content-Disposition"] = f'attachment; filename="{safe}-{stamp}.{fmt}"'
