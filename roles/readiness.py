@@ -155,6 +155,11 @@ def reads_for(principal: str) -> tuple[str, ...]:
 
 
 def usage_for(role: ServiceLinkedRole) -> Usage | None:
+    """One role's usage, reading only its own service's rows."""
+    if role.service_principal == ECS_PRINCIPAL:
+        return ecs_usage(role.account)
+    if reader_for(role.service_principal) is None:
+        return None
     return AccountUsage(role.account, {role.service_principal}).for_role(role)
 
 

@@ -217,3 +217,14 @@ def test_the_cleanup_steps_of_the_ecs_role_lead_to_its_executable_cleanup(sync_d
     response = viewer_client.get(reverse("role-cleanup-steps", args=[ecs.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("role-detail", args=[ecs.pk])
+
+
+def test_a_blocked_role_page_costs_the_same_queries_as_the_ecs_one(
+    sync_demo, viewer_client, django_assert_max_num_queries
+):
+    sync_demo("acme-prod")
+    rds = role(PROD, "AWSServiceRoleForRDS")
+    viewer_client.get(reverse("overview"))  # the first request after sign-in saves the session
+    with django_assert_max_num_queries(15):  # as tests/test_pages.py allows the ECS role
+        html = page(viewer_client, rds)
+    assert "Blocked in 2 regions." in html

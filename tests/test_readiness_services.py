@@ -158,6 +158,10 @@ def test_a_blocked_role_shows_its_blockers_fails_as_predicted_and_frees_once_the
         assert entry["Region"] in detail
         for arn in entry["Resources"]:
             assert arn in detail
+    # The refusal leads to what to remove (a dry run), never to an ECS cleanup plan.
+    offer = detail.split('data-testid="cleanup-offer"')[1].split("</section>")[0]
+    assert reverse("role-cleanup-steps", args=[role.pk]) in offer
+    assert 'data-testid="plan-cleanup"' not in offer
 
     for region in where:
         remove(account, region)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +21,10 @@ from roles.models import (
     EcsRegion,
     Outcome,
     ServiceLinkedRole,
+    ServiceRegion,
     SyncRun,
 )
+from roles.rules import rule_for
 from roles.views.syncs import refresh_response
 
 AUDITED_FIELDS = (
@@ -58,6 +61,17 @@ def accounts_with_status():
         last_success=_last_success(),
         role_count=Count("roles", filter=Q(roles__state__in=ServiceLinkedRole.LIVE), distinct=True),
         stale_regions=Count("ecs_regions", filter=Q(ecs_regions__stale=True), distinct=True),
+        # Other services' reads that failed (roles/aws/blockers.py), counted apart so
+        # the join above does not multiply.
+        stale_reads=Coalesce(
+            Subquery(
+                ServiceRegion.objects.filter(account=OuterRef("pk"), stale=True)
+                .values("account")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        ),
     )
 
 
@@ -157,6 +171,16 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/form.html", ctx, status=status)
 
 
+def _reads(account: Account) -> dict:
+    """Other services' blocker reads: how many are current, and each that failed."""
+    rows = list(ServiceRegion.objects.filter(account=account).order_by("principal", "region"))
+    stale = [r for r in rows if r.stale]
+    for row in stale:
+        rule = rule_for(row.principal)
+        row.service = rule.service if rule else row.principal
+    return {"current": len(rows) - len(stale), "stale": stale}
+
+
 @require_GET
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(accounts_with_status(), pk=pk)
@@ -165,6 +189,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "regions": EcsRegion.objects.filter(account=account).annotate(
             cluster_count=Count("clusters", filter=~Q(clusters__status=ecs.INACTIVE))
         ),
+        "reads": _reads(account),
         "syncs": account.syncs.select_related("requested_by")[:10],
         "active_sync": account.syncs.active().first(),
         "can_admin": permissions.can_admin(request.user),
