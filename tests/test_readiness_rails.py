@@ -57,6 +57,12 @@ def test_a_free_role_with_a_region_that_could_not_be_read_is_never_called_deleta
     )
     assert stale.stale and stale.error["code"] == "AccessDenied" and stale.error["request_id"]
     assert stale.error["request_id"] in html
+    # The account says so where an operator looks first.
+    overview = viewer_client.get(reverse("overview")).content.decode()
+    assert "1 stale service read(s)" in overview
+    detail = viewer_client.get(reverse("account-detail", args=[elb.account.pk])).content.decode()
+    table = detail.split('data-testid="stale-reads"')[1].split("</table>")[0]
+    assert "Elastic Load Balancing" in table and "eu-west-1" in table and "AccessDenied" in table
 
 
 def test_a_region_that_fails_keeps_the_blockers_it_had(sync_demo, emulator, viewer_client):
