@@ -8,20 +8,28 @@ services and container instances of each cluster.
 from django.db import models
 
 
-class ServiceRegion(models.Model):
+class RegionRead(models.Model):
+    """When a region was last read, and whether the last read failed (then what was
+    read before is kept, marked stale, with the AWS error). EcsRegion and ServiceRegion."""
+
+    synced_at = models.DateTimeField(null=True, blank=True)
+    stale = models.BooleanField(default=False)
+    error = models.JSONField(default=dict, blank=True)
+    error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ServiceRegion(RegionRead):
     """One service's read of one region of one account (region "global" for a read that
-    is not per region). On a failed read the resources below are kept and the region is
-    marked stale with the error, as EcsRegion is."""
+    is not per region)."""
 
     account = models.ForeignKey(
         "roles.Account", on_delete=models.CASCADE, related_name="service_regions"
     )
     principal = models.CharField(max_length=255)
     region = models.CharField(max_length=32)
-    synced_at = models.DateTimeField(null=True, blank=True)
-    stale = models.BooleanField(default=False)
-    error = models.JSONField(default=dict, blank=True)
-    error_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["principal", "region"]

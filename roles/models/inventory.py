@@ -4,6 +4,7 @@ that keep AWSServiceRoleForECS in use. Written only by roles/sync/store.py."""
 from django.db import models
 
 from roles.aws.ecs import INACTIVE
+from roles.models.blockers import RegionRead
 from roles.models.querysets import ClusterQuerySet, RoleQuerySet
 
 ECS_PRINCIPAL = "ecs.amazonaws.com"
@@ -93,7 +94,7 @@ class AccessAdvisorEntry(models.Model):
         return f"{self.namespace} for {self.role_id}"
 
 
-class EcsRegion(models.Model):
+class EcsRegion(RegionRead):
     """One region of one account, as last synced. On a failed sync the rows
     below are kept and the region is marked stale with the error."""
 
@@ -101,10 +102,6 @@ class EcsRegion(models.Model):
         "roles.Account", on_delete=models.CASCADE, related_name="ecs_regions"
     )
     region = models.CharField(max_length=32)
-    synced_at = models.DateTimeField(null=True, blank=True)
-    stale = models.BooleanField(default=False)
-    error = models.JSONField(default=dict, blank=True)
-    error_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["region"]
