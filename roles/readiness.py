@@ -174,11 +174,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _where(principal: str, usage: Usage) -> str:
-    reader = reader_for(principal)
+def _where(role: ServiceLinkedRole, usage: Usage) -> str:
+    reader = reader_for(role.service_principal)
     if reader is not None and reader.scope == GLOBAL:
         return ""
-    return f" in any of the {_plural(usage.synced_regions, 'region')} read"
+    where = f" in any of the {_plural(usage.synced_regions, 'region')} read"
+    if role.account.regions:
+        # AWS checks every region; rolecall read only the ones the account is set to scan.
+        where += " (the account is set to scan only these; AWS checks every region)"
+    return where
 
 
 def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
@@ -218,14 +222,14 @@ def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
     if rule.unseen:
         return Readiness(
             "not_checked",
-            f"Not checked: {rule.found}{_where(role.service_principal, usage)}, but "
+            f"Not checked: {rule.found}{_where(role, usage)}, but "
             f"{rule.unseen}. AWS will check when you delete.",
             usage,
             rule,
         )
     return Readiness(
         "ready",
-        f"Can be deleted now: {rule.found}{_where(role.service_principal, usage)}.",
+        f"Can be deleted now: {rule.found}{_where(role, usage)}.",
         usage,
         rule,
     )

@@ -234,3 +234,18 @@ def test_a_blocked_role_page_costs_the_same_queries_as_the_ecs_one(
     with django_assert_max_num_queries(15):  # as tests/test_pages.py allows the ECS role
         html = page(viewer_client, rds)
     assert "Blocked in 2 regions." in html
+
+
+def test_an_account_scanning_every_region_says_so_without_the_caveat(sync_demo, emulator):
+    """Regions left blank: every region DescribeRegions returns is read, and the verdict
+    names how many; an account narrowed to some regions says AWS checks them all."""
+    accounts = sync_demo("acme-staging")
+    staging = accounts["acme-staging"]
+    staging.regions = []
+    staging.save(update_fields=["regions"])
+    sync_now(staging)
+    elb = role(STAGING, ELB)
+    every = len(client("ec2", STAGING).describe_regions()["Regions"])
+    assert readiness(elb).text == (
+        f"Can be deleted now: no load balancer in any of the {every} regions read."
+    )

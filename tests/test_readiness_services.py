@@ -171,7 +171,10 @@ def test_a_blocked_role_shows_its_blockers_fails_as_predicted_and_frees_once_the
     assert role.verdict == "ready"
     html = _page(operator_client, role)
     assert "Can be deleted now: " in html
-    assert f"in any of the {len(REGIONS)} regions read." in html
+    assert (
+        f"in any of the {len(REGIONS)} regions read (the account is set to scan only these; "
+        "AWS checks every region)." in html
+    )
     assert 'data-testid="checked"' in html
 
 
