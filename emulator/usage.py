@@ -30,10 +30,6 @@ from .patches import accessanalyzer
 if TYPE_CHECKING:
     from .deletion import Task
 
-# moto's ElastiCache never finishes a deletion: a deleted cluster or replication group
-# stays listed as "deleting" forever.  AWS removes it once deleted, so it is gone here.
-ELASTICACHE_GONE = "deleting"
-
 
 def per_region(backends, account: str, arns: Callable[[object], Iterable[str]]) -> list[dict]:
     """One usage entry per region of ``account`` where ``arns(backend)`` finds anything."""
@@ -104,13 +100,13 @@ def rds(task: Task) -> list[dict]:
 
 
 def elasticache(task: Task) -> list[dict]:
-    """Cache clusters and replication groups."""
+    """Cache clusters and replication groups (a deleted one is gone: patches.elasticache)."""
     return per_region(
         elasticache_backends,
         task.account,
         lambda b: (
-            [c.arn for c in b.cache_clusters.values() if c.cache_cluster_status != ELASTICACHE_GONE]
-            + [g.arn for g in b.replication_groups.values() if g.status != ELASTICACHE_GONE]
+            [c.arn for c in b.cache_clusters.values()]
+            + [g.arn for g in b.replication_groups.values()]
         ),
     )
 

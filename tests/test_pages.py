@@ -10,6 +10,25 @@ from django.urls import reverse
 from roles.models import Account, AuditEvent, ServiceLinkedRole, SyncRun
 from tests.support.sync import REGIONS
 
+# What something still holds in the demo (emulator/scenarios/demo.py, add_resources and
+# PROD_CLUSTERS): 10 roles in prod, 4 in the hub, none in staging.
+BLOCKED_IN_DEMO = [
+    ("acme-prod", "AWSServiceRoleForECS"),
+    ("acme-prod", "AWSServiceRoleForElasticLoadBalancing"),
+    ("acme-prod", "AWSServiceRoleForAutoScaling"),
+    ("acme-prod", "AWSServiceRoleForAutoScaling_batch"),
+    ("acme-prod", "AWSServiceRoleForRDS"),
+    ("acme-prod", "AWSServiceRoleForElastiCache"),
+    ("acme-prod", "AWSServiceRoleForAmazonEKS"),
+    ("acme-prod", "AWSServiceRoleForAmazonGuardDuty"),
+    ("acme-prod", "AWSServiceRoleForConfig"),
+    ("acme-prod", "AWSServiceRoleForSecurityHub"),
+    ("security-hub", "AWSServiceRoleForAmazonGuardDuty"),
+    ("security-hub", "AWSServiceRoleForConfig"),
+    ("security-hub", "AWSServiceRoleForSecurityHub"),
+    ("security-hub", "AWSServiceRoleForAccessAnalyzer"),
+]
+
 
 def names(response) -> list[str]:
     return [r.name for r in response.context["page"]]
@@ -19,17 +38,20 @@ def test_overview_counts(viewer_client, synced):
     response = viewer_client.get(reverse("overview"))
     assert response.status_code == 200
     counts = response.context["counts"]
-    assert counts["total"] == ServiceLinkedRole.objects.count() == 31
-    assert counts["blocked"] == 1
+    # emulator/scenarios/demo.py: 33 service-linked roles (9 hub, 14 prod, 10 staging).
+    assert counts["total"] == ServiceLinkedRole.objects.count() == 33
+    assert counts["blocked"] == len(BLOCKED_IN_DEMO) == 14
     assert counts["in_use"] + counts["unused"] == counts["total"]
     assert b"acme-prod" in response.content
 
 
 def test_roles_list_filters_and_search(viewer_client, synced):
     prod = Account.objects.get(name="acme-prod")
-    assert len(names(viewer_client.get(reverse("roles"), {"account": prod.pk}))) == 13
-    blocked = names(viewer_client.get(reverse("roles"), {"has_blockers": "yes"}))
-    assert blocked == ["AWSServiceRoleForECS"]
+    # demo.ROLES[PROD]: 14 roles, AWSServiceRoleForAmazonEKS among them.
+    assert len(names(viewer_client.get(reverse("roles"), {"account": prod.pk}))) == 14
+    page = viewer_client.get(reverse("roles"), {"has_blockers": "yes"}).context["page"]
+    blocked = sorted((r.account.name, r.name) for r in page)
+    assert blocked == sorted(BLOCKED_IN_DEMO)
     found = viewer_client.get(reverse("roles"), {"q": "staging", "service": "ecs"})
     assert [(r.name, r.account.name) for r in found.context["page"]] == [
         ("AWSServiceRoleForECS", "acme-staging")
@@ -53,7 +75,7 @@ def test_roles_list_shows_not_accessed_for_untracked_roles(viewer_client, synced
 def test_roles_list_sorts_by_any_column(viewer_client, synced, sort):
     response = viewer_client.get(reverse("roles"), {"sort": sort})
     assert response.status_code == 200
-    assert len(names(response)) == 31
+    assert len(names(response)) == 33  # every demo role (emulator/scenarios/demo.py)
 
 
 def test_roles_list_refuses_bad_filters_with_a_form_error(viewer_client, synced):

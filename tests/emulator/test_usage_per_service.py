@@ -202,8 +202,14 @@ def test_cache_clusters_and_replication_groups_block_elasticache(aws, deletes):
         ],
     )
 
-    cache_east.delete_cache_cluster(CacheClusterId="sessions")
-    cache_west.delete_replication_group(ReplicationGroupId="carts")
+    # The delete answers "deleting"; then the cluster and the group are gone (AWS: after a
+    # few minutes; stock moto would list them as deleting forever).
+    deleted = cache_east.delete_cache_cluster(CacheClusterId="sessions")["CacheCluster"]
+    assert deleted["CacheClusterStatus"] == "deleting"
+    deleted = cache_west.delete_replication_group(ReplicationGroupId="carts")["ReplicationGroup"]
+    assert deleted["Status"] == "deleting"
+    assert cache_east.describe_cache_clusters()["CacheClusters"] == []
+    assert cache_west.describe_replication_groups()["ReplicationGroups"] == []
     assert deletes("AWSServiceRoleForElastiCache") == ("SUCCEEDED", [])
     assert_gone(aws, "AWSServiceRoleForElastiCache")
 
