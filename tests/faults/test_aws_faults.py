@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from roles.deletion.service import request_deletion
-from roles.models import EcsCluster, EcsRegion, SyncRun
+from roles.models import EcsCluster, EcsRegion, ServiceRegion, ServiceResource, SyncRun
 from roles.sync.service import start_sync
 from tests.faults.helpers import (
     DELETE,
@@ -166,6 +166,12 @@ def test_9_ten_seconds_of_latency_on_one_region_during_a_sync(
         for r in EcsRegion.objects.filter(account=prod)
     }
     assert before["eu-west-1"][1]
+    before_services = set(
+        ServiceResource.objects.filter(
+            region__account=prod, region__region="eu-west-1"
+        ).values_list("arn", flat=True)
+    )
+    assert before_services  # the Classic load balancer, the DB instance, the recorder...
     processes.worker(ROLECALL_AWS_READ_TIMEOUT="2", ROLECALL_AWS_MAX_ATTEMPTS="1")
     emulator.control.set_latency(0, regions={"eu-west-1": 10_000})
     run = start_sync(prod, user=operator)
@@ -173,19 +179,32 @@ def test_9_ten_seconds_of_latency_on_one_region_during_a_sync(
     run.refresh_from_db()
 
     assert run.status == SyncRun.Status.PARTIAL
-    assert list(run.region_errors) == ["eu-west-1"]
-    assert run.region_errors["eu-west-1"]["code"] == "Timeout"
+    # ECS and every other service read in eu-west-1 (one key per service, "<region> <principal>").
+    principals = set(ServiceRegion.objects.filter(account=prod).values_list("principal", flat=True))
+    assert sorted(run.region_errors) == sorted(
+        ["eu-west-1", *(f"eu-west-1 {p}" for p in principals)]
+    )
+    assert {e["code"] for e in run.region_errors.values()} == {"Timeout"}
     assert run.duration.total_seconds() < 10  # it did not wait for the slow region
     slow = EcsRegion.objects.get(account=prod, region="eu-west-1")
     assert slow.stale and slow.error["code"] == "Timeout"
     assert slow.synced_at == before["eu-west-1"][0]
     kept = set(EcsCluster.objects.filter(region=slow).values_list("arn", flat=True))
     assert kept == before["eu-west-1"][1]
+    # The other services' eu-west-1 resources are kept too, marked stale.
+    stale = ServiceRegion.objects.filter(account=prod, region="eu-west-1")
+    assert stale.count() == len(principals) and all(r.stale for r in stale)
+    assert (
+        set(ServiceResource.objects.filter(region__in=stale).values_list("arn", flat=True))
+        == before_services
+    )
     for region in ("us-east-1", "ap-southeast-2"):
         fresh = EcsRegion.objects.get(account=prod, region=region)
         assert not fresh.stale and fresh.synced_at > before[region][0]
     counted = calls(emulator)
-    assert counted["by_region"]["eu-west-1"] == {"ecs:ListClusters": 1}
+    # One call per read in eu-west-1: each stopped at its first timeout.
+    assert sum(counted["by_region"]["eu-west-1"].values()) == 1 + len(principals)
+    assert counted["by_region"]["eu-west-1"]["ecs:ListClusters"] == 1
     assert run.aws_calls == counted["total"]
     [(level, title)] = notes(operator)
     assert (level, title) == ("warning", "Sync of acme-prod finished with errors")
