@@ -96,7 +96,7 @@ def test_every_page_fits_1280_px_without_scrolling_the_page(browser, scene):
         fits(browser, name)
         if name == "role-non-ecs":
             verdict = page.get_by_test_id("verdict").inner_text()
-            assert verdict.startswith("Not checked: rolecall does not check this service")
+            assert verdict.startswith("Not checked: AWS will check when you delete.")
             assert (
                 "Not accessed in the tracking period"
                 in page.get_by_test_id("evidence").inner_text()

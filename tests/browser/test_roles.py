@@ -62,5 +62,6 @@ def test_refresh_shows_progress_then_the_result_without_a_reload(
     page.get_by_test_id("sync-progress").wait_for()
     page.wait_for_selector("[data-testid=sync-progress] [data-status=succeeded]", timeout=60_000)
     assert page.evaluate("window.__marker") == "same page"
-    assert "13 roles" in page.get_by_test_id("sync-progress").inner_text()
+    # 14: the demo prod account's roles (emulator/scenarios/demo.py ROLES).
+    assert "14 roles" in page.get_by_test_id("sync-progress").inner_text()
     browser.screenshot("account-refreshed")
