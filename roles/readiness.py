@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from roles.aws.blockers import GLOBAL, reader_for, uses
+from roles.aws.blockers import GLOBAL, reader_for, regions_for, uses
 from roles.models import (
     Account,
     EcsCluster,
@@ -85,6 +85,17 @@ class Readiness:
     rule: Rule | None = None  # what the service's guide says blocks the role
 
 
+# A region the account is set to scan that no read has reached yet (added since the last
+# sync): shown as not checked, with this in place of an AWS error.
+NOT_READ = {"code": "NotReadYet", "message": "not read yet: added since the last sync"}
+
+
+def _with_missing(regions: list, expected: list[str], model) -> list:
+    """The region reads, plus an unsaved one for each expected region with none."""
+    have = {r.region for r in regions}
+    return regions + [model(region=r, error=NOT_READ) for r in expected if r not in have]
+
+
 def _usage(regions: list, items: list) -> Usage:
     """regions: the read of each region; items: the blocking rows, each with .region."""
     by_region: dict[str, RegionUsage] = {}
@@ -102,7 +113,9 @@ def _usage(regions: list, items: list) -> Usage:
 
 
 def ecs_usage(account: Account) -> Usage:
-    regions = list(EcsRegion.objects.filter(account=account))
+    regions = _with_missing(
+        list(EcsRegion.objects.filter(account=account)), account.regions, EcsRegion
+    )
     clusters = (
         EcsCluster.objects.filter(region__account=account).blocking().select_related("region")
     )
@@ -140,7 +153,9 @@ class AccountUsage:
         items = self._resources[role.service_principal]
         if reader.per_role:
             items = [i for i in items if uses(i.role_arn, role.arn)]
-        return _usage(self._regions[role.service_principal], items)
+        expected = regions_for(reader, self.account.regions)
+        regions = _with_missing(self._regions[role.service_principal], expected, ServiceRegion)
+        return _usage(regions, items)
 
 
 ECS_READS = ("ecs:ListClusters", "ecs:DescribeClusters")

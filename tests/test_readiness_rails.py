@@ -249,3 +249,28 @@ def test_an_account_scanning_every_region_says_so_without_the_caveat(sync_demo, 
     assert readiness(elb).text == (
         f"Can be deleted now: no load balancer in any of the {every} regions read."
     )
+
+
+def test_a_region_added_to_the_account_is_not_read_yet_and_nothing_is_ready_there(
+    sync_demo, admin_client, viewer_client
+):
+    """Regions added by an edit have no read until the next sync: no verdict may lean on
+    them, in the page or in the stored verdict the list filters on."""
+    staging = sync_demo("acme-staging")["acme-staging"]
+    elb = role(STAGING, ELB)
+    assert elb.verdict == "ready"
+    form = {
+        "aws_account_id": staging.aws_account_id,
+        "name": staging.name,
+        "role_arn": staging.role_arn,
+        "external_id": staging.external_id,
+        "regions_text": ", ".join([*staging.regions, "sa-east-1"]),
+        "enabled": "on",
+    }
+    response = admin_client.post(reverse("account-edit", args=[staging.pk]), form)
+    assert response.status_code == 302
+    elb.refresh_from_db()
+    assert elb.verdict == "unknown"
+    html = page(viewer_client, elb)
+    assert "Cannot tell: 1 region could not be checked in the last sync." in html
+    assert "NotReadYet" in html and "sa-east-1" in html

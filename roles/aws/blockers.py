@@ -53,12 +53,16 @@ def partition(region: str) -> str:
 
 def _pages(client, operation: str, items: str, token_in: str, token_out: str, **kwargs) -> Iterator:
     """Every item of a paginated call, following its token."""
+    seen: set[str] = set()
     while True:
         page = _call(client, operation, **kwargs)
         yield from page.get(items) or []
         token = page.get(token_out)
         if not token:
             return
+        if token in seen:  # an API that hands back a token twice would loop forever
+            raise AwsError("RepeatedToken", f"{operation} returned the same page token twice")
+        seen.add(token)
         kwargs[token_in] = token
 
 
@@ -160,11 +164,14 @@ def databases(client_for, region: str, account: str) -> list[Resource]:
 def caches(client_for, region: str, account: str) -> list[Resource]:
     """Cache clusters, replication groups and serverless caches, 100 a page."""
     client = client_for("elasticache", region)
+    # A replication group's member nodes are listed as cache clusters too; they go with
+    # their group, so only the others are counted (and cleaned up) apart.
     found = [
         Resource("Cache cluster", c["ARN"], c["CacheClusterId"], c.get("CacheClusterStatus", ""))
         for c in _pages(
             client, "describe_cache_clusters", "CacheClusters", "Marker", "Marker", MaxRecords=100
         )
+        if not c.get("ReplicationGroupId")
     ]
     found += [
         Resource("Replication group", g["ARN"], g["ReplicationGroupId"], g.get("Status", ""))
@@ -372,7 +379,15 @@ def read(reader: Reader, client_for, region: str, account: str) -> list[Resource
     return reader.read(client_for, None if region == GLOBAL else region, account)
 
 
+def _role_key(arn: str) -> tuple[str, str]:
+    """(account, role name) of a role ARN, the name lower-cased: the path in between
+    may be written out or not where a resource names its role."""
+    parts = arn.split(":", 5)
+    account = parts[4] if len(parts) > 4 else ""
+    return account, arn.rsplit("/", 1)[-1].lower()
+
+
 def uses(resource_role: str, role_arn: str) -> bool:
     """Does a resource that names its role (Reader.per_role) use this one? IAM role
-    names are not distinguished by case, so neither are the ARNs compared here."""
-    return resource_role.lower() == role_arn.lower()
+    names are not distinguished by case, so neither are the names compared here."""
+    return bool(resource_role) and _role_key(resource_role) == _role_key(role_arn)

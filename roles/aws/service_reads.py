@@ -29,6 +29,9 @@ def read_region(aws, principal: str, region: str) -> ServiceRead:
         found = read(READERS[principal], aws.client, region, aws.target.account_id)
     except AwsError as exc:
         return ServiceRead(principal, region, None, exc.as_dict(), exc)
+    except Exception as exc:  # noqa: BLE001 - an answer it cannot read fails this read only
+        failure = AwsError(type(exc).__name__, str(exc), operation=principal)
+        return ServiceRead(principal, region, None, failure.as_dict(), failure)
     return ServiceRead(principal, region, found)
 
 

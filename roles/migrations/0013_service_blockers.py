@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import Exists, OuterRef
 
 
 class Migration(migrations.Migration):
@@ -108,11 +109,14 @@ def initial_verdicts(apps, schema_editor):
     Role = apps.get_model("roles", "ServiceLinkedRole")
     Role.objects.exclude(service_principal__in=_READ).update(verdict="not_checked")
     Role.objects.filter(service_principal="support.amazonaws.com").update(verdict="not_deletable")
+    Region = apps.get_model("roles", "EcsRegion")
     ecs = Role.objects.filter(service_principal="ecs.amazonaws.com")
     ecs.filter(blocker_count__gt=0).update(verdict="blocked")
-    ecs.filter(blocker_count=0, unknown_regions=0, last_synced__isnull=False).update(
-        verdict="ready"
-    )
+    # Ready only where every region of the account was read and none is stale.
+    read = Region.objects.filter(account=OuterRef("account"))
+    ecs.filter(blocker_count=0, unknown_regions=0, last_synced__isnull=False).filter(
+        Exists(read), ~Exists(read.filter(stale=True))
+    ).update(verdict="ready")
 
 
 Migration.operations.append(migrations.RunPython(initial_verdicts, migrations.RunPython.noop))

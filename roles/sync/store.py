@@ -233,5 +233,9 @@ def store(account: Account, snapshot: AccountSnapshot) -> StoreResult:
         ServiceRegion.objects.filter(account=account).exclude(
             region__in=[*snapshot.regions, GLOBAL]
         ).delete()
+        # Services no role of the account belongs to any more: nothing to say about them.
+        ServiceRegion.objects.filter(account=account).exclude(
+            principal__in={read.principal for read in snapshot.service_results}
+        ).delete()
         refresh_blockers(account)
     return result

@@ -25,6 +25,7 @@ from roles.models import (
     SyncRun,
 )
 from roles.rules import rule_for
+from roles.sync.store import refresh_blockers
 from roles.views.syncs import refresh_response
 
 AUDITED_FIELDS = (
@@ -164,6 +165,9 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 account_id=account.aws_account_id,
                 details={"changes": changes, "reauthenticated": True},
             )
+            if "regions" in changes:
+                # A region added is not read yet: the stored verdicts say so at once.
+                refresh_blockers(account)
             return redirect("account-detail", account.pk)
     if form.errors and status == 200:
         status = 400

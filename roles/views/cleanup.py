@@ -98,8 +98,8 @@ def cleanup_steps(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
     rolecall executes none of it."""
     role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
     verdict = readiness(role)
-    if role.checks_ecs:
-        return redirect("role-detail", role.pk)
+    if role.checks_ecs or verdict.verdict in ("not_deletable", "absent"):
+        return redirect("role-detail", role.pk)  # its own cleanup, or nothing to clean up
     steps = manual.steps(verdict.usage)
     if fmt:
         rows = [step.as_row() for step in steps]
