@@ -310,8 +310,8 @@ CELERY_TASK_TIME_LIMIT = env.integer("ROLECALL_TASK_TIME_LIMIT", 600, minimum=10
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_BROKER_VISIBILITY_TIMEOUT = env.integer("ROLECALL_VISIBILITY_TIMEOUT", 3600, minimum=60)
 # "priority": a worker that consumes several queues always empties them in the order
-# it was given (changes, then sync, then celery), so an approved change never waits
-# behind syncs queued before it (kombu's default, round_robin, alternates them).
+# it was given (the Procfile's `worker`: celery, then sync), so a short task never
+# waits behind the syncs queued before it (kombu's default, round_robin, alternates them).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
     "queue_order_strategy": "priority",
@@ -322,8 +322,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Separate queues (roles/jobs.py): a long sync never holds up a deletion's poll or a
-# cleanup step, which wait in their own queue. A worker started without --queues
-# consumes every queue declared here, in this order; the Procfiles name them.
+# cleanup step, which wait in their own queue, `changes`, with a worker of its own
+# (the Procfiles' `changes`). Every task that changes AWS is routed there. A worker
+# started without --queues consumes every queue declared here, in this order.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {"changes": {}, "sync": {}, "celery": {}}
 CELERY_TASK_ROUTES = {

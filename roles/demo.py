@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from roles import summary
 from roles.models import Account
 
 EXTERNAL_ID = "rolecall-demo"
@@ -29,4 +30,5 @@ def ensure_accounts() -> list[Account]:
             },
         )
         accounts.append(account)
+    summary.summarise(accounts)
     return accounts

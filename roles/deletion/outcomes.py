@@ -21,6 +21,7 @@ from roles.models import (
     ServiceLinkedRole,
 )
 from roles.notify import notify
+from roles.summary import summarise
 
 State = DeletionRequest.State
 Status = DeletionAttempt.Status
@@ -217,6 +218,7 @@ def succeed(deletion, attempt, task_id: str, request_id: str, note: str = "") ->
     ServiceLinkedRole.objects.filter(pk=deletion.role_id).update(
         state=ServiceLinkedRole.State.DELETED, gone_since=timezone.now()
     )
+    summarise([deletion.account_id])
     _end(
         deletion,
         attempt,

@@ -16,11 +16,13 @@ from roles.models.inventory import (
 )
 from roles.models.notifications import Notification
 from roles.models.protection import ProtectedRule
+from roles.models.summary import AccountSummary
 from roles.models.sync import SyncRun
 
 __all__ = [
     "AccessAdvisorEntry",
     "Account",
+    "AccountSummary",
     "AuditEvent",
     "CleanupPlan",
     "CleanupRegion",

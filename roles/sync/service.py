@@ -14,6 +14,7 @@ from roles import jobs
 from roles.aws.errors import AwsError
 from roles.models import Account, AuditEvent, Notification, Outcome, ServiceLinkedRole, SyncRun
 from roles.notify import notify, responders
+from roles.summary import summarise
 from roles.sync.collect import collect
 from roles.sync.store import StoreResult, store
 
@@ -218,6 +219,7 @@ def _finish(run: SyncRun, snapshot, result: StoreResult) -> None:
             "counts",
         ]
     )
+    summarise([run.account_id])  # its last success
     AuditEvent.objects.record(
         "sync.finished",
         outcome=Outcome.SUCCESS if run.status == Status.SUCCEEDED else Outcome.FAILURE,

@@ -24,6 +24,7 @@ from roles.models import (
     ServiceRegion,
     ServiceResource,
 )
+from roles.summary import search_text, summarise
 from roles.sync.collect import AccountSnapshot, RegionSnapshot, RoleSnapshot
 
 State = ServiceLinkedRole.State
@@ -40,6 +41,8 @@ ROLE_FIELDS = [
     "trust_policy",
     "permissions",
     "tags",
+    "account_name",
+    "search",
     "state",
     "last_synced",
     "gone_since",
@@ -132,6 +135,8 @@ def _store_roles(account: Account, snapshot: AccountSnapshot, now, result: Store
                 role.state = State.PRESENT
             changed.append(role)
         _apply_role(role, snap, now)
+        role.account_name = account.name
+        role.search = search_text(arn, role.service_principal, account.name)
         if snap.advisor is not None:
             advisor[arn] = snap
     for arn, role in existing.items():
@@ -218,6 +223,7 @@ def refresh_blockers(account: Account) -> None:
     ServiceLinkedRole.objects.bulk_update(
         roles, ["blocker_count", "blocked_regions", "unknown_regions", "verdict"]
     )
+    summarise([account])
 
 
 def store(account: Account, snapshot: AccountSnapshot) -> StoreResult:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roles import changes, permissions, reauth
+from roles import changes, permissions, reauth, summary
 from roles.aws import ecs
 from roles.aws.errors import AwsError
 from roles.forms import AccountForm
@@ -90,6 +90,7 @@ def account_add(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         account = form.save()
+        summary.summarise([account])
         AuditEvent.objects.record(
             "account.added",
             request=request,
@@ -168,6 +169,8 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if "regions" in changes:
                 # A region added is not read yet: the stored verdicts say so at once.
                 refresh_blockers(account)
+            if "name" in changes:
+                summary.rename(account)
             return redirect("account-detail", account.pk)
     if form.errors and status == 200:
         status = 400

@@ -7,32 +7,37 @@ import json
 from datetime import timedelta
 
 from django import forms
-from django.core.paginator import Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from roles import params, permissions
+from roles import keyset, permissions
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
 from roles.cleanup import manual
-from roles.models import Account, EcsCluster, ServiceLinkedRole
+from roles.models import AccountSummary, EcsCluster, ServiceLinkedRole
 from roles.protection import role_protection
 from roles.readiness import VERDICTS, readiness, reads_for, usage_for
 from roles.templatetags.rolecall import make_visible
+from roles.views.choosers import AccountChoiceForm
 from roles.views.syncs import refresh_response
 
 NOT_TRACKED = "Not accessed in the tracking period"
+# Each sort walks one index (roles/models/inventory.py, migration 0014).
 SORTS = {
     "service": "service_principal",
     "name": "name",
-    "account": "account__name",
+    "account": "account_name",
     "last_used": "last_used_at",
     "blockers": "blocker_count",
     "state": "state",
 }
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+# What the list and the exports never show: read only on the role's own page.
+HEAVY = ("permissions", "trust_policy", "tags", "search")
 
 
 COLUMNS = [
@@ -45,11 +50,14 @@ COLUMNS = [
 ]
 
 
-class RoleFilterForm(forms.Form):
+def order_for(sort: str) -> keyset.Order:
+    column = SORTS[sort.lstrip("-")]
+    keys = ("name", "pk") if column == "name" else (column, "name", "pk")
+    return keyset.Order(keys, descending=sort.startswith("-"), nullable=frozenset({"last_used_at"}))
+
+
+class RoleFilterForm(AccountChoiceForm):
     q = forms.CharField(required=False, max_length=200, label="Search")
-    account = forms.ModelChoiceField(
-        Account.objects.all(), required=False, empty_label="any account"
-    )
     service = forms.CharField(required=False, max_length=255)
     unused_days = forms.IntegerField(
         required=False, min_value=0, max_value=100000, label="Unused for more than (days)"
@@ -67,14 +75,12 @@ class RoleFilterForm(forms.Form):
         required=False, choices=[(k, k) for k in SORTS] + [(f"-{k}", f"-{k}") for k in SORTS]
     )
 
-    def queryset(self) -> QuerySet[ServiceLinkedRole]:
+    def filtered(self) -> QuerySet[ServiceLinkedRole]:
         data = self.cleaned_data
-        qs = ServiceLinkedRole.objects.select_related("account")
+        qs = ServiceLinkedRole.objects.select_related("account").defer(*HEAVY)
         if data.get("q"):
-            text = data["q"]
-            qs = qs.filter(
-                Q(name__icontains=text) | Q(arn__icontains=text) | Q(account__name__icontains=text)
-            )
+            # One lower-case column: a trigram index lookup on PostgreSQL.
+            qs = qs.filter(search__contains=data["q"].lower())
         if data.get("account"):
             qs = qs.filter(account=data["account"])
         if data.get("service"):
@@ -91,13 +97,33 @@ class RoleFilterForm(forms.Form):
             qs = qs.live().filter(verdict=data["verdict"])
         if data.get("state"):
             qs = qs.filter(state=data["state"])
-        sort = data.get("sort") or "account"
-        column = F(SORTS[sort.lstrip("-")])
-        # "Never used" (NULL) sorts as the oldest activity either way.
-        order = (
-            column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_first=True)
-        )
-        return qs.order_by(order, "name", "pk")
+        return qs
+
+    @property
+    def order(self) -> keyset.Order:
+        return order_for(self.cleaned_data.get("sort") or "account")
+
+    def queryset(self) -> QuerySet[ServiceLinkedRole]:
+        return self.filtered().order_by(*self.order.order_by())
+
+    def total(self) -> tuple[int, bool]:
+        """(count, exact): from the sync's summary when only the account or the
+        verdict narrows the list, else counted up to COUNT_CAP rows and said as
+        "more than" beyond, so a count never reads the whole organization."""
+        data = self.cleaned_data
+        narrowing = {
+            k for k, v in data.items() if v not in (None, "") and k not in ("sort", "account_q")
+        }
+        if narrowing <= {"account", "verdict"}:
+            kept = AccountSummary.objects.all()
+            if data.get("account"):
+                kept = kept.filter(account=data["account"])
+            if not data.get("verdict"):
+                return kept.aggregate(n=Sum("roles"))["n"] or 0, True
+            verdict = data["verdict"]
+            return sum(row.get(verdict, 0) for row in kept.values_list("verdicts", flat=True)), True
+        counted = self.filtered().order_by()[: COUNT_CAP + 1].count()
+        return min(counted, COUNT_CAP), counted <= COUNT_CAP
 
 
 def _filtered(request: HttpRequest) -> tuple[RoleFilterForm, QuerySet | None]:
@@ -107,18 +133,17 @@ def _filtered(request: HttpRequest) -> tuple[RoleFilterForm, QuerySet | None]:
 
 @require_GET
 def role_list(request: HttpRequest) -> HttpResponse:
-    form, qs = _filtered(request)
-    number = params.integer(request.GET, "page", default=1, minimum=1)
-    page = Paginator(qs if qs is not None else ServiceLinkedRole.objects.none(), 50).get_page(
-        number
-    )
+    form = RoleFilterForm(request.GET)
     ctx = {
         "form": form,
-        "page": page,
+        "page": None,
         "not_tracked": NOT_TRACKED,
         "sort": request.GET.get("sort", "") or "account",
         "columns": COLUMNS,
     }
+    if form.is_valid():
+        ctx["page"] = keyset.page(form.filtered(), form.order, request.GET, PAGE_SIZE)
+        ctx["total"], ctx["exact"] = form.total()
     return render(request, "roles/list.html", ctx, status=200 if form.is_valid() else 400)
 
 

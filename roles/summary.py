@@ -1,0 +1,126 @@
+"""The per-account counts behind the overview and the accounts page.
+
+Counting 60,000 roles at every page view is what made those pages grow with the
+organization. The counts are kept instead, per account, by whatever changes the
+rows they count: the sync's store (roles/sync/store.py refresh_blockers), the end
+of a sync (last success), a deletion that succeeds, an account renamed. "In use"
+is measured against the time of the count, so it is as fresh as the last sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+IN_USE_DAYS = 90
+
+
+def _role_counts(account_ids: list[int], now) -> dict[int, dict]:
+    from roles.models import ServiceLinkedRole
+    from roles.readiness import VERDICTS
+
+    live = Q(state__in=ServiceLinkedRole.LIVE)
+    cutoff = now - timedelta(days=IN_USE_DAYS)
+    rows = (
+        ServiceLinkedRole.objects.filter(account_id__in=account_ids)
+        .order_by()
+        .values("account_id")
+        .annotate(
+            roles=Count("pk"),
+            live=Count("pk", filter=live),
+            in_use=Count("pk", filter=live & Q(last_used_at__gte=cutoff)),
+            blocked=Count("pk", filter=live & Q(blocker_count__gt=0)),
+            **{f"v_{v}": Count("pk", filter=live & Q(verdict=v)) for v in VERDICTS},
+        )
+    )
+    counts = {}
+    for row in rows:
+        per_verdict = {v: row.pop(f"v_{v}") for v in VERDICTS}
+        verdicts = {v: n for v, n in per_verdict.items() if n}
+        row["unused"] = row["live"] - row["in_use"]
+        account_id = row.pop("account_id")
+        counts[account_id] = {**row, "verdicts": verdicts}
+    return counts
+
+
+def _stale(model, account_ids: list[int]) -> dict[int, int]:
+    rows = (
+        model.objects.filter(account_id__in=account_ids, stale=True)
+        .order_by()
+        .values("account_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["account_id"]: row["n"] for row in rows}
+
+
+def summarise(accounts: Iterable) -> None:
+    """Recount the given accounts (Account rows or ids) in five queries."""
+    from roles.models import AccountSummary, EcsRegion, ServiceRegion, SyncRun
+
+    ids = sorted({getattr(a, "pk", a) for a in accounts})
+    if not ids:
+        return
+    now = timezone.now()
+    counts = _role_counts(ids, now)
+    stale_ecs, stale_reads = _stale(EcsRegion, ids), _stale(ServiceRegion, ids)
+    last = dict(
+        SyncRun.objects.filter(account_id__in=ids, status=SyncRun.Status.SUCCEEDED)
+        .order_by()
+        .values("account_id")
+        .annotate(at=Max("finished"))
+        .values_list("account_id", "at")
+    )
+    empty = {"roles": 0, "live": 0, "in_use": 0, "unused": 0, "blocked": 0, "verdicts": {}}
+    rows = [
+        AccountSummary(
+            account_id=pk,
+            **counts.get(pk, empty),
+            stale_regions=stale_ecs.get(pk, 0),
+            stale_reads=stale_reads.get(pk, 0),
+            last_success=last.get(pk),
+            computed=now,
+        )
+        for pk in ids
+    ]
+    AccountSummary.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["account"],
+        update_fields=[f.name for f in AccountSummary._meta.concrete_fields if f.name != "account"],
+    )
+
+
+def totals() -> dict:
+    """The organization's counts: one aggregate over one row per account."""
+    from roles.models import AccountSummary
+    from roles.readiness import VERDICTS
+
+    fields = ("roles", "live", "in_use", "unused", "blocked")
+    summed = AccountSummary.objects.aggregate(**{f: Sum(f) for f in fields})
+    result = {f: summed[f] or 0 for f in fields}
+    verdicts = dict.fromkeys(VERDICTS, 0)
+    for row in AccountSummary.objects.values_list("verdicts", flat=True):
+        for verdict, n in row.items():
+            verdicts[verdict] = verdicts.get(verdict, 0) + n
+    result["verdicts"] = verdicts
+    return result
+
+
+def rename(account) -> None:
+    """Carry an account's new name into its roles' sort and search columns."""
+    from roles.models import ServiceLinkedRole
+
+    roles = list(
+        ServiceLinkedRole.objects.filter(account=account).only("pk", "arn", "service_principal")
+    )
+    for role in roles:
+        role.account_name = account.name
+        role.search = search_text(role.arn, role.service_principal, account.name)
+    ServiceLinkedRole.objects.bulk_update(roles, ["account_name", "search"], batch_size=1000)
+
+
+def search_text(arn: str, principal: str, account_name: str) -> str:
+    return f"{arn} {principal} {account_name}".lower()
