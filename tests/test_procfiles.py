@@ -24,7 +24,7 @@ def processes(name: str) -> dict[str, str]:
 
 def test_production_procfile_does_not_start_the_emulator():
     production = processes("Procfile")
-    assert set(production) == {"web", "worker", "beat"}
+    assert set(production) == {"web", "worker", "changes", "beat"}
     assert not any("emulator" in command for command in production.values())
     assert "python -m emulator" in processes("Procfile.demo")["aws"]
 

@@ -1,0 +1,90 @@
+"""Changes never wait behind reads: every task that changes AWS goes to the `changes`
+queue, the Procfiles start a worker for it alone, and the benchmark that runs the
+Procfile's own worker lines (bench/queues.py) sees an approved deletion reach AWS
+within a second while syncs are queued."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+
+from bench.queues import option, procfile_workers
+from dashboard.celery import app
+from roles import jobs
+from tests.faults.broker import RedisServer
+from tests.support.processes import test_database_url as suite_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMAND = ".venv/bin/python -m bench.queues"
+LAST = re.compile(
+    r"deletion reached AWS after: ([\d.]+) s \(max of (\d+)\) with (\d+) syncs queued"
+)
+
+
+def queue_of(task: str) -> str:
+    return app.amqp.router.route({}, task)["queue"].name
+
+
+def test_every_task_that_changes_aws_goes_to_the_changes_queue():
+    for task in (jobs.SUBMIT_DELETION, jobs.POLL_DELETION, jobs.CLEANUP_REGION):
+        assert queue_of(task) == jobs.CHANGES_QUEUE, task
+    assert queue_of(jobs.SYNC_ACCOUNT) == jobs.SYNC_QUEUE
+    assert queue_of("rolecall.health.ping") == jobs.DEFAULT_QUEUE
+
+
+@pytest.mark.parametrize("procfile", ["Procfile", "Procfile.demo"])
+def test_a_worker_takes_the_changes_queue_alone_and_every_queue_is_taken(procfile):
+    workers = procfile_workers(ROOT / procfile)
+    queues = {name: option(command, "--queues").split(",") for name, command in workers.items()}
+    assert [jobs.CHANGES_QUEUE] in queues.values(), queues
+    assert set(settings.CELERY_TASK_QUEUES) == {q for names in queues.values() for q in names}
+
+
+@pytest.mark.worker
+@pytest.mark.postgresql
+def test_a_deletion_reaches_aws_within_a_second_with_syncs_queued():
+    assert f"`{COMMAND}`" in (ROOT / "README.md").read_text()
+    parts = urlsplit(suite_database_url())
+    database = urlunsplit(parts._replace(path=f"/rolecall_bench_queues_test_{os.getpid()}"))
+    redis = RedisServer().start()
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.queues",
+                "--accounts",
+                "60",
+                "--repeat",
+                "1",
+                "--database-url",
+                database,
+                "--redis-url",
+                redis.url,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=280,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert redis.client().dbsize() == 0  # the benchmark purged its database
+    finally:
+        redis.close()
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("Procfile: worker --queues celery,sync") for line in lines)
+    assert LAST.search(lines[-2]), lines[-2]  # the baseline (the old worker line)
+    last = LAST.fullmatch(lines[-1])
+    assert last, result.stdout
+    seconds, samples, queued = float(last.group(1)), int(last.group(2)), int(last.group(3))
+    assert samples == 1
+    assert seconds < 1.0, result.stdout
+    assert queued >= 30, result.stdout  # most of the 60 syncs were still waiting
