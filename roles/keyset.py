@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
-from roles.params import InvalidParameter
+from roles.params import MAX, InvalidParameter
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,12 @@ def decode(qs: QuerySet, order: Order, token: str, name: str) -> list:
         if value is None and key in order.nullable:
             typed.append(None)
             continue
-        if not isinstance(value, str | int) or isinstance(value, bool):
+        numeric = model_field.get_internal_type().endswith(("IntegerField", "AutoField"))
+        if numeric:
+            fits = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX
+        else:
+            fits = isinstance(value, str)
+        if not fits:
             raise InvalidParameter(f"{name}: not a page cursor for this sort.")
         try:
             typed.append(model_field.to_python(value))

@@ -106,6 +106,7 @@ def totals() -> dict:
         for verdict, n in row.items():
             verdicts[verdict] = verdicts.get(verdict, 0) + n
     result["verdicts"] = verdicts
+    result["total"] = result["live"]  # what the overview calls its roles
     return result
 
 

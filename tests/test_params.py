@@ -21,7 +21,6 @@ QUERY_INTEGERS = [
     ("sync-status", "ids"),
     ("audit", "before"),
     ("audit", "after"),
-    ("roles", "page"),
     ("deletions", "page"),
     ("deletions", "plans_page"),
 ]
@@ -65,6 +64,20 @@ def test_the_audit_cursor_still_pages(viewer_client, settings):
     response = viewer_client.get(reverse("audit"), {"before": str(events[2].seq)})
     assert response.status_code == 200
     assert [e.seq for e in response.context["events"]] == [events[1].seq, events[0].seq]
+
+
+CURSORS = [*HOSTILE, "W10", "WyJhIl0", "eyJhIjogMX0", "WzEsIDIsIDNd", "WyJ4IiwgIngiLCAxOGU5OTld"]
+
+
+@pytest.mark.parametrize("name", ["roles", "accounts"])
+@pytest.mark.parametrize("param", ["after", "before"])
+@pytest.mark.parametrize("value", CURSORS)
+def test_a_hostile_page_cursor_answers_400_naming_it(admin_client, name, param, value):
+    # Not base64, not JSON, a list of the wrong length, an object, a float key...
+    response = admin_client.get(reverse(name), {param: value})
+    assert response.status_code == 400, (value, response.content[:300])
+    assert param.encode() in response.content
+    assert b"Traceback" not in response.content
 
 
 @pytest.mark.parametrize("field,value", [("account", str(2**64)), ("unused_days", str(2**64))])

@@ -114,31 +114,43 @@ def get_role(iam, name: str) -> RoleDetail:
     )
 
 
-def attached_policies(iam, role_name: str) -> list[AttachedPolicy]:
+def attached_policy_names(iam, role_name: str) -> list[tuple[str, str]]:
+    """(ARN, name) of each managed policy attached to the role (ListAttachedRolePolicies)."""
     attached, kwargs = [], {"RoleName": role_name}
     while True:
         page = _call(iam, "list_attached_role_policies", **kwargs)
-        attached.extend(page.get("AttachedPolicies", []))
+        attached += [(p["PolicyArn"], p["PolicyName"]) for p in page.get("AttachedPolicies", [])]
         if not page.get("IsTruncated"):
-            break
+            return attached
         kwargs["Marker"] = page["Marker"]
-    policies = []
-    for item in attached:
-        version_id = _call(iam, "get_policy", PolicyArn=item["PolicyArn"])["Policy"][
-            "DefaultVersionId"
-        ]
-        version = _call(
-            iam, "get_policy_version", PolicyArn=item["PolicyArn"], VersionId=version_id
-        )
-        policies.append(
-            AttachedPolicy(
-                arn=item["PolicyArn"],
-                name=item["PolicyName"],
-                version_id=version_id,
-                document=_document(version["PolicyVersion"]["Document"]),
-            )
-        )
-    return policies
+
+
+# ListPolicies' MaxItems ranges from 1 to 1000 (IAM API reference, ListPolicies).
+POLICIES_PAGE = 1000
+
+
+def attached_aws_policy_versions(iam) -> dict[str, str]:
+    """DefaultVersionId of every AWS managed policy attached to a user, group or role of
+    the account, by ARN: ListPolicies with Scope=AWS and OnlyAttached=true, 1,000 a page."""
+    versions: dict[str, str] = {}
+    kwargs = {"Scope": "AWS", "OnlyAttached": True, "MaxItems": POLICIES_PAGE}
+    while True:
+        page = _call(iam, "list_policies", **kwargs)
+        versions |= {p["Arn"]: p["DefaultVersionId"] for p in page.get("Policies", [])}
+        if not page.get("IsTruncated"):
+            return versions
+        kwargs["Marker"] = page["Marker"]
+
+
+def default_version_id(iam, arn: str) -> str:
+    """The policy's DefaultVersionId (GetPolicy), for a policy ListPolicies did not list."""
+    return _call(iam, "get_policy", PolicyArn=arn)["Policy"]["DefaultVersionId"]
+
+
+def policy_document(iam, arn: str, version_id: str) -> dict:
+    """One version's document (GetPolicyVersion)."""
+    version = _call(iam, "get_policy_version", PolicyArn=arn, VersionId=version_id)
+    return _document(version["PolicyVersion"]["Document"])
 
 
 def start_last_accessed_job(iam, arn: str, granularity: str = "ACTION_LEVEL") -> str:

@@ -15,6 +15,7 @@ from roles.models.inventory import (
     ServiceLinkedRole,
 )
 from roles.models.notifications import Notification
+from roles.models.policies import ManagedPolicyVersion
 from roles.models.protection import ProtectedRule
 from roles.models.summary import AccountSummary
 from roles.models.sync import SyncRun
@@ -34,6 +35,7 @@ __all__ = [
     "EcsRegion",
     "EcsService",
     "HealthPing",
+    "ManagedPolicyVersion",
     "Notification",
     "Outcome",
     "ProtectedRule",

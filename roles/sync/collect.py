@@ -5,12 +5,18 @@ resources block its role, roles/aws/blockers.py), per-cluster ECS listings, and
 IAM (which throttles hardest). A region that fails is reported with its error and
 does not stop the others; an account-level failure (AssumeRole, region list,
 ListRoles) raises AwsError.
+
+Attached policies cost one ListPolicies per account (each AWS managed policy's
+DefaultVersionId), GetPolicy only for a policy it does not list, and GetPolicyVersion
+only for a (policy ARN, version) no sync has stored yet (roles/models/policies.py);
+docs/sync.md gives each call's rule.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,6 +26,9 @@ from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
 from roles.aws.inventory import FULL, EcsReader, RegionInventory
 from roles.aws.session import CallCounter, Target
+from roles.models import ManagedPolicyVersion
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,11 +49,14 @@ class Limits:
 @dataclass
 class RoleSnapshot:
     detail: iam.RoleDetail | None
-    policies: list[iam.AttachedPolicy] = field(default_factory=list)
+    # None when they could not be read (`error` says why): the stored ones stay.
+    policies: list[iam.AttachedPolicy] | None = field(default_factory=list)
     advisor: list[iam.AdvisorService] | None = None
     advisor_error: dict = field(default_factory=dict)
     error: dict = field(default_factory=dict)
     summary: iam.RoleSummary | None = None
+    # (ARN, name) of each attached managed policy, as ListAttachedRolePolicies lists them.
+    attached: list[tuple[str, str]] = field(default_factory=list)
 
 
 # One region's clusters (with their services and instances), or None and its error.
@@ -101,13 +113,72 @@ class _Advisor:
                 delay = min(delay * 2, 2.0)
 
 
+class _Policies:
+    """The attached policies' documents, at the fewest calls: each policy's default version
+    from the account's one ListPolicies (started with the roles; GetPolicy for any policy
+    it does not list), each version's document from the database, and GetPolicyVersion
+    only for a version no sync has stored. A failed read is the error of every role the
+    policy is attached to, as any other failed read of the role."""
+
+    def __init__(self, client, pool: ThreadPoolExecutor) -> None:
+        self.client, self.pool = client, pool
+        self.listed: Future = pool.submit(iam.attached_aws_policy_versions, client)
+
+    def _versions(self, arns: set[str], errors: dict[str, dict]) -> dict[str, str]:
+        try:
+            versions = self.listed.result()
+        except AwsError as exc:  # e.g. no iam:ListPolicies: GetPolicy for each, as before
+            log.warning("ListPolicies failed (%s), reading each policy with GetPolicy", exc.code)
+            versions = {}
+        found = {arn: versions[arn] for arn in arns if arn in versions}
+        rest = {
+            arn: self.pool.submit(iam.default_version_id, self.client, arn)
+            for arn in sorted(arns - found.keys())
+        }
+        for arn, future in rest.items():
+            try:
+                found[arn] = future.result()
+            except AwsError as exc:
+                errors[arn] = exc.as_dict()
+        return found
+
+    def read(self, snapshots: list[RoleSnapshot]) -> None:
+        arns = {arn for snap in snapshots if not snap.error for arn, _ in snap.attached}
+        errors: dict[str, dict] = {}
+        versions = self._versions(arns, errors)
+        documents = ManagedPolicyVersion.objects.documents(versions.items())
+        missing = {
+            pair: self.pool.submit(iam.policy_document, self.client, *pair)
+            for pair in sorted(set(versions.items()) - documents.keys())
+        }
+        read = {}
+        for (arn, version_id), future in missing.items():
+            try:
+                read[arn, version_id] = future.result()
+            except AwsError as exc:
+                errors[arn] = exc.as_dict()
+        ManagedPolicyVersion.objects.remember(read)
+        documents |= read
+        for snap in snapshots:
+            if snap.error:
+                continue
+            failed = [errors[arn] for arn, _ in snap.attached if arn in errors]
+            if failed:
+                snap.error, snap.policies = failed[0], None
+                continue
+            snap.policies = [
+                iam.AttachedPolicy(arn, name, versions[arn], documents[arn, versions[arn]])
+                for arn, name in snap.attached
+            ]
+
+
 def _role(client, summary: iam.RoleSummary) -> tuple[RoleSnapshot, str | None]:
     snapshot = RoleSnapshot(detail=None, summary=summary)
     try:
         snapshot.detail = iam.get_role(client, summary.name)
-        snapshot.policies = iam.attached_policies(client, summary.name)
+        snapshot.attached = iam.attached_policy_names(client, summary.name)
     except AwsError as exc:
-        snapshot.error = exc.as_dict()
+        snapshot.error, snapshot.policies = exc.as_dict(), None
         return snapshot, None
     try:
         return snapshot, iam.start_last_accessed_job(client, summary.arn)
@@ -139,6 +210,7 @@ def collect(
     ):
         ecs_reader.start(regions)
         summaries = iam.list_service_linked_roles(iam_client)
+        policies = _Policies(iam_client, iam_pool) if summaries else None
         # What blocks each listed role's service, in the same region pool as ECS.
         service_futures = [
             ecs_reader.submit(service_reads.read_region, aws, principal, region)
@@ -153,6 +225,8 @@ def collect(
             snapshots.append(snapshot)
             if job:
                 jobs[index] = job
+        if policies:
+            policies.read(snapshots)
         _Advisor(iam_client, iam_pool).finish(snapshots, jobs)
         region_results = ecs_reader.results()
         service_results = [f.result() for f in service_futures]

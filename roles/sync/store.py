@@ -80,10 +80,11 @@ def _apply_role(role: ServiceLinkedRole, snap: RoleSnapshot, now) -> None:
     role.max_session_duration = detail.max_session_duration
     role.last_used_at, role.last_used_region = detail.last_used_at, detail.last_used_region
     role.trust_policy, role.tags = detail.trust_policy, detail.tags
-    role.permissions = [
-        {"arn": p.arn, "name": p.name, "version_id": p.version_id, "document": p.document}
-        for p in snap.policies
-    ]
+    if snap.policies is not None:  # None: not read this time (the role's error), kept
+        role.permissions = [
+            {"arn": p.arn, "name": p.name, "version_id": p.version_id, "document": p.document}
+            for p in snap.policies
+        ]
     role.last_synced, role.gone_since = now, None
     if snap.advisor is not None:
         role.advisor_synced_at, role.advisor_error = now, {}

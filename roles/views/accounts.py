@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roles import changes, permissions, reauth, summary
+from roles import changes, keyset, permissions, reauth, summary
 from roles.aws import ecs
 from roles.aws.errors import AwsError
 from roles.forms import AccountForm
@@ -20,7 +20,6 @@ from roles.models import (
     DeletionRequest,
     EcsRegion,
     Outcome,
-    ServiceLinkedRole,
     ServiceRegion,
     SyncRun,
 )
@@ -48,39 +47,48 @@ def _snapshot(account: Account) -> dict:
     return {field: getattr(account, field) for field in AUDITED_FIELDS}
 
 
-def _last_success(status_field: str = "finished"):
-    return Subquery(
-        SyncRun.objects.filter(account=OuterRef("pk"), status=SyncRun.Status.SUCCEEDED)
-        .order_by("-finished")
-        .values(status_field)[:1]
-    )
-
-
 def accounts_with_status():
-    """Accounts annotated for the overview and the accounts page, in one query."""
+    """Accounts with their sync's summary (roles/summary.py): one join, no counting."""
+    kept = {
+        "role_count": "live",
+        "last_success": "last_success",
+        "stale_regions": "stale_regions",
+        "stale_reads": "stale_reads",
+    }
     return Account.objects.annotate(
-        last_success=_last_success(),
-        role_count=Count("roles", filter=Q(roles__state__in=ServiceLinkedRole.LIVE), distinct=True),
-        stale_regions=Count("ecs_regions", filter=Q(ecs_regions__stale=True), distinct=True),
-        # Other services' reads that failed (roles/aws/blockers.py), counted apart so
-        # the join above does not multiply.
-        stale_reads=Coalesce(
-            Subquery(
-                ServiceRegion.objects.filter(account=OuterRef("pk"), stale=True)
-                .values("account")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
-        ),
+        **{
+            name: F(f"summary__{column}")
+            if column == "last_success"
+            else Coalesce(F(f"summary__{column}"), 0)
+            for name, column in kept.items()
+        }
     )
+
+
+BY_NAME = keyset.Order(("name", "pk"))
+
+
+def active_syncs(accounts) -> dict:
+    """The unfinished sync of each shown account, in one query."""
+    runs = SyncRun.objects.active().filter(account__in=[a.pk for a in accounts])
+    return {r.account_id: r for r in runs}
 
 
 @require_GET
 def account_list(request: HttpRequest) -> HttpResponse:
+    """Accounts by name, 50 a page (keyset), with a search on name and id."""
+    text = request.GET.get("q", "").strip()[:100]
     accounts = accounts_with_status()
-    active = {r.account_id: r for r in SyncRun.objects.active()}
-    ctx = {"accounts": accounts, "active": active, "can_admin": permissions.can_admin(request.user)}
+    if text:
+        accounts = accounts.filter(Q(name__icontains=text) | Q(aws_account_id__startswith=text))
+    page = keyset.page(accounts, BY_NAME, request.GET, 50)
+    ctx = {
+        "page": page,
+        "q": text,
+        "total": Account.objects.count(),
+        "active": active_syncs(page.rows),
+        "can_admin": permissions.can_admin(request.user),
+    }
     return render(request, "accounts/list.html", ctx)
 
 

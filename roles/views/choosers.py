@@ -34,19 +34,18 @@ class AccountChoiceForm(forms.Form):
     def clean(self):
         data = super().clean()
         chosen, text = data.get("account"), (data.get("account_q") or "").strip()
-        if "account_q" in self.data and not (chosen and text in (chosen.name, "")):
-            if not text:
-                data["account"] = None
-            else:
-                match = Account.objects.filter(
-                    Q(name__iexact=text) | Q(aws_account_id=text)
-                ).first()
-                if match is None:
-                    self.add_error(
-                        "account_q",
-                        f"No account is named or numbered {text!r}: pick one of the suggestions.",
-                    )
-                data["account"] = match
+        if "account_q" not in self.data or (chosen and text == chosen.name):
+            return data
+        if not text:
+            data["account"] = None
+            return data
+        match = Account.objects.filter(Q(name__iexact=text) | Q(aws_account_id=text)).first()
+        if match is None:
+            self.add_error(
+                "account_q",
+                f"No account is named or numbered {text!r}: pick one of the suggestions.",
+            )
+        data["account"] = match
         return data
 
     @property

@@ -20,8 +20,9 @@ from roles.deletion.service import (
     retry_deletion,
 )
 from roles.forms import role_confirmation
-from roles.models import Account, DeletionRequest
+from roles.models import DeletionRequest
 from roles.readiness import readiness
+from roles.views.choosers import AccountChoiceForm
 from roles.views.decisions import change_page, decision_context
 
 
@@ -60,12 +61,9 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "deletions/confirm.html", ctx, status=400 if form.errors else 200)
 
 
-class DeletionFilterForm(forms.Form):
+class DeletionFilterForm(AccountChoiceForm):
     state = forms.ChoiceField(
         required=False, choices=[("", "any state"), *DeletionRequest.State.choices]
-    )
-    account = forms.ModelChoiceField(
-        Account.objects.all(), required=False, empty_label="any account"
     )
 
 

@@ -1,35 +1,37 @@
 """The overview."""
 
-from datetime import timedelta
-
-from django.db.models import Count, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from roles import permissions
-from roles.models import DeletionRequest, HealthPing, ServiceLinkedRole, SyncRun
+from roles import permissions, summary
+from roles.models import Account, DeletionRequest, HealthPing, SyncRun
 from roles.readiness import VERDICTS
-from roles.views.accounts import accounts_with_status
+from roles.views.accounts import accounts_with_status, active_syncs
+
+ATTENTION = 20
 
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    cutoff = timezone.now() - timedelta(days=90)
-    counts = ServiceLinkedRole.objects.live().aggregate(
-        total=Count("pk"),
-        in_use=Count("pk", filter=Q(last_used_at__gte=cutoff)),
-        unused=Count("pk", filter=Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True)),
-        blocked=Count("pk", filter=Q(blocker_count__gt=0)),
-        **{f"verdict_{v}": Count("pk", filter=Q(verdict=v)) for v in VERDICTS},
+    counts = summary.totals()
+    # The accounts that need a look first: a stale read, then the longest since a
+    # successful sync (never first). The rest are one link away, on /accounts/.
+    accounts = list(
+        accounts_with_status()
+        .annotate(stale=F("stale_regions") + F("stale_reads"))
+        .order_by(F("stale").desc(), F("last_success").asc(nulls_first=True), "name")[:ATTENTION]
     )
     ctx = {
         "counts": counts,
-        "verdicts": [(v, label, counts[f"verdict_{v}"]) for v, label in VERDICTS.items()],
+        "verdicts": [(v, label, counts["verdicts"][v]) for v, label in VERDICTS.items()],
         "pending_deletions": DeletionRequest.objects.active().count(),
-        "accounts": accounts_with_status(),
-        "active_syncs": {r.account_id: r for r in SyncRun.objects.active()},
+        "accounts": accounts,
+        "account_total": Account.objects.count(),
+        "syncs_under_way": SyncRun.objects.active().count(),
+        "active_syncs": active_syncs(accounts),
         "last_ping": HealthPing.objects.first(),
         "can_refresh": permissions.can_operate(request.user),
         "now": timezone.now(),
