@@ -227,7 +227,8 @@ def add_audit_roles(url: str, ids: list[str]) -> None:
 
 
 def make_accounts(count: int):
-    from bench.sync import HUB, account_ids
+    from emulator.scenarios.large import account_ids
+    from emulator.state import HUB_ACCOUNT as HUB
     from roles.models import Account
 
     return Account.objects.bulk_create(
@@ -447,7 +448,7 @@ def summary(samples: list[Sample]) -> str:
 
 def measure(args, shipped: dict[str, str], broker, var: str):
     """The emulator, the accounts and both process sets: (baseline samples, shipped samples)."""
-    from bench.sync import account_ids
+    from emulator.scenarios.large import account_ids
     from emulator.testing import EmulatorProcess
 
     scenario = min(args.accounts, SCENARIO_ACCOUNTS)
