@@ -27,8 +27,15 @@ def test_review_the_ecs_role_in_prod(browser, viewer, synced):
     browser.screenshot("roles-unused")
     page.fill("#id_unused_days", "")
     page.fill("#id_q", "AWSServiceRoleForECS")
-    page.select_option("#id_account", label="acme-prod (111111111111)")
-    page.click("form.filters button[type=submit]")
+    # The account chooser suggests as you type (htmx) and keeps the search typed above.
+    page.fill("#id_account_q", "prod")
+    suggestions = page.get_by_test_id("account-suggestions")
+    suggestions.get_by_role("link", name="acme-prod").wait_for()
+    browser.screenshot("roles-account-chooser")
+    suggestions.get_by_role("link", name="acme-prod").click()
+    page.wait_for_url("**account_q=acme-prod**")
+    assert page.input_value("#id_account_q") == "acme-prod"
+    assert page.input_value("#id_q") == "AWSServiceRoleForECS"
     page.get_by_test_id("roles-table").get_by_role("link", name="AWSServiceRoleForECS").click()
     page.get_by_test_id("verdict").wait_for()
     assert page.get_by_test_id("verdict").inner_text() == "Blocked in 3 regions."
