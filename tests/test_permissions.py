@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from roles.deletion.service import request_deletion
-from roles.models import AuditEvent, Notification, ServiceLinkedRole
+from roles.models import AuditEvent, EcsCluster, EcsRegion, Notification, ServiceLinkedRole
 from tests.conftest import make_user
 
 ANY, SIGNED_IN, MEMBER = "any", "signed in", "member"
@@ -25,6 +25,7 @@ RULES = {
     "refresh-all": (NOBODY, OPERATOR),
     "sync-status": (MEMBER, NOBODY),
     "accounts": (MEMBER, NOBODY),
+    "account-choose": (MEMBER, NOBODY),
     "account-add": (ADMIN, ADMIN),
     "account-detail": (MEMBER, NOBODY),
     "account-edit": (ADMIN, ADMIN),
@@ -41,6 +42,9 @@ RULES = {
     "role-cleanup-steps": (MEMBER, NOBODY),
     "role-cleanup-steps-export": (MEMBER, NOBODY),
     "cleanup-detail": (MEMBER, NOBODY),
+    "cleanup-steps": (MEMBER, NOBODY),
+    "cluster-services": (MEMBER, NOBODY),
+    "cluster-instances": (MEMBER, NOBODY),
     "cleanup-execute": (NOBODY, OPERATOR),
     "cleanup-approve": (NOBODY, APPROVER),
     "cleanup-reject": (NOBODY, APPROVER),
@@ -98,7 +102,9 @@ def world(emulator, demo_accounts):
         role_id="AROAPERMISSIONSMATRIX",
     )
     deletion = request_deletion(role, user=requester).request
-    return {"account": prod, "role": role, "deletion": deletion}
+    region = EcsRegion.objects.create(account=prod, region="us-east-1")
+    cluster = EcsCluster.objects.create(region=region, arn=f"{role.arn}-cluster", name="web")
+    return {"account": prod, "role": role, "deletion": deletion, "cluster": cluster}
 
 
 def url_for(name: str, world: dict, user) -> str:
@@ -118,6 +124,14 @@ def url_for(name: str, world: dict, user) -> str:
         "role-cleanup": world["role"].pk,
         "role-cleanup-steps": world["role"].pk,
     }
+    if name in ("cluster-services", "cluster-instances"):
+        return reverse(name, args=[world["cluster"].pk])
+    if name == "cleanup-steps":
+        plan = cleanup_plan(world)
+        plan.regions.get_or_create(region="us-east-1")
+        return reverse(name, args=[plan.pk]) + "?region=us-east-1"
+    if name == "account-choose":
+        return reverse(name) + "?account_q=acme"
     if name.startswith("cleanup-"):
         return reverse(name, args=[cleanup_plan(world).pk])
     if name == "notification-read":
@@ -187,6 +201,10 @@ ALLOWED = {
     ("role-cleanup-steps", "get"): (PAGE, "Cleanup steps for AWSServiceRoleForRDS"),
     ("role-cleanup-steps-export", "get"): (CSV, "step,region,kind,name,arn,status,call"),
     ("cleanup-detail", "get"): (PAGE, "Cleanup #{plan}"),
+    ("cleanup-steps", "get"): (PAGE, "Cleanup #{plan}: steps in us-east-1"),
+    ("cluster-services", "get"): (PAGE, "web: services"),
+    ("cluster-instances", "get"): (PAGE, "web: container instances"),
+    ("account-choose", "get"): (PART, 'data-testid="account-suggestions"'),
     ("cleanup-execute", "post"): (FORM, "Cleanup #{plan}"),  # no typed name
     ("cleanup-approve", "post"): (GO, lambda w: reverse("cleanup-detail", args=[plan_pk(w)])),
     ("cleanup-reject", "post"): (GO, lambda w: reverse("cleanup-detail", args=[plan_pk(w)])),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 
 from roles.aws import ecs
 from roles.aws.account import AccountAws
@@ -188,19 +189,19 @@ class RegionSummary:
 
 
 def summary(plan: CleanupPlan) -> tuple[list[RegionSummary], dict]:
-    """Per region: steps by status and action, and the plan's totals."""
+    """Per region: steps by status and action, and the plan's totals, counted by the
+    database (a plan for 5,100 services has some 12,000 steps)."""
     regions = {r.pk: RegionSummary(r) for r in plan.regions.all()}
-    rows = plan.steps.values_list("region_id", "action", "status", "cluster_arn")
-    clusters: dict[int, set] = {}
-    for region_id, action, status, cluster in rows:
-        item = regions[region_id]
-        item.total += 1
-        item.actions[action] = item.actions.get(action, 0) + 1
-        if status != "pending":
-            setattr(item, status, getattr(item, status) + 1)
-        clusters.setdefault(region_id, set()).add(cluster)
-    for region_id, item in regions.items():
-        item.clusters = len(clusters.get(region_id, ()))
+    steps = plan.steps.order_by()
+    for row in steps.values("region_id", "action", "status").annotate(n=Count("pk")):
+        item, n = regions[row["region_id"]], row["n"]
+        item.total += n
+        item.actions[row["action"]] = item.actions.get(row["action"], 0) + n
+        if row["status"] != "pending":
+            setattr(item, row["status"], getattr(item, row["status"]) + n)
+    clusters = steps.values("region_id").annotate(n=Count("cluster_arn", distinct=True))
+    for row in clusters:
+        regions[row["region_id"]].clusters = row["n"]
     items = sorted(regions.values(), key=lambda r: r.row.region)
     totals = {
         "total": sum(r.total for r in items),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from roles import permissions, reauth
+from roles import keyset, permissions, reauth
 from roles.cleanup import manual
 from roles.cleanup import plan as planning
 from roles.cleanup.kind import CleanupRefused
@@ -41,6 +43,33 @@ def plan_cleanup(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cleanup-detail", plan.pk)
 
 
+INLINE_STEPS = 25  # per region on the plan's page; the rest a page at a time
+STEP_ORDER = keyset.Order(("order", "pk"))
+
+
+def _first_steps(plan: CleanupPlan, regions: list) -> None:
+    """Attach each region's first steps, in one query whatever the plan's size."""
+    rank = Window(RowNumber(), partition_by=[F("region_id")], order_by=F("order").asc())
+    first = (
+        plan.steps.annotate(rank=rank).filter(rank__lte=INLINE_STEPS).order_by("region_id", "order")
+    )
+    by_region: dict[int, list] = {}
+    for step in first:
+        by_region.setdefault(step.region_id, []).append(step)
+    for r in regions:
+        r.steps = by_region.get(r.row.pk, [])
+
+
+@require_GET
+def plan_steps(request: HttpRequest, pk: int) -> HttpResponse:
+    """One region's steps of a plan, 100 a page (keyset on their order)."""
+    plan = get_object_or_404(PLANS, pk=pk)
+    region = get_object_or_404(plan.regions, region=request.GET.get("region", ""))
+    page = keyset.page(region.steps.all(), STEP_ORDER, request.GET, 100)
+    ctx = {"plan": plan, "region": region, "page": page}
+    return render(request, "cleanup/plan_steps.html", ctx)
+
+
 def _context(
     request: HttpRequest, plan: CleanupPlan, form: TypedConfirmation | None = None
 ) -> dict:
@@ -52,14 +81,13 @@ def _context(
     for r in regions:
         nothing = r.total == 0 and r.row.state != CleanupRegion.State.UNREAD
         (idle if nothing else busy).append(r)
-    steps = plan.steps.select_related("region").order_by("region__region", "order")
+    _first_steps(plan, busy)
     fresh = plan.resync_id is not None and not plan.resync.is_active
     return {
         "plan": plan,
         "regions": busy,
         "idle_regions": idle,
         "totals": totals,
-        "steps": steps,
         "form": form or account_confirmation(account=plan.account),
         **decision_context(request, plan),
         "approval_on": settings.ROLECALL_REQUIRE_APPROVAL,
