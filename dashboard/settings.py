@@ -275,6 +275,9 @@ ROLECALL_AWS_MAX_POOL = env.integer("ROLECALL_AWS_MAX_POOL", 32, minimum=1)
 
 # --- Sync (roles/sync/) -------------------------------------------------------
 ROLECALL_SYNC_INTERVAL = env.integer("ROLECALL_SYNC_INTERVAL", 60, minimum=1)  # minutes
+# Sync runs older than this are deleted daily (roles/sync/history.py), except each
+# account's last success and latest run, and runs still in use.
+ROLECALL_SYNC_HISTORY_DAYS = env.integer("ROLECALL_SYNC_HISTORY_DAYS", 30, minimum=1)
 ROLECALL_SYNC_REGION_CONCURRENCY = env.integer("ROLECALL_SYNC_REGION_CONCURRENCY", 8, minimum=1)
 ROLECALL_SYNC_ECS_CONCURRENCY = env.integer("ROLECALL_SYNC_ECS_CONCURRENCY", 16, minimum=1)
 ROLECALL_SYNC_IAM_CONCURRENCY = env.integer("ROLECALL_SYNC_IAM_CONCURRENCY", 4, minimum=1)
@@ -340,6 +343,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rolecall.sync.schedule",
         "schedule": ROLECALL_SYNC_INTERVAL * 60,
     },
+    "sync-history-prune": {"task": "rolecall.sync.prune", "schedule": 24 * 3600},
 }
 
 LOGGING = {

@@ -19,6 +19,7 @@ ACTIONS: dict[str, str] = {
     "sync.finished": "Sync finished",
     "sync.redispatched": "Sync re-dispatched by the sweeper",
     "sync.interrupted": "Sync interrupted (its worker stopped)",
+    "sync.pruned": "Sync history pruned",
     "role.created": "Service-linked role created",
     "role.description_edited": "Role description edited",
     "role.recreated": "Role recreated",

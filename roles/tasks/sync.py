@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from roles.sync import service
+from roles.sync import history, service
 
 
 @shared_task(name="rolecall.sync.account", bind=True)
@@ -12,3 +12,8 @@ def sync_account(self, run_id: int) -> str | None:
 @shared_task(name="rolecall.sync.schedule")
 def sync_all_accounts() -> int:
     return len(service.schedule_all())
+
+
+@shared_task(name="rolecall.sync.prune")
+def prune_history() -> int:
+    return history.prune()
