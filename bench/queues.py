@@ -21,7 +21,10 @@ of an administrator) with `--latency-ms` added to every AWS call, and adds
    that can be deleted now and another approves it (roles.deletion.service, the
    approval core), and it times how long after the approval the emulator counted
    the DeleteServiceLinkedRole call, polling its call counter every 10 ms (so an
-   upper bound of the arrival), with the syncs still waiting in Redis then.
+   upper bound of the arrival), with the syncs still waiting in Redis then. It
+   also shows when a worker logged the submit task received: the wait in the
+   queue, before the submit's own reads (AssumeRole, GetCallerIdentity, GetRole,
+   the role's blockers) and the call.
 
 The last line is for the shipped process set: `deletion reached AWS after: X.XX s
 (max of N) with M syncs queued`, M being the fewest syncs queued at any of those
@@ -64,6 +67,7 @@ SCENARIO = ["--regions", "1", "--clusters", "1", "--services", "2", "--instances
 ROLES_PER_ACCOUNT = 20
 REACH_TIMEOUT = 60.0  # seconds a deletion may take to reach AWS before it counts as lost
 DELETE = "iam:DeleteServiceLinkedRole"
+SUBMIT = "rolecall.deletion.submit"
 
 
 def procfile_workers(path: Path = ROOT / "Procfile") -> dict[str, str]:
@@ -159,6 +163,7 @@ class Worker:
     def __init__(self, name: str, command: str, env: dict[str, str]) -> None:
         self.name = name
         self.output: deque[str] = deque(maxlen=200)
+        self.submits: list[float] = []  # when each deletion submit task was received
         self.ready = threading.Event()
         self.proc = subprocess.Popen(
             ["/bin/sh", "-c", f"exec {command}"],
@@ -174,6 +179,8 @@ class Worker:
 
     def _read(self) -> None:
         for line in self.proc.stdout:
+            if f"Task {SUBMIT}[" in line and line.rstrip().endswith(" received"):
+                self.submits.append(time.monotonic())
             self.output.append(line)
             if " ready." in line:
                 self.ready.set()
@@ -316,7 +323,7 @@ class Sample:
     seconds: float | None  # approval -> the emulator had counted DeleteServiceLinkedRole
     queued: int  # syncs waiting in Redis at that moment
     running: int
-    recorded: float | None = None  # approved_at -> the attempt's submitted_at (the worker's)
+    picked: float | None = None  # approval -> a worker logged the submit task received
 
 
 def watch_for_delete(control, broker, started: float, found: list) -> None:
@@ -335,14 +342,18 @@ def watch_for_delete(control, broker, started: float, found: list) -> None:
         connection.close()
 
 
-def deletion_sample(role, operator, approver, control, broker) -> Sample:
+def deletion_sample(role, bench: Bench, workers: list[Worker]) -> Sample:
+    """One user confirms the role's deletion, another approves it: how long until AWS."""
     from roles.deletion.service import decide, request_deletion
 
+    operator, approver = bench.users
     deletion = request_deletion(role, user=operator).request
-    control.reset_calls()
+    bench.control.reset_calls()
     found: list = []
     started = time.monotonic()
-    watcher = threading.Thread(target=watch_for_delete, args=(control, broker, started, found))
+    watcher = threading.Thread(
+        target=watch_for_delete, args=(bench.control, bench.broker, started, found)
+    )
     watcher.start()
     decide(
         deletion,
@@ -353,15 +364,8 @@ def deletion_sample(role, operator, approver, control, broker) -> Sample:
     )
     watcher.join()
     seconds, queued, running = found[0]
-    recorded = None
-    deadline = time.monotonic() + 10
-    while seconds is not None and recorded is None and time.monotonic() < deadline:
-        attempt = deletion.attempts.order_by("-number").first()
-        if attempt.submitted_at:
-            deletion.refresh_from_db()
-            recorded = (attempt.submitted_at - deletion.approved_at).total_seconds()
-        time.sleep(0.05)
-    return Sample(seconds, queued, running, recorded)
+    picked = min((t for w in workers for t in w.submits if t >= started), default=None)
+    return Sample(seconds, queued, running, None if picked is None else picked - started)
 
 
 def sync_seconds(since) -> tuple[int, float]:
@@ -410,20 +414,20 @@ def run_set(label: str, workers: dict[str, str], bench: Bench) -> list[Sample]:
             time.sleep(0.1)
         for n in range(1, bench.repeat + 1):
             time.sleep(bench.rng.uniform(0.5, 3.0))  # a random point of the syncs running
-            sample = deletion_sample(bench.roles.pop(), *bench.users, bench.control, bench.broker)
+            sample = deletion_sample(bench.roles.pop(), bench, started)
             samples.append(sample)
             reached = (
                 f"reached AWS {sample.seconds:.2f} s after the approval"
                 if sample.seconds is not None
                 else f"did not reach AWS within {REACH_TIMEOUT:.0f} s"
             )
-            recorded = (
-                f" (the attempt records it submitted {sample.recorded:.2f} s after)"
-                if sample.recorded is not None
+            picked = (
+                f" (a worker took it after {sample.picked:.2f} s)"
+                if sample.picked is not None
                 else ""
             )
             print(
-                f"  deletion {n}: {reached}{recorded}; "
+                f"  deletion {n}: {reached}{picked}; "
                 f"{sample.queued} syncs queued, {sample.running} running",
                 flush=True,
             )
