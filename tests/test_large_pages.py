@@ -1,6 +1,7 @@
-"""Pages that do not grow with what they show: a big ECS cluster's services and
-instances are listed on demand a page at a time, a big cleanup plan shows each
-region's first steps and pages the rest, and the query count stays the same.
+"""Pages that do not grow with what they show: an ECS cluster is shown with its
+counts and its services and instances are read from AWS on demand a page at a
+time, a big cleanup plan shows each region's first steps and pages the rest,
+and the query count stays the same.
 """
 
 from __future__ import annotations
@@ -13,34 +14,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from roles.models import CleanupStep, EcsCluster, EcsContainerInstance, EcsService
+from roles.models import CleanupStep, EcsCluster
 from roles.views import cleanup as cleanup_views
-from roles.views.resources import PAGE_SIZE
-from roles.views.roles import INLINE
+from tests.support import aws
 from tests.test_cleanup import REGIONS, ecs_role
 from tests.test_cleanup_views import plan_for
+
+PROD = "111111111111"
 
 
 @pytest.fixture
 def prod(sync_demo):
     return sync_demo("acme-prod", regions=REGIONS)["acme-prod"]
-
-
-def grow(cluster: EcsCluster, services: int, instances: int) -> None:
-    EcsService.objects.bulk_create(
-        EcsService(
-            cluster=cluster, arn=f"{cluster.arn}/svc-{n:05d}", name=f"svc-{n:05d}", status="ACTIVE"
-        )
-        for n in range(services)
-    )
-    EcsContainerInstance.objects.bulk_create(
-        EcsContainerInstance(cluster=cluster, arn=f"{cluster.arn}/ci-{n:05d}", status="ACTIVE")
-        for n in range(instances)
-    )
-    EcsCluster.objects.filter(pk=cluster.pk).update(
-        active_services=cluster.services.count(),
-        registered_instances=cluster.instances.count(),
-    )
 
 
 def page_queries(client, url: str) -> tuple[int, str]:
@@ -50,44 +35,80 @@ def page_queries(client, url: str) -> tuple[int, str]:
     return len(queries), response.content.decode()
 
 
-def test_a_big_cluster_is_counted_on_the_role_page_and_listed_on_demand(viewer_client, prod):
+def add_services(cluster: EcsCluster, count: int) -> None:
+    """Services created in the emulator as AWS would hold them."""
+    client = aws.client("ecs", cluster.region.account.aws_account_id, cluster.region.region)
+    for n in range(count):
+        client.create_service(cluster=cluster.arn, serviceName=f"svc-{n:04d}", desiredCount=0)
+
+
+def next_link(response) -> str | None:
+    found = re.search(r'rel="next" href="([^"]+)"', response.content.decode())
+    return unescape(found.group(1)) if found else None
+
+
+def test_the_role_page_counts_each_cluster_and_never_lists_it(viewer_client, prod, emulator):
     url = reverse("role-detail", args=[ecs_role(prod).pk])
     viewer_client.get(url)
-    small_queries, small = page_queries(viewer_client, url)
-    assert 'data-testid="cluster-lists"' not in small  # the demo's clusters are listed inline
-    big = EcsCluster.objects.get(name="web-prod")
-    grow(big, services=INLINE + 250, instances=INLINE + 5)
-    large_queries, large = page_queries(viewer_client, url)
-    assert large_queries == small_queries
-    assert "svc-00000" not in large and len(large) < len(small) + 2000
-    assert large.count('data-testid="cluster-lists"') == 1
-    big.refresh_from_db()
-    assert f"{big.active_services} active services · {big.registered_instances} container" in large
+    emulator.control.reset_calls()
+    queries, html = page_queries(viewer_client, url)
+    assert emulator.control.calls()["total"] == 0  # the page reads the database only
+    web = EcsCluster.objects.get(name="web-prod")
+    assert f"{web.active_services} active service" in html
+    assert html.count('data-testid="cluster-lists"') == EcsCluster.objects.blocking().count()
+    add_services(web, 150)
+    assert page_queries(viewer_client, url)[0] == queries
 
-    # The first page of services, as htmx loads it in place: a fragment, not a page.
-    first = viewer_client.get(reverse("cluster-services", args=[big.pk]), HTTP_HX_REQUEST="true")
+
+def test_a_clusters_services_are_read_from_aws_a_page_at_a_time(viewer_client, prod, emulator):
+    web = EcsCluster.objects.get(name="web-prod")
+    add_services(web, 230)
+    pages = (
+        aws.client("ecs", PROD, web.region.region)
+        .get_paginator("list_services")
+        .paginate(cluster=web.arn)
+    )
+    expected = sorted(arn for page in pages for arn in page["serviceArns"])
+    emulator.control.reset_calls()
+    first = viewer_client.get(reverse("cluster-services", args=[web.pk]), HTTP_HX_REQUEST="true")
     html = first.content.decode()
-    assert "<html" not in html and html.count('data-testid="cluster-service"') == PAGE_SIZE
-    # Following "next" to the end gives every service once, in name order.
+    # An htmx fragment of ListServices' maximum page: 1 List + 10 Describe calls (10 a call).
+    assert "<html" not in html and html.count('data-testid="cluster-service"') == 100
+    operations = emulator.control.calls()["operations"]
+    assert (operations.get("ecs:ListServices"), operations.get("ecs:DescribeServices")) == (1, 10)
     seen, response = [], first
     while True:
-        page = response.context["page"]
-        seen += [s.name for s in page]
-        more = re.search(r'rel="next" href="([^"]+)"', response.content.decode())
-        if not more:
+        seen += [s.arn for s in response.context["items"]]
+        following = next_link(response)
+        if following is None:
             break
-        response = viewer_client.get(unescape(more.group(1)), HTTP_HX_REQUEST="true")
-    assert seen == list(big.services.order_by("name", "pk").values_list("name", flat=True))
-    # Without htmx the same link is a whole page.
-    whole = viewer_client.get(reverse("cluster-instances", args=[big.pk])).content.decode()
+        response = viewer_client.get(following, HTTP_HX_REQUEST="true")
+    assert sorted(seen) == expected and len(seen) == len(set(seen))
+    whole = viewer_client.get(reverse("cluster-instances", args=[web.pk])).content.decode()
     assert "<title>web-prod: container instances · rolecall</title>" in whole
 
 
-def test_a_hostile_service_name_on_demand_is_escaped(viewer_client, prod):
-    big = EcsCluster.objects.get(name="web-prod")
-    EcsService.objects.create(cluster=big, arn=f"{big.arn}/x", name="<script>x</script>")
-    html = viewer_client.get(reverse("cluster-services", args=[big.pk])).content.decode()
-    assert "<script>x</script>" not in html and "&lt;script&gt;" in html
+def test_an_aws_refusal_shows_its_code_and_request_id(viewer_client, prod, emulator):
+    web = EcsCluster.objects.get(name="web-prod")
+    emulator.control.add_faults(
+        {"operation": "ecs:ListServices", "error": "AccessDeniedException", "count": 1}
+    )
+    html = viewer_client.get(reverse("cluster-services", args=[web.pk])).content.decode()
+    assert "Could not list the cluster&#x27;s services:" in html
+    assert "<strong>AccessDeniedException</strong>" in html and "request id" in html
+
+
+def test_a_hostile_page_token_is_a_400_and_a_hostile_name_is_escaped(viewer_client, prod):
+    web = EcsCluster.objects.get(name="web-prod")
+    url = reverse("cluster-services", args=[web.pk])
+    assert viewer_client.get(url, {"token": "x" * 5000}).status_code == 400
+    assert viewer_client.get(url, {"token": "a\nb\x00"}).status_code == 400
+    client = aws.client("ecs", PROD, web.region.region)
+    client.create_service(cluster=web.arn, serviceName="x<b>y</b>", desiredCount=0)
+    response = viewer_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "x<b>y</b>" not in html
 
 
 def test_a_big_plan_shows_each_regions_first_steps_and_pages_the_rest(operator_client, prod):

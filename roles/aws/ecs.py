@@ -134,26 +134,59 @@ def describe_clusters(ecs, arns: list[str]) -> list[Cluster]:
     ]
 
 
-def list_services(ecs, cluster_arn: str) -> list[Service]:
-    arns = _list_all(ecs, "list_services", "serviceArns", cluster=cluster_arn)
-    answers = _describe(
-        ecs, "describe_services", "services", "services", arns, SERVICE_BATCH, cluster=cluster_arn
-    )
-    return [_read(Service, raw, SERVICE_KEYS) for raw in answers]
-
-
-def list_container_instances(ecs, cluster_arn: str) -> list[ContainerInstance]:
-    arns = _list_all(ecs, "list_container_instances", "containerInstanceArns", cluster=cluster_arn)
-    answers = _describe(
-        ecs,
+# kind: (List* operation, its key, Describe* operation, its answer and batch
+# parameter, ARNs a Describe* call takes, the dataclass, its keys).
+LISTINGS = {
+    "services": (
+        "list_services",
+        "serviceArns",
+        "describe_services",
+        "services",
+        "services",
+        SERVICE_BATCH,
+        Service,
+        SERVICE_KEYS,
+    ),
+    "instances": (
+        "list_container_instances",
+        "containerInstanceArns",
         "describe_container_instances",
         "containerInstances",
         "containerInstances",
-        arns,
         INSTANCE_BATCH,
-        cluster=cluster_arn,
-    )
-    return [_read(ContainerInstance, raw, INSTANCE_KEYS) for raw in answers]
+        ContainerInstance,
+        INSTANCE_KEYS,
+    ),
+}
+
+
+def listing_page(ecs, kind: str, cluster_arn: str, token: str | None = None) -> tuple[list, str]:
+    """One page of a cluster's services or container instances, described: up to 100
+    items, and the nextToken of the following page ("" after the last)."""
+    list_op, key, describe_op, answer, param, size, cls, keys = LISTINGS[kind]
+    kwargs = {"cluster": cluster_arn, "maxResults": 100}
+    if token:
+        kwargs["nextToken"] = token
+    page = _call(ecs, list_op, **kwargs)
+    raws = _describe(ecs, describe_op, answer, param, page.get(key, []), size, cluster=cluster_arn)
+    return [_read(cls, raw, keys) for raw in raws], page.get("nextToken") or ""
+
+
+def _list_every(ecs, kind: str, cluster_arn: str) -> list:
+    items, token = [], None
+    while True:
+        page, token = listing_page(ecs, kind, cluster_arn, token)
+        items.extend(page)
+        if not token:
+            return items
+
+
+def list_services(ecs, cluster_arn: str) -> list[Service]:
+    return _list_every(ecs, "services", cluster_arn)
+
+
+def list_container_instances(ecs, cluster_arn: str) -> list[ContainerInstance]:
+    return _list_every(ecs, "instances", cluster_arn)
 
 
 def region_inventory(ecs, run: Callable = lambda jobs: [job() for job in jobs]) -> list[Cluster]:

@@ -17,13 +17,7 @@ from roles import keyset, permissions
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
 from roles.cleanup import manual
-from roles.models import (
-    AccountSummary,
-    EcsCluster,
-    EcsContainerInstance,
-    EcsService,
-    ServiceLinkedRole,
-)
+from roles.models import AccountSummary, EcsCluster, ServiceLinkedRole
 from roles.protection import role_protection
 from roles.readiness import VERDICTS, readiness, reads_for, usage_for
 from roles.templatetags.rolecall import make_visible
@@ -224,25 +218,6 @@ def role_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-INLINE = 25  # a cluster with more services or instances than this lists them on demand
-
-
-def _list_small_clusters(clusters: list[EcsCluster]) -> None:
-    """Attach the services and instances of the clusters small enough to show inline,
-    in two queries; the rest are counted by DescribeClusters and listed on demand."""
-    small = {
-        c.pk: c
-        for c in clusters
-        if c.active_services <= INLINE and c.registered_instances <= INLINE
-    }
-    for c in clusters:
-        c.listed, c.shown_services, c.shown_instances = c.pk in small, [], []
-    for service in EcsService.objects.filter(cluster_id__in=small).order_by("name", "pk"):
-        small[service.cluster_id].shown_services.append(service)
-    for item in EcsContainerInstance.objects.filter(cluster_id__in=small).order_by("arn", "pk"):
-        small[item.cluster_id].shown_instances.append(item)
-
-
 @require_GET
 def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
@@ -255,7 +230,6 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("region")
             .order_by("region__region", "name")
         )
-        _list_small_clusters(clusters)
     protected = role_protection(role)
     advisor = list(role.advisor.all())
     history = AuditFilterForm({"role": role.arn})
