@@ -5,14 +5,17 @@
 
 In one run, against one emulator with the same injected latency per AWS call:
 1. rolecall's sync of all accounts (accounts in parallel, as separate workers
-   would run them; regions, clusters and IAM calls in bounded pools);
-2. a naive sequential loop over the same API calls (the same code with every
-   pool of size 1, accounts one after the other).
-It prints both times and their ratio, the AWS calls made (the emulator's
-counter) against the minimum the APIs allow, the critical-path bound (the
-longest chain of dependent calls x latency) and the throughput bound (calls /
-the emulator's measured capacity: on a small machine the emulator, not AWS,
-is what the parallel sync waits for).
+   would run them; regions, clusters and IAM calls in bounded pools), from an empty
+   database: every attached policy version is read once, by the first sync to meet it;
+2. the same sync again: the policy versions are stored, none is read;
+3. a naive sequential loop over the same API calls as 1 (the same code with every
+   pool of size 1, accounts one after the other, the stored versions forgotten first).
+It prints the times and their ratio, the AWS calls made (the emulator's counter)
+against the minimum the APIs allow, the critical-path bound (the longest chain of
+dependent calls x latency), the throughput bound (calls / the emulator's measured
+capacity: on a small machine the emulator, not AWS, is what the parallel sync waits
+for), and an estimate for 2,000 accounts of the scenario's size against AWS at
+--latency-ms per call with N sync workers (estimate()).
 """
 
 from __future__ import annotations
@@ -32,29 +35,72 @@ def account_ids(count: int) -> list[str]:
     return [HUB] + [f"{100000000000 + i}" for i in range(1, count)]
 
 
-def minimum_calls(p: dict) -> int:
-    """The fewest IAM and ECS calls that read everything, given the APIs' page and batch
-    sizes (the other services' blocker reads: minimum_blocker_calls)."""
+AUTOSCALING = "autoscaling.amazonaws.com"
+# Per role: GetRole, ListAttachedRolePolicies, GenerateServiceLastAccessedDetails, and two
+# GetServiceLastAccessedDetails (AWS answers IN_PROGRESS at first; the emulator does so
+# exactly once). The policies' default versions come from the account's ListPolicies.
+PER_ROLE = 5
+
+
+def account_calls(p: dict) -> dict[str, int]:
+    """One account's fewest IAM and ECS calls, by the pool that makes them, given the APIs'
+    page and batch sizes (docs/sync.md). Left out: AssumeRole, the policy versions
+    (policy_versions: once for the whole organization) and the other services' blocker
+    reads (minimum_blocker_calls)."""
     per_cluster = (
         max(1, math.ceil(p["services"] / 100))  # ListServices
         + math.ceil(p["services"] / 10)  # DescribeServices
         + max(1, math.ceil(p["instances"] / 100))  # ListContainerInstances
         + math.ceil(p["instances"] / 100)  # DescribeContainerInstances
     )
-    per_region = (
-        max(1, math.ceil(p["clusters"] / 100))  # ListClusters
-        + math.ceil(p["clusters"] / 100)  # DescribeClusters
-        + p["clusters"] * per_cluster
+    roles = len(scenario_roles(p))
+    listed = (
+        max(1, math.ceil(roles / 100))  # ListRoles
+        # ListPolicies (Scope=AWS, OnlyAttached): every attached policy's DefaultVersionId
+        + (max(1, math.ceil(len(scenario_policies(p)) / 1000)) if roles else 0)
     )
-    # Per role: GetRole, ListAttachedRolePolicies, GetPolicy, GetPolicyVersion,
-    # GenerateServiceLastAccessedDetails, and two GetServiceLastAccessedDetails
-    # (AWS answers IN_PROGRESS at first; the emulator does so exactly once).
-    per_role = 7
-    per_account = (
-        max(1, math.ceil(p["roles"] / 100)) + p["roles"] * per_role + p["regions"] * per_region
-    )
+    return {
+        "iam": listed + roles * PER_ROLE,
+        "regions": p["regions"]
+        * (max(1, math.ceil(p["clusters"] / 100)) + math.ceil(p["clusters"] / 100)),
+        "clusters": p["regions"] * p["clusters"] * per_cluster,
+    }
+
+
+def scenario_roles(p: dict) -> list[str]:
+    """Each account's service-linked roles, by service: the catalogue's first `roles`, then
+    Auto Scaling's (emulator/scenarios/large.py); creating a cluster creates the ECS role
+    if `roles` left it out."""
+    from emulator.policies import CATALOGUE
+
+    catalogue = list(CATALOGUE)
+    roles = [catalogue[i] if i < len(catalogue) else AUTOSCALING for i in range(p["roles"])]
+    if p["clusters"] and p["regions"] and "ecs.amazonaws.com" not in roles:
+        roles.append("ecs.amazonaws.com")
+    return roles
+
+
+def scenario_policies(p: dict) -> set[str]:
+    """The AWS managed policies attached to each account's roles (the same in every one)."""
+    from emulator.policies import CATALOGUE
+
+    return {CATALOGUE[principal].policy_name for principal in scenario_roles(p)}
+
+
+def policy_versions(p: dict) -> int:
+    """GetPolicyVersion calls for the whole run: one per distinct (policy ARN, version)
+    attached anywhere in the organization (every policy is at v1 after a reset), not one
+    per role."""
+    return len(scenario_policies(p))
+
+
+def minimum_calls(p: dict, *, versions_stored: bool = False) -> int:
+    """The fewest IAM and ECS calls that read every account (the other services' blocker
+    reads: minimum_blocker_calls); versions_stored: a database that holds every policy
+    version already (a second sync)."""
     assumes = p["accounts"] - 1  # the hub uses its own credentials
-    return p["accounts"] * per_account + assumes
+    versions = 0 if versions_stored else policy_versions(p)
+    return p["accounts"] * sum(account_calls(p).values()) + assumes + versions
 
 
 def minimum_blocker_calls() -> int:
@@ -75,16 +121,48 @@ def minimum_blocker_calls() -> int:
     )
 
 
-def critical_path(latency: float, poll: float) -> tuple[int, float]:
+def critical_path(latency: float, poll: float, *, versions_stored: bool = False):
     """Longest chain of calls that must wait for each other, and its duration.
 
-    IAM: AssumeRole, ListRoles, GetRole, ListAttachedRolePolicies, GetPolicy,
-    GetPolicyVersion, Generate..., Get... (IN_PROGRESS), one poll delay,
-    Get... (COMPLETED): 9 calls. ECS: AssumeRole, ListClusters,
+    IAM: AssumeRole, ListRoles, GetRole, ListAttachedRolePolicies,
+    GenerateServiceLastAccessedDetails, GetServiceLastAccessedDetails (IN_PROGRESS),
+    one poll delay, GetServiceLastAccessedDetails (COMPLETED): 8 calls. A policy version
+    no sync has stored is read after the account's roles are listed, before the first
+    poll: 9. ListPolicies runs beside the roles' reads. ECS: AssumeRole, ListClusters,
     DescribeClusters, ListServices, DescribeServices: 5 calls.
     """
-    chain = 9
+    chain = 8 if versions_stored else 9
     return chain, chain * latency + poll
+
+
+def account_bounds(p: dict, blockers: float, latency: float, poll: float) -> dict[str, float]:
+    """Seconds one account's sync takes at least against AWS answering every call in
+    `latency` with no throttling, policy versions stored: its critical path, and for each
+    of its bounded pools, AssumeRole then the pool's calls x latency / the pool's size
+    (IAM adds one Access Advisor poll delay). `blockers`: the account's blocker reads."""
+    from django.conf import settings
+
+    calls = account_calls(p)
+    return {
+        "critical path": critical_path(latency, poll, versions_stored=True)[1],
+        "IAM pool": latency
+        + calls["iam"] * latency / settings.ROLECALL_SYNC_IAM_CONCURRENCY
+        + poll,
+        "ECS cluster pool": latency
+        + calls["clusters"] * latency / settings.ROLECALL_SYNC_ECS_CONCURRENCY,
+        "region pool": latency
+        + (calls["regions"] + blockers) * latency / settings.ROLECALL_SYNC_REGION_CONCURRENCY,
+    }
+
+
+def estimate(t_account: float, workers: int, accounts: int) -> float:
+    """ceil(accounts / workers) x T_account: each sync worker syncs one account at a time,
+    and accounts share no pool (IAM's and ECS's limits are per account)."""
+    return math.ceil(accounts / workers) * t_account
+
+
+ESTIMATE_ACCOUNTS = 2000
+ESTIMATE_WORKERS = (1, 8, 32)
 
 
 def setup_django(database_url: str | None) -> None:
@@ -136,8 +214,10 @@ def parallel_sync(accounts) -> tuple[float, list]:
 
 
 def sequential_loop(accounts) -> float:
+    from roles.models import ManagedPolicyVersion
     from roles.sync.collect import Limits, collect
 
+    ManagedPolicyVersion.objects.all().delete()  # the same calls as the first sync
     started = time.perf_counter()
     for account in accounts:
         collect(account.target(), list(account.regions), Limits(regions=1, ecs=1, iam=1))
@@ -212,8 +292,14 @@ def main(argv: list[str] | None = None) -> int:
 
         control.reset_calls()
         parallel, runs = parallel_sync(accounts)
-        calls = control.calls()["total"]
-        failed = [r for r in runs if r.status != "succeeded"]
+        counted = control.calls()
+        calls, reads = counted["total"], counted["operations"].get("iam:GetPolicyVersion", 0)
+        control.reset_calls()
+        again, second = parallel_sync(accounts)
+        counted_again = control.calls()
+        calls_again = counted_again["total"]
+        reads_again = counted_again["operations"].get("iam:GetPolicyVersion", 0)
+        failed = [r for r in runs + second if r.status != "succeeded"]
 
         sequential = None
         if not args.skip_sequential:
@@ -224,7 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     ecs_and_iam = minimum_calls(p)
     blockers = minimum_blocker_calls()
     minimum = ecs_and_iam + blockers
-    chain, bound = critical_path(latency, settings.ROLECALL_ADVISOR_POLL_SECONDS)
+    minimum_again = minimum_calls(p, versions_stored=True) + blockers
+    versions = policy_versions(p)
+    poll = settings.ROLECALL_ADVISOR_POLL_SECONDS
+    chain, bound = critical_path(latency, poll)
     throughput_bound = calls / per_second
     print(f"scenario: {p}, latency {args.latency_ms:.0f} ms per call")
     print(
@@ -245,12 +334,38 @@ def main(argv: list[str] | None = None) -> int:
         f"{(calls - minimum) / minimum * 100:+.1f}%)"
     )
     print(
+        f"  policy versions read:           {reads:8d}  (minimum {versions}: one per distinct "
+        f"(ARN, version); accounts that met a version before any sync had stored it "
+        f"each read it)"
+    )
+    print(
+        f"second sync (versions stored):    {again:8.1f} s, {calls_again} calls  (minimum "
+        f"{minimum_again}; {(calls_again - minimum_again) / minimum_again * 100:+.1f}%), "
+        f"policy versions read: {reads_again}"
+    )
+    print(
         f"critical-path bound:              {bound:8.2f} s  ({chain} dependent calls x "
-        f"{args.latency_ms:.0f} ms + one Access Advisor poll delay)"
+        f"{args.latency_ms:.0f} ms + one Access Advisor poll delay; "
+        f"{chain - 1} once the versions are stored)"
     )
     print(f"emulator capacity:                {per_second:8.0f} calls/s (no latency, 8 threads)")
     print(f"throughput bound:                 {throughput_bound:8.1f} s  (calls / capacity)")
     print(f"sync vs max(bounds):              {parallel / max(bound, throughput_bound):8.2f} x")
+    per_account = 1 + sum(account_calls(p).values()) + blockers / p["accounts"]
+    bounds = account_bounds(p, blockers / p["accounts"], latency, poll)
+    binding = max(bounds, key=bounds.get)
+    print(
+        f"one account against AWS:          {bounds[binding]:8.2f} s  (T_account, the "
+        f"{binding}; "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in bounds.items())
+        + ")"
+    )
+    total = per_account * ESTIMATE_ACCOUNTS + versions
+    minutes = [estimate(bounds[binding], n, ESTIMATE_ACCOUNTS) / 60 for n in ESTIMATE_WORKERS]
+    print(
+        f"{ESTIMATE_ACCOUNTS:,} accounts (ceil(accounts / N) x T_account): {total:,.0f} calls; "
+        + ", ".join(f"N={n} {m:,.1f} min" for n, m in zip(ESTIMATE_WORKERS, minutes, strict=True))
+    )
     return 1 if failed else 0
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from . import deletion, scenarios
 from .faults import FAULTS, FaultError
+from .patches.iam import publish_version
 from .scenarios.common import iam
 from .state import HUB_ACCOUNT, LOCK, RUN, Latency
 
@@ -213,6 +214,19 @@ def role_last_used(body: dict) -> dict:
         }
 
 
+def managed_policy_version(body: dict) -> dict:
+    name, document = body.get("policy_name"), body.get("document")
+    if not isinstance(name, str) or not name:
+        raise ControlError(400, '"policy_name" is required')
+    if not isinstance(document, dict) or "Statement" not in document:
+        raise ControlError(400, '"document" must be a policy document object with a Statement')
+    with LOCK:
+        try:
+            return publish_version(name, document)
+        except LookupError as error:
+            raise ControlError(404, str(error)) from None
+
+
 ROUTES = {
     "/health": {"GET": health},
     "/reset": {"POST": reset},
@@ -221,6 +235,7 @@ ROUTES = {
     "/deletion": {"POST": set_deletion, "GET": get_deletion},
     "/calls": {"GET": calls, "DELETE": reset_calls},
     "/role-last-used": {"POST": role_last_used},
+    "/managed-policy-version": {"POST": managed_policy_version},
 }
 
 

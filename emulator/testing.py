@@ -103,6 +103,12 @@ class EmulatorControl:
             {"account": account, "role_name": role_name, "date": date, "region": region},
         )
 
+    def publish_policy_version(self, policy_name: str, document: dict) -> dict:
+        """AWS publishes a new default version of an AWS managed policy, in every account."""
+        return self._call(
+            "POST", "managed-policy-version", {"policy_name": policy_name, "document": document}
+        )
+
 
 class EmulatorProcess:
     """Run ``python -m emulator --port 0`` as a subprocess for the length of a ``with``."""

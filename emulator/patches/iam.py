@@ -7,11 +7,13 @@ and restores one AWS behaviour that stock moto lacks.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import wraps
 
 from moto.core.responses import ActionResult
 from moto.iam.exceptions import IAMException, InvalidInput
-from moto.iam.models import AWSManagedPolicy, IAMBackend, Role
+from moto.iam.models import AWSManagedPolicy, IAMBackend, PolicyVersion, Role, iam_backends
 from moto.iam.responses import IamResponse
 
 from .. import advisor, deletion, policies
@@ -38,9 +40,49 @@ def ensure_managed_policy(backend: IAMBackend, policy_name: str) -> AWSManagedPo
             create_date=policies.POLICY_CREATED,
             update_date=policies.POLICY_UPDATED,
         )
+        published = next(_copies(arn), None)
+        if published is not None:
+            _follow(policy, published)
         backend.managed_policies[arn] = policy
         backend.aws_managed_policies.append(policy)
     return policy
+
+
+def _copies(arn: str) -> Iterator[AWSManagedPolicy]:
+    """Every account's copy of an AWS managed policy (moto keeps one per account)."""
+    for _, account in list(iam_backends.items()):
+        policy = account["aws"].managed_policies.get(arn)
+        if policy is not None:
+            yield policy
+
+
+def _follow(policy: AWSManagedPolicy, published: AWSManagedPolicy) -> None:
+    """An AWS managed policy is one policy in every account: a new copy gets the
+    versions the others have."""
+    policy.versions = [
+        PolicyVersion(policy.arn, v.document, v.is_default, v.version_id, v.create_date)
+        for v in published.versions
+    ]
+    policy.default_version_id = published.default_version_id
+    policy.next_version_num = published.next_version_num
+    policy.update_date = published.update_date
+
+
+def publish_version(policy_name: str, document: dict) -> dict:
+    """AWS changes one of its managed policies: a new version, the default, in every
+    account at once (IAM makes every change of a managed policy a new version)."""
+    arn = policies.policy_arn(policy_name)
+    copies = list(_copies(arn))
+    if not copies:
+        raise LookupError(f"no account has the AWS managed policy {policy_name}")
+    number = max(p.next_version_num for p in copies)
+    version_id, now = f"v{number}", datetime.now(UTC).replace(microsecond=0)
+    for policy in copies:
+        policy.versions.append(PolicyVersion(arn, json.dumps(document), False, version_id, now))
+        policy.next_version_num = number + 1
+        policy.update_default_version(version_id)
+        policy.update_date = now
+    return {"arn": arn, "version_id": version_id, "accounts": len(copies)}
 
 
 def create_service_linked_role(
