@@ -11,14 +11,16 @@ control socket) on a free 127.0.0.1 port, with production settings (DEBUG off; a
 throwaway SECRET_KEY; plain HTTP, so ROLECALL_SECURE off; static files collected into a
 temporary ROLECALL_VAR_DIR), signs 10 viewers in through /login/ (CSRF token and all),
 then for --seconds each of --clients threads, one per user over a kept-alive
-connection, browses a fixed random mix: role list pages (sorts, filters, search, page
-2), role pages and the audit history. It prints requests/s, p50 and p95 per size (and
-per kind of page), and last their ratio, large over small.
+connection, browses a fixed random mix: role list pages (sorts, filters, search, the
+second and the last page as the pager links them), role pages and the audit history.
+It prints requests/s, p50 and p95 per size (and per kind of page), and last their
+ratio, large over small.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import http.client
 import os
 import random
@@ -34,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 from bench import orgdata
 
@@ -49,9 +51,8 @@ LISTS = (
     "/roles/?verdict=ready",
     "/roles/?unused_days=400",
     f"/roles/?q={orgdata.SEARCH_WORD}",
-    "/roles/?page=2",
     "/roles/?state=present&sort=name",
-)
+)  # and the pages the first page's rel="next" and rel="last" links lead to (pager_links)
 # The mix: (kind, share of requests).
 MIX = (("role list", 0.5), ("role page", 0.35), ("audit", 0.15))
 ROLE_PAGES = 50  # distinct role pages in the mix
@@ -183,6 +184,23 @@ def sign_in(port: int, username: str) -> str:
     if response.status != 302 or "sessionid" not in jar:
         raise RuntimeError(f"{username} could not sign in: HTTP {response.status}")
     return "; ".join(f"{key}={morsel.value}" for key, morsel in jar.items())
+
+
+def pager_links(port: int, cookie: str) -> list[str]:
+    """The role list's second and last pages, as its first page links them."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        conn.request("GET", "/roles/", headers={"Cookie": cookie})
+        page = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    links = []
+    for rel in ("next", "last"):
+        tag = re.search(rf'<a\b[^>]*\brel="{rel}"[^>]*>', page)
+        href = re.search(r'\bhref="([^"]*)"', tag.group(0)) if tag else None
+        if href:
+            links.append(urljoin("/roles/", html.unescape(href.group(1))))
+    return links
 
 
 def make_users(count: int) -> list[str]:
@@ -326,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
                 connections.close_all()
                 with Gunicorn(args.workers, args.threads) as server:
                     cookies = [sign_in(server.port, user) for user in users]
+                    urls["role list"] += pager_links(server.port, cookies[0])
                     result = run_load(server.port, cookies, urls, args.seconds)
                     if result.errors:
                         print(f"  gunicorn output:\n{server.output()}", flush=True)
