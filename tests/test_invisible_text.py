@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from roles.aws.session import AccountSession
-from roles.models import EcsCluster, EcsService, Notification, ServiceLinkedRole
+from roles.models import EcsCluster, Notification, ServiceLinkedRole
 from roles.notify import notify
 from roles.templatetags.rolecall import visible, visible_lines
 
@@ -61,12 +61,14 @@ def _no_raw_hidden(text: str) -> None:
 def test_role_page_shows_hidden_characters_in_names_tags_clusters_and_services(
     viewer_client, hostile
 ):
-    assert EcsCluster.objects.filter(name__contains=RLO).exists()
-    assert EcsService.objects.filter(name__contains="\u2066").exists()
+    cluster = EcsCluster.objects.get(name__contains=RLO)
     html = viewer_client.get(reverse("role-detail", args=[hostile.pk])).content.decode()
     _no_raw_hidden(html)
     assert "payments\\u202edlo-\\u200b" in html  # the cluster
-    assert "api\\u2066x\\u2069" in html  # its service
+    # Its services, read from AWS when opened (roles/views/resources.py).
+    listed = viewer_client.get(reverse("cluster-services", args=[cluster.pk])).content.decode()
+    _no_raw_hidden(listed)
+    assert "api\\u2066x\\u2069" in listed
     assert "owner\\u202e=\\ufeffteam" in html  # the role's tag
     assert "Used by \\u202enoitcudorp" in html  # the description
     assert "<title>AWSServiceRoleForECS\\u202e" in html
