@@ -13,8 +13,9 @@ temporary ROLECALL_VAR_DIR), signs 10 viewers in through /login/ (CSRF token and
 then for --seconds each of --clients threads, one per user over a kept-alive
 connection, browses a fixed random mix: role list pages (sorts, filters, search, the
 second and the last page as the pager links them), role pages and the audit history.
-It prints requests/s, p50 and p95 per size (and per kind of page), and last their
-ratio, large over small.
+It prints requests/s, p50 and p95 per size (then per kind of page and per page, with
+the host's load average, since other processes share the CPUs), and last their ratio,
+large over small.
 """
 
 from __future__ import annotations
@@ -186,7 +187,7 @@ def sign_in(port: int, username: str) -> str:
     return "; ".join(f"{key}={morsel.value}" for key, morsel in jar.items())
 
 
-def pager_links(port: int, cookie: str) -> list[str]:
+def pager_links(port: int, cookie: str) -> list[tuple[str, str]]:
     """The role list's second and last pages, as its first page links them."""
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
@@ -199,7 +200,7 @@ def pager_links(port: int, cookie: str) -> list[str]:
         tag = re.search(rf'<a\b[^>]*\brel="{rel}"[^>]*>', page)
         href = re.search(r'\bhref="([^"]*)"', tag.group(0)) if tag else None
         if href:
-            links.append(urljoin("/roles/", html.unescape(href.group(1))))
+            links.append((f"/roles/ {rel} page", urljoin("/roles/", html.unescape(href.group(1)))))
     return links
 
 
@@ -220,7 +221,7 @@ def make_users(count: int) -> list[str]:
     return names
 
 
-def role_pages(org, rng: random.Random) -> list[str]:
+def role_pages(org, rng: random.Random) -> list[tuple[str, str]]:
     """Role pages of the mix: a fixed sample, the big ECS role left to bench/pages.py."""
     from roles.models import ServiceLinkedRole
 
@@ -229,25 +230,30 @@ def role_pages(org, rng: random.Random) -> list[str]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return [f"/roles/{pk}/" for pk in rng.sample(ids, min(ROLE_PAGES, len(ids)))]
+    sample = rng.sample(ids, min(ROLE_PAGES, len(ids)))
+    return [("/roles/<id>/", f"/roles/{pk}/") for pk in sample]
 
 
 @dataclass
 class Result:
     seconds: float = 0.0
-    # (kind, seconds, status) of every request sent before the deadline.
-    requests: list[tuple[str, float, int]] = field(default_factory=list)
+    # (kind, page, seconds, status) of every request sent before the deadline.
+    requests: list[tuple[str, str, float, int]] = field(default_factory=list)
+    load: tuple[float, float] = (0.0, 0.0)  # the host's 1-minute load average, before/after
 
     @property
-    def ok(self) -> list[tuple[str, float, int]]:
-        return [r for r in self.requests if r[2] == 200]
+    def ok(self) -> list[tuple[str, str, float, int]]:
+        return [r for r in self.requests if r[3] == 200]
 
     @property
     def rate(self) -> float:
         return len(self.ok) / self.seconds
 
-    def percentile(self, q: int, kind: str | None = None) -> float:
-        times = sorted(t for k, t, _ in self.ok if kind in (None, k))
+    def count(self, page: str) -> int:
+        return sum(1 for r in self.ok if r[1] == page)
+
+    def percentile(self, q: int, kind: str | None = None, page: str | None = None) -> float:
+        times = sorted(t for k, p, t, _ in self.ok if kind in (None, k) and page in (None, p))
         if len(times) < 2:
             return times[0] if times else float("nan")
         return statistics.quantiles(times, n=100, method="inclusive")[q - 1]
@@ -264,7 +270,7 @@ def browse(port: int, cookie: str, urls: dict[str, list[str]], seed: int, deadli
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     while time.monotonic() < deadline:
         kind = rng.choices(kinds, weights)[0]
-        url = rng.choice(urls[kind])
+        page, url = rng.choice(urls[kind])
         started = time.perf_counter()
         try:
             conn.request("GET", url, headers={"Cookie": cookie})
@@ -275,12 +281,13 @@ def browse(port: int, cookie: str, urls: dict[str, list[str]], seed: int, deadli
             conn.close()
             conn = http.client.HTTPConnection(HOST, port, timeout=60)
             status = 0
-        out.append((kind, time.perf_counter() - started, status))
+        out.append((kind, page, time.perf_counter() - started, status))
     conn.close()
 
 
 def run_load(port: int, cookies: list[str], urls, seconds: float) -> Result:
     result = Result()
+    before = os.getloadavg()[0]
     started = time.monotonic()
     deadline = started + seconds
     threads = [
@@ -294,6 +301,7 @@ def run_load(port: int, cookies: list[str], urls, seconds: float) -> Result:
     for thread in threads:
         thread.join()
     result.seconds = time.monotonic() - started
+    result.load = (before, os.getloadavg()[0])
     return result
 
 
@@ -338,8 +346,9 @@ def main(argv: list[str] | None = None) -> int:
                 build = org.grow(size)
                 print(f"{label}: {build.describe()}", flush=True)
                 rng = random.Random(label)
-                urls = {"role list": list(LISTS), "role page": role_pages(org, rng)}
-                urls["audit"] = ["/audit/"]
+                urls = {"role list": [(url, url) for url in LISTS]}
+                urls["role page"] = role_pages(org, rng)
+                urls["audit"] = [("/audit/", "/audit/")]
                 roles = ServiceLinkedRole.objects.count()
                 connections.close_all()
                 with Gunicorn(args.workers, args.threads) as server:
@@ -350,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"  gunicorn output:\n{server.output()}", flush=True)
                 print(
                     f"  {label}: {len(result.requests):,} requests in {result.seconds:.1f}s, "
-                    f"{result.rate:.1f} requests/s, {result.errors} errors",
+                    f"{result.rate:.1f} requests/s, {result.errors} errors; host load average "
+                    f"{result.load[0]:.1f} before, {result.load[1]:.1f} after",
                     flush=True,
                 )
                 results[label] = (result, roles)
@@ -370,6 +380,21 @@ def main(argv: list[str] | None = None) -> int:
             f"{small.percentile(95, kind) * 1000:.1f} / {large.percentile(95, kind) * 1000:.1f}",
         )
         for kind, share in MIX
+    ]
+    print(orgdata.aligned(head, rows, right=tuple(range(1, len(head)))))
+    print()
+    head = ("page", "requests s/l", "p50 ms small/large", "p95 ms small/large")
+    pages = list(dict.fromkeys(page for _, page, _, _ in small.requests + large.requests))
+    rows = [
+        (
+            page,
+            f"{small.count(page)} / {large.count(page)}",
+            f"{small.percentile(50, page=page) * 1000:.1f} / "
+            f"{large.percentile(50, page=page) * 1000:.1f}",
+            f"{small.percentile(95, page=page) * 1000:.1f} / "
+            f"{large.percentile(95, page=page) * 1000:.1f}",
+        )
+        for page in sorted(pages)
     ]
     print(orgdata.aligned(head, rows, right=tuple(range(1, len(head)))))
     print(f"throughput ratio: {large.rate / small.rate:.2f}")
