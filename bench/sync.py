@@ -5,7 +5,7 @@
 
 In one run, against one emulator with the same injected latency per AWS call:
 1. rolecall's sync of all accounts (accounts in parallel, as separate workers
-   would run them; regions, clusters and IAM calls in bounded pools), from an empty
+   would run them; regions and IAM calls in bounded pools), from an empty
    database: every attached policy version is read once, by the first sync to meet it;
 2. the same sync again: the policy versions are stored, none is read;
 3. a naive sequential loop over the same API calls as 1 (the same code with every
@@ -46,13 +46,9 @@ def account_calls(p: dict) -> dict[str, int]:
     """One account's fewest IAM and ECS calls, by the pool that makes them, given the APIs'
     page and batch sizes (docs/sync.md). Left out: AssumeRole, the policy versions
     (policy_versions: once for the whole organization) and the other services' blocker
-    reads (minimum_blocker_calls)."""
-    per_cluster = (
-        max(1, math.ceil(p["services"] / 100))  # ListServices
-        + math.ceil(p["services"] / 10)  # DescribeServices
-        + max(1, math.ceil(p["instances"] / 100))  # ListContainerInstances
-        + math.ceil(p["instances"] / 100)  # DescribeContainerInstances
-    )
+    reads (minimum_blocker_calls). ECS: each region's clusters with their counts
+    (ListClusters, 100 a page; DescribeClusters, 100 a call); the services and container
+    instances behind the counts are read only when a page opens them (docs/scale.md)."""
     roles = len(scenario_roles(p))
     listed = (
         max(1, math.ceil(roles / 100))  # ListRoles
@@ -63,7 +59,6 @@ def account_calls(p: dict) -> dict[str, int]:
         "iam": listed + roles * PER_ROLE,
         "regions": p["regions"]
         * (max(1, math.ceil(p["clusters"] / 100)) + math.ceil(p["clusters"] / 100)),
-        "clusters": p["regions"] * p["clusters"] * per_cluster,
     }
 
 
@@ -129,7 +124,7 @@ def critical_path(latency: float, poll: float, *, versions_stored: bool = False)
     one poll delay, GetServiceLastAccessedDetails (COMPLETED): 8 calls. A policy version
     no sync has stored is read after the account's roles are listed, before the first
     poll: 9. ListPolicies runs beside the roles' reads. ECS: AssumeRole, ListClusters,
-    DescribeClusters, ListServices, DescribeServices: 5 calls.
+    DescribeClusters: 3 calls.
     """
     chain = 8 if versions_stored else 9
     return chain, chain * latency + poll
@@ -148,8 +143,6 @@ def account_bounds(p: dict, blockers: float, latency: float, poll: float) -> dic
         "IAM pool": latency
         + calls["iam"] * latency / settings.ROLECALL_SYNC_IAM_CONCURRENCY
         + poll,
-        "ECS cluster pool": latency
-        + calls["clusters"] * latency / settings.ROLECALL_SYNC_ECS_CONCURRENCY,
         "region pool": latency
         + (calls["regions"] + blockers) * latency / settings.ROLECALL_SYNC_REGION_CONCURRENCY,
     }
@@ -220,7 +213,7 @@ def sequential_loop(accounts) -> float:
     ManagedPolicyVersion.objects.all().delete()  # the same calls as the first sync
     started = time.perf_counter()
     for account in accounts:
-        collect(account.target(), list(account.regions), Limits(regions=1, ecs=1, iam=1))
+        collect(account.target(), list(account.regions), Limits(regions=1, iam=1))
     return time.perf_counter() - started
 
 
@@ -318,7 +311,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scenario: {p}, latency {args.latency_ms:.0f} ms per call")
     print(
         f"pools per account: regions {settings.ROLECALL_SYNC_REGION_CONCURRENCY}, "
-        f"ECS {settings.ROLECALL_SYNC_ECS_CONCURRENCY}, "
         f"IAM {settings.ROLECALL_SYNC_IAM_CONCURRENCY}; "
         f"accounts in parallel: {len(accounts)}"
     )

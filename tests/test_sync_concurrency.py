@@ -1,5 +1,6 @@
 """The per-account sync pools: never more at once than configured, and that many when there is
-work (ROLECALL_SYNC_REGION_CONCURRENCY / _ECS_ / _IAM_, roles/sync/collect.py).
+work (ROLECALL_SYNC_REGION_CONCURRENCY / _IAM_, roles/sync/collect.py). The sync lists no
+ECS services or instances (docs/scale.md), so it has no cluster pool.
 
 Measured on real boto3 calls to the emulator over HTTP, with latency added so calls overlap:
 each HTTP request is counted while in flight, by the pool thread that sent it and by the AWS
@@ -89,12 +90,9 @@ def estate(emulator, db):
     return Account.objects.create(aws_account_id=HUB_ACCOUNT, name="estate", regions=REGIONS)
 
 
-@pytest.mark.parametrize("regions, ecs, iam", [(2, 3, 2), (3, 5, 1)])
-def test_each_pool_reaches_its_limit_and_never_exceeds_it(
-    settings, estate, measured, regions, ecs, iam
-):
+@pytest.mark.parametrize("regions, iam", [(2, 2), (3, 1)])
+def test_each_pool_reaches_its_limit_and_never_exceeds_it(settings, estate, measured, regions, iam):
     settings.ROLECALL_SYNC_REGION_CONCURRENCY = regions
-    settings.ROLECALL_SYNC_ECS_CONCURRENCY = ecs
     settings.ROLECALL_SYNC_IAM_CONCURRENCY = iam
     settings.ROLECALL_ADVISOR_POLL_SECONDS = 0.05
 
@@ -104,9 +102,9 @@ def test_each_pool_reaches_its_limit_and_never_exceeds_it(
     assert ServiceLinkedRole.objects.filter(account=estate).count() == 8
     peak = measured.peak
     assert peak["regions"] == regions, dict(peak)
-    assert peak["thread:sync-ecs"] == ecs, dict(peak)
+    assert "thread:sync-ecs" not in peak, dict(peak)
     # Every IAM call of the account, wherever it is made, stays within the IAM bound.
     assert peak["service:iam"] == iam, dict(peak)
     assert peak["thread:sync-iam"] == iam, dict(peak)
-    # ECS calls come from the region threads (ListClusters) and the cluster pool only.
-    assert peak["service:ecs"] <= regions + ecs, dict(peak)
+    # ECS calls (ListClusters, DescribeClusters) come from the region threads only.
+    assert 0 < peak["service:ecs"] <= regions, dict(peak)

@@ -24,7 +24,7 @@ from django.conf import settings
 from roles.aws import iam, service_reads
 from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
-from roles.aws.inventory import FULL, EcsReader, RegionInventory
+from roles.aws.inventory import CLUSTERS, EcsReader, RegionInventory
 from roles.aws.session import CallCounter, Target
 from roles.models import ManagedPolicyVersion
 
@@ -34,14 +34,12 @@ log = logging.getLogger(__name__)
 @dataclass
 class Limits:
     regions: int
-    ecs: int
     iam: int
 
     @classmethod
     def from_settings(cls) -> Limits:
         return cls(
             regions=settings.ROLECALL_SYNC_REGION_CONCURRENCY,
-            ecs=settings.ROLECALL_SYNC_ECS_CONCURRENCY,
             iam=settings.ROLECALL_SYNC_IAM_CONCURRENCY,
         )
 
@@ -198,13 +196,14 @@ def collect(
     regions = aws.regions()
     iam_client = aws.iam()
     with (
+        # Clusters with their counts (DescribeClusters statistics): what the verdict
+        # and the role page use. Services and instances are read when someone opens
+        # them (roles/views/resources.py), and by cleanup planning (docs/scale.md).
         EcsReader(
             aws,
-            depth=FULL,
+            depth=CLUSTERS,
             region_threads=limits.regions,
-            cluster_threads=limits.ecs,
             region_thread_name="sync-region",
-            cluster_thread_name="sync-ecs",
         ) as ecs_reader,
         ThreadPoolExecutor(limits.iam, thread_name_prefix="sync-iam") as iam_pool,
     ):
