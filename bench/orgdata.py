@@ -4,10 +4,10 @@ One organization grows in place from a SMALL size to a LARGE one:
 
 - account 0 is the emulator's hub (123456789012). The emulator's `large` scenario is
   reset to the size asked for (its ECS clusters, services and container instances, its
-  service-linked roles), then the product's sync reads it and stores it unchanged
+  service-linked roles), then the product's sync reads it and stores what it reads
   (roles/sync/service.py run_sync: collect() against the emulator, then store()). Its
   ECS role is the big one, and its cleanup plan is built by roles/cleanup/plan.py from
-  the same emulator.
+  the same emulator (every service and container instance, read then).
 - every other account is synthetic: a snapshot of exactly what collect() returns
   (AccountSnapshot of RoleSnapshot, RegionInventory and ServiceRead, made of the
   roles/aws dataclasses), handed to the same run_sync in place of the AWS read, so
@@ -386,6 +386,8 @@ class Synthetic:
         )
 
     def _ecs(self, has_role: bool, rng: random.Random) -> list:
+        """Each region's clusters with their counts (DescribeClusters statistics), without
+        services or instances: what collect() reads (depth CLUSTERS)."""
         from roles.aws import ecs
         from roles.aws.errors import AwsError
         from roles.aws.inventory import RegionInventory
@@ -398,37 +400,19 @@ class Synthetic:
                 continue
             clusters = []
             if has_role and number == 0 and rng.random() < 0.3:
+                team = TEAMS[self.index % len(TEAMS)]
                 for c in range(rng.randint(1, 2)):
-                    prefix = f"arn:aws:ecs:{region}:{self.account}"
-                    cname = f"{TEAMS[self.index % len(TEAMS)]}-{c}"
-                    services = [
-                        ecs.Service(
-                            f"{prefix}:service/{cname}/svc-{s}", f"svc-{s}", "ACTIVE", 2, 2, 0
-                        )
-                        for s in range(rng.randint(1, 4))
-                    ]
-                    instances = [
-                        ecs.ContainerInstance(
-                            f"{prefix}:container-instance/{cname}/{_hex(rng, 32)}",
-                            f"i-{_hex(rng, 17)}",
-                            "ACTIVE",
-                            2,
-                            0,
-                        )
-                        for _ in range(rng.randint(0, 2))
-                    ]
+                    services, instances = rng.randint(1, 4), rng.randint(0, 2)
                     clusters.append(
                         ecs.Cluster(
-                            f"{prefix}:cluster/{cname}",
-                            cname,
-                            "ACTIVE",
-                            len(instances),
-                            2 * len(services),
-                            0,
-                            len(services),
-                            {"team": TEAMS[self.index % len(TEAMS)]},
-                            services,
-                            instances,
+                            arn=f"arn:aws:ecs:{region}:{self.account}:cluster/{team}-{c}",
+                            name=f"{team}-{c}",
+                            status="ACTIVE",
+                            registered_instances=instances,
+                            running_tasks=2 * services,
+                            pending_tasks=0,
+                            active_services=services,
+                            tags={"team": team},
                         )
                     )
             results.append(RegionInventory(region, clusters))
@@ -494,25 +478,36 @@ class Build:
     layout: dict | None = None
 
     def describe(self) -> str:
-        from roles.models import Account, EcsContainerInstance, EcsService, ServiceLinkedRole
+
+        from roles.models import Account, ServiceLinkedRole
 
         roles = ServiceLinkedRole.objects.count()
-        services = EcsService.objects.filter(cluster__region__account__aws_account_id=ECS_ACCOUNT)
-        instances = EcsContainerInstance.objects.filter(
-            cluster__region__account__aws_account_id=ECS_ACCOUNT
-        )
+        ecs = ecs_totals()
         per_account = self.synthetic_seconds / max(self.synthetic_accounts, 1)
         text = (
             f"{Account.objects.count():,} accounts, {roles:,} roles; ECS account: "
-            f"{services.count():,} services, {instances.count():,} container instances "
-            f"({self.layout}); built in {self.seconds:.1f}s (ECS account synced from the "
-            f"emulator in {self.ecs_seconds:.1f}s, {self.synthetic_accounts:,} synthetic "
-            f"accounts synced in {self.synthetic_seconds:.1f}s = {per_account * 1000:.0f} ms "
-            "each)"
+            f"{ecs['services']:,} services, {ecs['instances']:,} container instances in "
+            f"{ecs['clusters']:,} clusters ({self.layout}); built in {self.seconds:.1f}s (ECS "
+            f"account synced from the emulator in {self.ecs_seconds:.1f}s, "
+            f"{self.synthetic_accounts:,} synthetic accounts synced in "
+            f"{self.synthetic_seconds:.1f}s = {per_account * 1000:.0f} ms each)"
         )
         if self.plan_steps:
             text += f"; cleanup plan of {self.plan_steps:,} steps built in {self.plan_seconds:.1f}s"
         return text
+
+
+def ecs_totals() -> dict[str, int]:
+    """The big ECS account's clusters, services and container instances, as the sync
+    stored them (the clusters' DescribeClusters counts)."""
+    from django.db.models import Count, Sum
+
+    from roles.models import EcsCluster
+
+    totals = EcsCluster.objects.filter(region__account__aws_account_id=ECS_ACCOUNT).aggregate(
+        clusters=Count("pk"), services=Sum("active_services"), instances=Sum("registered_instances")
+    )
+    return {key: value or 0 for key, value in totals.items()}
 
 
 class Organization:
@@ -584,13 +579,14 @@ class Organization:
         return build
 
     def _check(self, layout: dict) -> None:
-        from roles.models import EcsService
-
-        stored = EcsService.objects.filter(
-            cluster__region__account__aws_account_id=ECS_ACCOUNT
-        ).count()
-        expected = layout["regions"] * layout["clusters"] * layout["services"]
-        assert stored == expected, f"ECS account: {stored} services stored, {expected} expected"
+        clusters = layout["regions"] * layout["clusters"]
+        expected = {
+            "clusters": clusters,
+            "services": clusters * layout["services"],
+            "instances": clusters * layout["instances"],
+        }
+        stored = ecs_totals()
+        assert stored == expected, f"ECS account: {stored} stored, {expected} expected"
 
     def ecs_role(self):
         from roles.models import ServiceLinkedRole
