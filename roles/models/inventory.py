@@ -68,6 +68,10 @@ class ServiceLinkedRole(models.Model):
             models.Index(fields=["service_principal", "name", "id"], name="slr_principal"),
             models.Index(fields=["verdict", "state"], name="slr_verdict_state"),
             models.Index(fields=["account_name", "name", "id"], name="slr_by_account"),
+            # The Readiness filter in the list's default order, without a sort.
+            models.Index(
+                fields=["verdict", "account_name", "name", "id"], name="slr_verdict_by_account"
+            ),
             models.Index(fields=["name", "id"], name="slr_by_name"),
             models.Index(fields=["blocker_count", "name", "id"], name="slr_by_blockers"),
             models.Index(fields=["state", "name", "id"], name="slr_by_state"),
