@@ -19,9 +19,10 @@ IN_USE_DAYS = 90
 
 
 def _role_counts(account_ids: list[int], now) -> dict[int, dict]:
-    from roles.models import ServiceLinkedRole
+    from roles.models import AccountSummary, ServiceLinkedRole
     from roles.readiness import VERDICTS
 
+    verdict_field = AccountSummary.verdict_field
     live = Q(state__in=ServiceLinkedRole.LIVE)
     cutoff = now - timedelta(days=IN_USE_DAYS)
     rows = (
@@ -33,16 +34,13 @@ def _role_counts(account_ids: list[int], now) -> dict[int, dict]:
             live=Count("pk", filter=live),
             in_use=Count("pk", filter=live & Q(last_used_at__gte=cutoff)),
             blocked=Count("pk", filter=live & Q(blocker_count__gt=0)),
-            **{f"v_{v}": Count("pk", filter=live & Q(verdict=v)) for v in VERDICTS},
+            **{verdict_field(v): Count("pk", filter=live & Q(verdict=v)) for v in VERDICTS},
         )
     )
     counts = {}
     for row in rows:
-        per_verdict = {v: row.pop(f"v_{v}") for v in VERDICTS}
-        verdicts = {v: n for v, n in per_verdict.items() if n}
         row["unused"] = row["live"] - row["in_use"]
-        account_id = row.pop("account_id")
-        counts[account_id] = {**row, "verdicts": verdicts}
+        counts[row.pop("account_id")] = row
     return counts
 
 
@@ -73,11 +71,10 @@ def summarise(accounts: Iterable) -> None:
         .annotate(at=Max("finished"))
         .values_list("account_id", "at")
     )
-    empty = {"roles": 0, "live": 0, "in_use": 0, "unused": 0, "blocked": 0, "verdicts": {}}
     rows = [
         AccountSummary(
             account_id=pk,
-            **counts.get(pk, empty),
+            **counts.get(pk, {}),
             stale_regions=stale_ecs.get(pk, 0),
             stale_reads=stale_reads.get(pk, 0),
             last_success=last.get(pk),
@@ -99,13 +96,12 @@ def totals() -> dict:
     from roles.readiness import VERDICTS
 
     fields = ("roles", "live", "in_use", "unused", "blocked")
-    summed = AccountSummary.objects.aggregate(**{f: Sum(f) for f in fields})
+    per_verdict = {v: AccountSummary.verdict_field(v) for v in VERDICTS}
+    summed = AccountSummary.objects.aggregate(
+        **{f: Sum(f) for f in (*fields, *per_verdict.values())}
+    )
     result = {f: summed[f] or 0 for f in fields}
-    verdicts = dict.fromkeys(VERDICTS, 0)
-    for row in AccountSummary.objects.values_list("verdicts", flat=True):
-        for verdict, n in row.items():
-            verdicts[verdict] = verdicts.get(verdict, 0) + n
-    result["verdicts"] = verdicts
+    result["verdicts"] = {v: summed[f] or 0 for v, f in per_verdict.items()}
     result["total"] = result["live"]  # what the overview calls its roles
     return result
 

@@ -15,8 +15,13 @@ class AccountSummary(models.Model):
     in_use = models.PositiveIntegerField(default=0)
     unused = models.PositiveIntegerField(default=0)
     blocked = models.PositiveIntegerField(default=0)
-    # {verdict: count of live roles} (roles/readiness.py VERDICTS).
-    verdicts = models.JSONField(default=dict, blank=True)
+    # Live roles per verdict (roles/readiness.py VERDICTS), one column each so
+    # that the organization's counts are summed in SQL: verdict_field(v).
+    verdict_ready = models.PositiveIntegerField(default=0)
+    verdict_blocked = models.PositiveIntegerField(default=0)
+    verdict_unknown = models.PositiveIntegerField(default=0)
+    verdict_not_checked = models.PositiveIntegerField(default=0)
+    verdict_not_deletable = models.PositiveIntegerField(default=0)
     # ECS regions and other services' reads that failed at the last sync.
     stale_regions = models.PositiveIntegerField(default=0)
     stale_reads = models.PositiveIntegerField(default=0)
@@ -25,3 +30,7 @@ class AccountSummary(models.Model):
 
     def __str__(self) -> str:
         return f"summary of {self.account_id}"
+
+    @staticmethod
+    def verdict_field(verdict: str) -> str:
+        return f"verdict_{verdict}"

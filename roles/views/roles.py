@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from roles import keyset, permissions
+from roles import keyset, permissions, search
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
 from roles.cleanup import manual
@@ -79,8 +79,7 @@ class RoleFilterForm(AccountChoiceForm):
         data = self.cleaned_data
         qs = ServiceLinkedRole.objects.select_related("account").defer(*HEAVY)
         if data.get("q"):
-            # One lower-case column: a trigram index lookup on PostgreSQL.
-            qs = qs.filter(search__contains=data["q"].lower())
+            qs = search.matching(qs, data["q"])
         if data.get("account"):
             qs = qs.filter(account=data["account"])
         if data.get("service"):
@@ -118,10 +117,9 @@ class RoleFilterForm(AccountChoiceForm):
             kept = AccountSummary.objects.all()
             if data.get("account"):
                 kept = kept.filter(account=data["account"])
-            if not data.get("verdict"):
-                return kept.aggregate(n=Sum("roles"))["n"] or 0, True
-            verdict = data["verdict"]
-            return sum(row.get(verdict, 0) for row in kept.values_list("verdicts", flat=True)), True
+            verdict = data.get("verdict")
+            column = AccountSummary.verdict_field(verdict) if verdict else "roles"
+            return kept.aggregate(n=Sum(column))["n"] or 0, True
         counted = self.filtered().order_by()[: COUNT_CAP + 1].count()
         return min(counted, COUNT_CAP), counted <= COUNT_CAP
 

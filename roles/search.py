@@ -1,0 +1,100 @@
+"""The role list's search box: a substring of a role's ARN, service principal or
+account name, matched in the lower-case `search` column the sync's store writes.
+
+A substring match cannot use an ordinary index. On PostgreSQL the trigram GIN index
+`slr_search_trgm` (migration 0014) serves `LIKE '%word%'` directly. SQLite has no such
+index, so a SQLite database keeps a trigram FTS5 table beside the roles, filled and
+kept current by triggers: a search of three characters or more first takes the
+matching row ids from it, then checks the substring on those rows alone. Shorter
+searches, and a SQLite built without FTS5, scan the column.
+
+Django rebuilds a SQLite table to alter it, and dropping the old table drops its
+triggers; so after every `migrate` the table and triggers are checked and, if any
+was missing, created and the table refilled (ensure_index, run on post_migrate).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connections
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+log = logging.getLogger(__name__)
+
+TABLE = "slr_search_fts"
+ROLES = "roles_servicelinkedrole"
+TRIGGERS = {
+    "slr_search_fts_insert": (
+        f"AFTER INSERT ON {ROLES} BEGIN "
+        f"INSERT INTO {TABLE}(rowid, search) VALUES (new.id, new.search); END"
+    ),
+    "slr_search_fts_update": (
+        f"AFTER UPDATE OF search ON {ROLES} BEGIN "
+        f"DELETE FROM {TABLE} WHERE rowid = old.id; "
+        f"INSERT INTO {TABLE}(rowid, search) VALUES (new.id, new.search); END"
+    ),
+    "slr_search_fts_delete": (
+        f"AFTER DELETE ON {ROLES} BEGIN DELETE FROM {TABLE} WHERE rowid = old.id; END"
+    ),
+}
+# The trigram tokenizer matches nothing shorter than one trigram.
+SHORTEST = 3
+
+_ready: dict[str, bool] = {}
+
+
+def _present(cursor) -> set[str]:
+    names = [TABLE, *TRIGGERS]
+    marks = ", ".join(["%s"] * len(names))
+    cursor.execute(f"SELECT name FROM sqlite_master WHERE name IN ({marks})", names)
+    return {name for (name,) in cursor.fetchall()}
+
+
+def ensure_index(using: str = "default", **_) -> None:
+    """SQLite: create the FTS5 table and its triggers where missing, refilling the
+    table when anything was missing. Does nothing on other databases."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    _ready.pop(connection.settings_dict["NAME"], None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [ROLES])
+        if cursor.fetchone() is None:
+            return  # migrated to before the roles table
+        present = _present(cursor)
+        if present >= {TABLE, *TRIGGERS}:
+            return
+        try:
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} "
+                "USING fts5(search, tokenize = 'trigram')"
+            )
+        except DatabaseError as error:  # SQLite built without FTS5 or trigram (< 3.34)
+            log.warning("role search scans every row: no FTS5 trigram table (%s)", error)
+            return
+        for name, body in TRIGGERS.items():
+            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+        cursor.execute(f"DELETE FROM {TABLE}")
+        cursor.execute(f"INSERT INTO {TABLE}(rowid, search) SELECT id, search FROM {ROLES}")
+
+
+def _indexed(connection) -> bool:
+    name = connection.settings_dict["NAME"]
+    if name not in _ready:
+        with connection.cursor() as cursor:
+            _ready[name] = _present(cursor) >= {TABLE, *TRIGGERS}
+    return _ready[name]
+
+
+def matching(qs: QuerySet, text: str) -> QuerySet:
+    """Roles of qs whose ARN, service principal or account name contains text."""
+    text = text.lower()
+    qs = qs.filter(search__contains=text)
+    connection = connections[qs.db]
+    if connection.vendor == "sqlite" and len(text) >= SHORTEST and _indexed(connection):
+        phrase = '"' + text.replace('"', '""') + '"'
+        ids = RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [phrase])
+        qs = qs.filter(pk__in=ids)
+    return qs

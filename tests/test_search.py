@@ -1,0 +1,111 @@
+"""The role search (roles/search.py): on SQLite a trigram FTS5 table kept by
+triggers narrows the rows before the substring check; on PostgreSQL the trigram
+GIN index serves the LIKE itself. Either way the result is exactly the rows whose
+search column contains the text, whatever the text holds (FTS query syntax,
+quotes, LIKE wildcards), and the index follows every insert, update and delete.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from roles import search
+from roles.models import Account, ServiceLinkedRole
+from roles.summary import rename
+
+HOSTILE = (
+    '"',
+    '""',
+    'ecs" OR "sso',
+    "ecs*",
+    "NEAR(ecs sso)",
+    "ecs AND sso",
+    "^ecs",
+    "%",
+    "_",
+    "100%",
+    "a_b",
+    "\\",
+    "role/aws-service-role",
+    "é",
+    "ecs ",
+)
+PLAIN = ("ecs", "EC", "e", "AWSServiceRoleForECS", "acme-prod", "111111111111", "amazonaws")
+
+
+@pytest.fixture
+def synced(sync_demo):
+    return sync_demo("acme-staging", "acme-prod")
+
+
+def expected(text: str) -> set[int]:
+    return {
+        pk
+        for pk, column in ServiceLinkedRole.objects.values_list("pk", "search")
+        if text.lower() in column
+    }
+
+
+def found(text: str) -> set[int]:
+    return set(search.matching(ServiceLinkedRole.objects.all(), text).values_list("pk", flat=True))
+
+
+def fts_ids() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid FROM {search.TABLE}")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_search_finds_exactly_the_rows_that_contain_the_text(synced):
+    assert ServiceLinkedRole.objects.count() > 10
+    for text in PLAIN + HOSTILE:
+        assert found(text) == expected(text), text
+    assert found("AWSServiceRoleForECS")  # the check is not vacuous
+    assert found("acme-prod") == set(
+        ServiceLinkedRole.objects.filter(account__name="acme-prod").values_list("pk", flat=True)
+    )
+
+
+def test_hostile_search_text_is_a_page_not_an_error(viewer_client, synced):
+    for text in HOSTILE:
+        response = viewer_client.get(reverse("roles"), {"q": text})
+        assert response.status_code == 200, text
+
+
+def test_the_index_follows_inserts_updates_and_deletes(synced):
+    prod = Account.objects.get(name="acme-prod")
+    prod.name = "kestrel-prod"
+    prod.save()
+    rename(prod)  # bulk_update of the search column
+    assert found("kestrel") == expected("kestrel") != set()
+    assert found("acme-prod") == set()
+    gone = ServiceLinkedRole.objects.filter(account=prod).first()
+    gone.delete()
+    assert gone.pk not in found("kestrel")
+    assert found("kestrel") == expected("kestrel")
+    if connection.vendor == "sqlite":
+        assert fts_ids() == set(ServiceLinkedRole.objects.values_list("pk", flat=True))
+
+
+def test_sqlite_keeps_a_trigram_table_and_repairs_it_after_migrate(synced):
+    """Django rebuilds a SQLite table to alter it, dropping its triggers: the
+    post_migrate check puts them back and refills the table."""
+    if connection.vendor != "sqlite":
+        search.ensure_index()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [search.TABLE])
+            assert cursor.fetchone()[0] is None  # PostgreSQL uses its GIN index
+        assert found("ecs") == expected("ecs")
+        return
+    assert fts_ids() == set(ServiceLinkedRole.objects.values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER slr_search_fts_insert")
+        cursor.execute("DROP TRIGGER slr_search_fts_update")
+    role = ServiceLinkedRole.objects.get(account__name="acme-prod", name="AWSServiceRoleForECS")
+    role.search = role.search + " heron"
+    role.save(update_fields=["search"])
+    search.ensure_index()
+    assert found("heron") == {role.pk}
+    assert fts_ids() == set(ServiceLinkedRole.objects.values_list("pk", flat=True))
