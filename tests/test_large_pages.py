@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from roles.models import CleanupStep, EcsCluster
+from roles.models import CleanupPlan, CleanupStep, EcsCluster
 from roles.views import cleanup as cleanup_views
 from tests.support import aws
 from tests.test_cleanup import REGIONS, ecs_role
@@ -116,27 +116,21 @@ def test_a_big_plan_shows_each_regions_first_steps_and_pages_the_rest(operator_c
     url = reverse("cleanup-detail", args=[plan.pk])
     small_queries, small = page_queries(operator_client, url)
     assert small.count('data-testid="step"') == 36 and 'data-testid="all-steps"' not in small
-    region = plan.regions.get(region="us-east-1")
-    top = region.steps.order_by("-order").first()
-    CleanupStep.objects.bulk_create(
-        CleanupStep(
-            plan=plan,
-            region=region,
-            order=top.order + n,
-            action=CleanupStep.Action.DEREGISTER,
-            resource_arn=f"{top.cluster_arn}/ci-{n:05d}",
-            cluster_arn=top.cluster_arn,
-        )
-        for n in range(1, 3001)
-    )
+    # 120 more services in one region: 240 more steps, planned afresh from AWS.
+    add_services(EcsCluster.objects.get(name="web-prod"), 120)
+    operator_client.post(reverse("role-cleanup", args=[ecs_role(prod).pk]))
+    plan = CleanupPlan.objects.get(state=CleanupPlan.State.PLANNED)
+    url = reverse("cleanup-detail", args=[plan.pk])
     large_queries, large = page_queries(operator_client, url)
     assert large_queries == small_queries
     shown = large.count('data-testid="step"')
-    assert shown <= 36 + cleanup_views.INLINE_STEPS
+    assert shown <= cleanup_views.PAGE_STEPS
+    region = plan.regions.filter(steps__resource_arn__contains="/svc-0119").distinct().get()
     total = region.steps.count()
-    assert f"<strong>us-east-1</strong>: {total} steps" in large
-    deregister = region.steps.filter(action=CleanupStep.Action.DEREGISTER).count()
-    assert deregister > 3000 and f"{deregister} × DeregisterContainerInstance" in large
+    assert total > 240 and region.step_total == total
+    assert f"<strong>{region.region}</strong>: {total} steps" in large
+    deletes = region.steps.filter(action=CleanupStep.Action.DELETE_SERVICE).count()
+    assert deletes > 120 and f"{deletes} × DeleteService" in large
     link = re.search(r'data-testid="all-steps" href="([^"]+)"', large).group(1)
     orders = []
     response = operator_client.get(unescape(link))

@@ -112,6 +112,12 @@ class CleanupRegion(models.Model):
     # ROLECALL_SWEEPER_MAX_DISPATCHES the region stops with last_error SweeperGaveUp.
     dispatch_attempts = models.PositiveIntegerField(default=0)
     last_error = models.JSONField(default=dict, blank=True)
+    # What the plan holds here, counted once when it is built (a plan's steps are
+    # written once, by roles/cleanup/plan.py build; only their status changes), so
+    # the plan's page never counts 12,000 steps: steps, {action: steps}, clusters.
+    step_total = models.PositiveIntegerField(default=0)
+    step_actions = models.JSONField(default=dict, blank=True)
+    cluster_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["region"]

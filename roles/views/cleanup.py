@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +15,7 @@ from roles.cleanup import plan as planning
 from roles.cleanup.kind import CleanupRefused
 from roles.cleanup.service import request_execution
 from roles.forms import TypedConfirmation, account_confirmation
-from roles.models import CleanupPlan, CleanupRegion, ServiceLinkedRole
+from roles.models import CleanupPlan, CleanupRegion, CleanupStep, ServiceLinkedRole
 from roles.readiness import readiness
 from roles.views.decisions import change_page, decision_context
 from roles.views.exports import download
@@ -43,16 +41,31 @@ def plan_cleanup(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cleanup-detail", plan.pk)
 
 
-INLINE_STEPS = 25  # per region on the plan's page; the rest a page at a time
+# The plan's page shows about PAGE_STEPS steps, shared among the regions with steps
+# (at least MIN_REGION_STEPS each); each region's whole list is a page at a time.
+PAGE_STEPS = 50
+MIN_REGION_STEPS = 5
 STEP_ORDER = keyset.Order(("order", "pk"))
 
 
-def _first_steps(plan: CleanupPlan, regions: list) -> None:
-    """Attach each region's first steps, in one query whatever the plan's size."""
-    rank = Window(RowNumber(), partition_by=[F("region_id")], order_by=F("order").asc())
-    first = (
-        plan.steps.annotate(rank=rank).filter(rank__lte=INLINE_STEPS).order_by("region_id", "order")
-    )
+def _share(totals: list[int]) -> int:
+    """The most steps each region may show with PAGE_STEPS in all (a region with
+    fewer leaves the rest to the others), and never fewer than MIN_REGION_STEPS."""
+    share = MIN_REGION_STEPS
+    while share < max(totals, default=0) and sum(min(t, share + 1) for t in totals) <= PAGE_STEPS:
+        share += 1
+    return share
+
+
+def _first_steps(regions: list) -> None:
+    """Attach each region's first steps, in one query whatever the plan's size: a
+    region's steps are numbered 1, 2, 3... when the plan is built, so its first k
+    are those numbered up to k, read on the (region, order) unique index."""
+    with_steps = [r for r in regions if r.total]
+    share = _share([r.total for r in with_steps])
+    first = CleanupStep.objects.filter(
+        region__in=[r.row.pk for r in with_steps], order__lte=share
+    ).order_by("region_id", "order")
     by_region: dict[int, list] = {}
     for step in first:
         by_region.setdefault(step.region_id, []).append(step)
@@ -81,7 +94,7 @@ def _context(
     for r in regions:
         nothing = r.total == 0 and r.row.state != CleanupRegion.State.UNREAD
         (idle if nothing else busy).append(r)
-    _first_steps(plan, busy)
+    _first_steps(busy)
     fresh = plan.resync_id is not None and not plan.resync.is_active
     return {
         "plan": plan,
