@@ -2,6 +2,9 @@ import json
 import re
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from roles.audit.actions import ACTIONS
 from roles.rules import forbidden, rule_for
@@ -138,3 +141,67 @@ def aws_allows_deletion(principal: str) -> bool:
 def holds_data(steps) -> bool:
     """Whether any cleanup step removes a resource that holds data (roles/cleanup/manual.py)."""
     return any(step.holds_data for step in steps)
+
+
+@register.simple_tag
+def sync_status(account, active: dict):
+    """One account's sync state as a pill: its run under way (from active, the shown
+    accounts' unfinished runs by account id), else its stale reads, else ok. A tag
+    rather than an included template: the account list shows one per row."""
+    run = active.get(account.pk)
+    if run is not None:
+        return format_html('<span class="pill warn">sync {}</span>', run.status)
+    stale = []
+    if account.stale_regions:
+        stale.append(f"{account.stale_regions} stale region(s)")
+    if account.stale_reads:
+        stale.append(f"{account.stale_reads} stale service read(s)")
+    if stale:
+        return format_html('<span class="pill warn">{}</span>', ", ".join(stale))
+    return mark_safe('<span class="pill ok">ok</span>')
+
+
+def _regions(n: int) -> str:
+    return f"{n} region{'' if n == 1 else 's'}"
+
+
+@register.simple_tag
+def verdict_pill(role):
+    """A role's stored verdict (roles/readiness.py) as the role list shows it, one per
+    row (a tag rather than an included template, for the same reason as above)."""
+    if not role.is_live:
+        return mark_safe('<span class="muted">—</span>')
+    verdict = role.verdict
+    if verdict == "blocked":
+        text = f"blocked: {role.blocker_count} in {_regions(role.blocked_regions)}"
+        return format_html('<span class="pill bad">{}</span>', text)
+    if verdict == "ready":
+        return mark_safe(
+            '<span class="pill ok" title="the last sync found nothing that blocks it">'
+            "can be deleted now</span>"
+        )
+    if verdict == "unknown":
+        why = (
+            f"{_regions(role.unknown_regions)} could not be read"
+            if role.unknown_regions
+            else "not read yet"
+        )
+        return format_html('<span class="pill warn" title="{}">cannot tell</span>', why)
+    if verdict == "not_deletable":
+        return mark_safe(
+            '<span class="pill bad" title="AWS does not allow deleting this role">'
+            "not deletable</span>"
+        )
+    return mark_safe(
+        '<span class="muted" title="rolecall does not read what blocks this role; AWS will '
+        'check when you delete">not checked</span>'
+    )
+
+
+@register.filter
+def day(value) -> str:
+    """A time's day as YYYY-MM-DD in the current time zone: the `date:"Y-m-d"` filter
+    without its general formatter, several times faster (the role list shows one per row)."""
+    if not value:
+        return ""
+    return timezone.localtime(value).strftime("%Y-%m-%d")
