@@ -9,9 +9,7 @@ from roles.models.health import HealthPing
 from roles.models.inventory import (
     AccessAdvisorEntry,
     EcsCluster,
-    EcsContainerInstance,
     EcsRegion,
-    EcsService,
     ServiceLinkedRole,
 )
 from roles.models.notifications import Notification
@@ -31,9 +29,7 @@ __all__ = [
     "DeletionAttempt",
     "DeletionRequest",
     "EcsCluster",
-    "EcsContainerInstance",
     "EcsRegion",
-    "EcsService",
     "HealthPing",
     "ManagedPolicyVersion",
     "Notification",

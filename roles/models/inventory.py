@@ -152,34 +152,3 @@ class EcsCluster(models.Model):
     @property
     def blocks(self) -> bool:
         return self.status != INACTIVE
-
-
-class EcsService(models.Model):
-    cluster = models.ForeignKey(EcsCluster, on_delete=models.CASCADE, related_name="services")
-    arn = models.CharField(max_length=2048)
-    name = models.CharField(max_length=255)
-    status = models.CharField(max_length=32)
-    desired = models.PositiveIntegerField(default=0)
-    running = models.PositiveIntegerField(default=0)
-    pending = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.arn
-
-
-class EcsContainerInstance(models.Model):
-    cluster = models.ForeignKey(EcsCluster, on_delete=models.CASCADE, related_name="instances")
-    arn = models.CharField(max_length=2048)
-    ec2_instance_id = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=32)
-    running_tasks = models.PositiveIntegerField(default=0)
-    pending_tasks = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["arn"]
-
-    def __str__(self) -> str:
-        return self.arn

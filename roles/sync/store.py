@@ -17,9 +17,7 @@ from roles.models import (
     AccessAdvisorEntry,
     Account,
     EcsCluster,
-    EcsContainerInstance,
     EcsRegion,
-    EcsService,
     ServiceLinkedRole,
     ServiceRegion,
     ServiceResource,
@@ -65,8 +63,9 @@ class StoreResult:
 
 
 def _columns(item, *nested: str) -> dict:
-    """A roles/aws/ecs.py dataclass as model columns: its fields carry the models'
-    names (EcsCluster, EcsService, EcsContainerInstance), nested lists left out."""
+    """A roles/aws/ecs.py dataclass as model columns: its fields carry the model's
+    names (EcsCluster), nested lists left out (a cluster's services and container
+    instances are read from AWS when a page opens them, roles/views/resources.py)."""
     return {f.name: getattr(item, f.name) for f in fields(item) if f.name not in nested}
 
 
@@ -163,15 +162,8 @@ def _store_region(account: Account, snap: RegionSnapshot, now, result: StoreResu
         result.regions_failed += 1
         return
     region.clusters.all().delete()
-    clusters = EcsCluster.objects.bulk_create(
+    EcsCluster.objects.bulk_create(
         EcsCluster(region=region, **_columns(c, "services", "instances")) for c in snap.clusters
-    )
-    pairs = list(zip(clusters, snap.clusters, strict=True))
-    EcsService.objects.bulk_create(
-        EcsService(cluster=row, **_columns(s)) for row, c in pairs for s in c.services
-    )
-    EcsContainerInstance.objects.bulk_create(
-        EcsContainerInstance(cluster=row, **_columns(i)) for row, c in pairs for i in c.instances
     )
     region.synced_at, region.stale, region.error, region.error_at = now, False, {}, None
     region.save(update_fields=["synced_at", "stale", "error", "error_at"])
