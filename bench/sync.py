@@ -327,8 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"  policy versions read:           {reads:8d}  (minimum {versions}: one per distinct "
-        f"(ARN, version); accounts that met a version before any sync had stored it "
-        f"each read it)"
+        f"(ARN, version); syncs running at once claim each version, one reads it, "
+        f"the others wait for its document)"
     )
     print(
         f"second sync (versions stored):    {again:8.1f} s, {calls_again} calls  (minimum "

@@ -3,6 +3,7 @@ ListPolicies per account for the default versions, and each (policy ARN, version
 with GetPolicyVersion once for the whole organization (roles/models/policies.py)."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -185,6 +186,57 @@ def test_two_accounts_syncing_at_once_store_each_version_once(emulator, accounts
         assert run.status == SyncRun.Status.SUCCEEDED, (run.error, run.role_errors)
     stored = list(ManagedPolicyVersion.objects.values_list("arn", "version_id"))
     assert sorted(stored) == sorted(pairs(prod) | pairs(staging))
-    # Each version was read at most once per account, whichever sync stored it.
+    # Each version was read once for both: the sync that claimed it read it, the
+    # other took its document from the database.
     reads = emulator.control.calls()["operations"]["iam:GetPolicyVersion"]
-    assert len(stored) <= reads <= len(pairs(prod)) + len(pairs(staging))
+    assert reads == len(stored)
+    assert not ManagedPolicyVersion.objects.filter(document__isnull=True).exists()
+
+
+PAIR = (ECS_POLICY_ARN, "v1")
+OTHER = (ECS_POLICY_ARN, "v2")
+
+
+@pytest.mark.django_db
+def test_a_claimed_version_is_read_by_its_claimant_only():
+    versions = ManagedPolicyVersion.objects
+    assert versions.claim({PAIR, OTHER}, "a", 60) == {PAIR, OTHER}
+    assert versions.claim({PAIR, OTHER}, "b", 60) == set()  # a's claims hold
+    assert versions.documents([PAIR, OTHER]) == {}  # a claim is not a document
+    versions.remember({PAIR: {"Statement": []}})
+    assert versions.documents([PAIR, OTHER]) == {PAIR: {"Statement": []}}
+    # a could not read OTHER: it lets go, and b may claim it.
+    versions.release({OTHER}, "a")
+    assert versions.claim({OTHER}, "b", 60) == {OTHER}
+    versions.release({OTHER}, "a")  # not a's any more: b's claim stays
+    assert versions.claim({OTHER}, "c", 60) == set()
+
+
+@pytest.mark.django_db
+def test_a_lapsed_claim_is_taken_by_the_next_sync():
+    versions = ManagedPolicyVersion.objects
+    assert versions.claim({PAIR}, "dead", 0) == {PAIR}  # its sync died holding it
+    assert versions.claim({PAIR}, "b", 60) == {PAIR}
+    assert versions.claim({PAIR}, "c", 60) == set()
+    assert versions.wait_for({PAIR}, 0.3, every=0.05) == {}  # b still reading
+
+
+@pytest.mark.django_db(transaction=True)
+def test_waiting_ends_with_the_document_or_when_the_claim_is_released():
+    versions = ManagedPolicyVersion.objects
+    versions.claim({PAIR, OTHER}, "a", 60)
+
+    def claimant():
+        time.sleep(0.3)
+        versions.remember({PAIR: {"Statement": []}})
+        versions.release({OTHER}, "a")
+        connection.close()
+
+    thread = threading.Thread(target=claimant)
+    started = time.monotonic()
+    thread.start()
+    found = versions.wait_for({PAIR, OTHER}, 30, every=0.05)
+    thread.join()
+    # The document arrived; OTHER was released, so the wait ended long before 30 s.
+    assert found == {PAIR: {"Statement": []}}
+    assert time.monotonic() - started < 10

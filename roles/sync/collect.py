@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -111,6 +112,11 @@ class _Advisor:
                 delay = min(delay * 2, 2.0)
 
 
+# How long a sync may hold a policy version it claimed before another reads it instead:
+# beyond one GetPolicyVersion with its retries.
+CLAIM_SECONDS = 60
+
+
 class _Policies:
     """The attached policies' documents, at the fewest calls: each policy's default version
     from the account's one ListPolicies (started with the roles; GetPolicy for any policy
@@ -140,23 +146,41 @@ class _Policies:
                 errors[arn] = exc.as_dict()
         return found
 
-    def read(self, snapshots: list[RoleSnapshot]) -> None:
-        arns = {arn for snap in snapshots if not snap.error for arn, _ in snap.attached}
-        errors: dict[str, dict] = {}
-        versions = self._versions(arns, errors)
-        documents = ManagedPolicyVersion.objects.documents(versions.items())
-        missing = {
+    def _fetch(self, pairs, errors: dict[str, dict]) -> dict:
+        futures = {
             pair: self.pool.submit(iam.policy_document, self.client, *pair)
-            for pair in sorted(set(versions.items()) - documents.keys())
+            for pair in sorted(pairs)
         }
         read = {}
-        for (arn, version_id), future in missing.items():
+        for (arn, version_id), future in futures.items():
             try:
                 read[arn, version_id] = future.result()
             except AwsError as exc:
                 errors[arn] = exc.as_dict()
-        ManagedPolicyVersion.objects.remember(read)
+        return read
+
+    def read(self, snapshots: list[RoleSnapshot]) -> None:
+        arns = {arn for snap in snapshots if not snap.error for arn, _ in snap.attached}
+        errors: dict[str, dict] = {}
+        versions = self._versions(arns, errors)
+        stored = ManagedPolicyVersion.objects
+        documents = stored.documents(versions.items())
+        unread = set(versions.items()) - documents.keys()
+        # Syncs of other accounts may want the same versions now: each is read by the
+        # one sync that claims it; the others take its document from the database.
+        token = uuid.uuid4().hex
+        mine = stored.claim(unread, token, CLAIM_SECONDS)
+        read = self._fetch(mine, errors)
+        stored.remember(read)
+        stored.release(mine - read.keys(), token)
         documents |= read
+        theirs = unread - mine
+        if theirs:
+            documents |= stored.wait_for(theirs, CLAIM_SECONDS)
+            # A claim that lapsed unfilled (its sync failed to read it): read it here.
+            late = self._fetch(theirs - documents.keys(), errors)
+            stored.remember(late)
+            documents |= late
         for snap in snapshots:
             if snap.error:
                 continue
