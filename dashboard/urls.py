@@ -51,6 +51,7 @@ urlpatterns = [
     re_path(r"^roles/export\.(?P<fmt>csv|json)$", roles.role_export, name="role-export"),
     path("roles/<int:pk>/", roles.role_detail, name="role-detail"),
     path("roles/<int:pk>/refresh/", roles.role_refresh, name="role-refresh"),
+    path("roles/<int:pk>/clusters/", resources.role_clusters, name="role-clusters"),
     path(
         "clusters/<int:pk>/services/",
         resources.cluster_resources,

@@ -113,13 +113,15 @@ def _usage(regions: list, items: list) -> Usage:
 
 
 def ecs_usage(account: Account) -> Usage:
-    regions = _with_missing(
-        list(EcsRegion.objects.filter(account=account)), account.regions, EcsRegion
-    )
-    clusters = (
-        EcsCluster.objects.filter(region__account=account).blocking().select_related("region")
-    )
-    return _usage(regions, list(clusters))
+    read = list(EcsRegion.objects.filter(account=account))
+    by_id = {region.pk: region for region in read}
+    # The clusters take their region from the rows just read, not from a join that would
+    # build (and decode the error of) one region per cluster: every blocking cluster of
+    # the account is read here, for the predicted RoleUsageList. Their tags are not needed.
+    clusters = list(EcsCluster.objects.filter(region__in=read).blocking().defer("tags"))
+    for cluster in clusters:
+        cluster.region = by_id[cluster.region_id]
+    return _usage(_with_missing(read, account.regions, EcsRegion), clusters)
 
 
 class AccountUsage:

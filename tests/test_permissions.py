@@ -36,6 +36,7 @@ RULES = {
     "role-create": (ADMIN, ADMIN),
     "role-detail": (MEMBER, NOBODY),
     "role-refresh": (NOBODY, OPERATOR),
+    "role-clusters": (MEMBER, NOBODY),
     "role-delete": (OPERATOR, OPERATOR),
     "role-description": (OPERATOR, OPERATOR),
     "role-cleanup": (NOBODY, OPERATOR),
@@ -126,6 +127,8 @@ def url_for(name: str, world: dict, user) -> str:
     }
     if name in ("cluster-services", "cluster-instances"):
         return reverse(name, args=[world["cluster"].pk])
+    if name == "role-clusters":
+        return reverse(name, args=[ecs_role(world).pk]) + "?region=us-east-1"
     if name == "cleanup-steps":
         plan = cleanup_plan(world)
         plan.regions.get_or_create(region="us-east-1")
@@ -142,6 +145,20 @@ def url_for(name: str, world: dict, user) -> str:
     if name == "role-cleanup-steps-export":
         return reverse(name, args=[world["role"].pk, "csv"])
     return reverse(name, args=[pk[name]] if name in pk else [])
+
+
+def ecs_role(world: dict) -> ServiceLinkedRole:
+    """The account's ECS role, whose clusters (world's "web" among them) have their own page."""
+    return ServiceLinkedRole.objects.get_or_create(
+        arn="arn:aws:iam::111111111111:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+        defaults={
+            "account": world["account"],
+            "name": "AWSServiceRoleForECS",
+            "path": "/aws-service-role/ecs.amazonaws.com/",
+            "service_principal": "ecs.amazonaws.com",
+            "role_id": "AROAPERMISSIONSMATRIXECS",
+        },
+    )[0]
 
 
 def cleanup_plan(world: dict):
@@ -192,6 +209,7 @@ ALLOWED = {
     ("role-create", "post"): (PAGE, "Create a service-linked role"),
     ("role-detail", "get"): (PAGE, "AWSServiceRoleForRDS"),
     ("role-refresh", "post"): (GO, lambda w: reverse("role-detail", args=[w["role"].pk])),
+    ("role-clusters", "get"): (PAGE, "AWSServiceRoleForECS: clusters in us-east-1"),
     # The role already has an active request: the confirmation sends the user to it.
     ("role-delete", "get"): (GO, lambda w: reverse("deletion-detail", args=[w["deletion"].pk])),
     ("role-delete", "post"): (GO, lambda w: reverse("deletion-detail", args=[w["deletion"].pk])),

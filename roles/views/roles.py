@@ -17,11 +17,12 @@ from roles import keyset, permissions, search
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
 from roles.cleanup import manual
-from roles.models import AccountSummary, EcsCluster, ServiceLinkedRole
+from roles.models import AccountSummary, ServiceLinkedRole
 from roles.protection import role_protection
 from roles.readiness import VERDICTS, readiness, reads_for, usage_for
 from roles.templatetags.rolecall import make_visible
 from roles.views.choosers import AccountChoiceForm
+from roles.views.resources import role_page_clusters
 from roles.views.syncs import refresh_response
 
 NOT_TRACKED = "Not accessed in the tracking period"
@@ -220,14 +221,6 @@ def role_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(ServiceLinkedRole.objects.select_related("account"), pk=pk)
     usage = usage_for(role)
-    clusters = []
-    if usage is not None and role.checks_ecs:
-        ids = [c.pk for region in usage.blocked for c in region.clusters]
-        clusters = list(
-            EcsCluster.objects.filter(pk__in=ids)
-            .select_related("region")
-            .order_by("region__region", "name")
-        )
     protected = role_protection(role)
     advisor = list(role.advisor.all())
     history = AuditFilterForm({"role": role.arn})
@@ -237,7 +230,7 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "role": role,
         "verdict": verdict,
         "reads": reads_for(role.service_principal),
-        "clusters": clusters,
+        "cluster_regions": role_page_clusters(role) if role.checks_ecs else [],
         "cleanup_steps": manual.steps(verdict.usage) if not role.checks_ecs else [],
         "advisor": advisor,
         # Most recent first whatever the database does with NULLs in a DESC sort.
