@@ -109,3 +109,18 @@ def test_sqlite_keeps_a_trigram_table_and_repairs_it_after_migrate(synced):
     search.ensure_index()
     assert found("heron") == {role.pk}
     assert fts_ids() == set(ServiceLinkedRole.objects.values_list("pk", flat=True))
+
+
+def test_the_service_filter_finds_exactly_the_roles_of_matching_services(viewer_client, synced):
+    for text in ("ecs", "ECS.amazonaws", "autoscaling", "zz", "e", '"', "%"):
+        response = viewer_client.get(reverse("roles"), {"service": text})
+        assert response.status_code == 200, text
+        shown = {role.pk for role in response.context["page"]}
+        wanted = set(
+            ServiceLinkedRole.objects.filter(service_principal__icontains=text).values_list(
+                "pk", flat=True
+            )
+        )
+        assert shown == wanted, text  # fewer than a page of roles in two accounts
+    ecs = viewer_client.get(reverse("roles"), {"service": "ecs"}).context["page"]
+    assert {role.service_principal for role in ecs} == {"ecs.amazonaws.com"}

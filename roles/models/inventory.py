@@ -145,6 +145,8 @@ class EcsCluster(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # A region's clusters a page at a time (roles/views/resources.py).
+        indexes = [models.Index(fields=["region", "name", "id"], name="ecs_cluster_by_name")]
 
     def __str__(self) -> str:
         return self.arn
