@@ -119,7 +119,16 @@ def last_page(client, url: str = "/roles/") -> str:
 
 
 def pages(client, org, plan) -> dict[str, str]:
+    from roles.models import EcsCluster
+
     role = org.ecs_role()
+    busiest = (
+        EcsCluster.objects.filter(region__account=role.account)
+        .blocking()
+        .order_by("region__region")
+        .values_list("region__region", flat=True)
+        .first()
+    )
     return {
         "overview /": "/",
         "accounts": "/accounts/",
@@ -130,7 +139,9 @@ def pages(client, org, plan) -> dict[str, str]:
         "roles ?verdict=blocked": "/roles/?verdict=blocked",
         "roles ?unused_days=400": "/roles/?unused_days=400",
         f"roles ?q={orgdata.SEARCH_WORD}": f"/roles/?q={orgdata.SEARCH_WORD}",
+        "roles ?service=ecs": "/roles/?service=ecs",
         "big ECS role page": f"/roles/{role.pk}/",
+        "its clusters, one region": f"/roles/{role.pk}/clusters/?region={busiest}",
         "its cleanup plan": f"/cleanups/{plan.pk}/",
         "deletions": "/deletions/",
         "audit": "/audit/",

@@ -23,7 +23,9 @@ PAGES = [
     "roles ?verdict=blocked",
     "roles ?unused_days=400",
     "roles ?q=kestrel",
+    "roles ?service=ecs",
     "big ECS role page",
+    "its clusters, one region",
     "its cleanup plan",
     "deletions",
     "audit",
@@ -83,6 +85,8 @@ def test_the_page_benchmark_measures_every_page_at_both_sizes(tmp_path):
     for export in ("/roles/export.csv", "/roles/export.json"):
         assert rows[export][4].endswith("*")  # linear by design: out of the worst ratio
     assert re.fullmatch(r"/roles/\d+/", rows["big ECS role page"][1])
+    clusters = rows["its clusters, one region"][1]
+    assert re.fullmatch(r"/roles/\d+/clusters/\?region=[a-z0-9-]+", clusters)
     assert re.fullmatch(r"/cleanups/\d+/", rows["its cleanup plan"][1])
 
     exports = [line for line in lines if line.startswith("| /roles/export.")]
