@@ -8,9 +8,10 @@ kept current by triggers: a search of three characters or more first takes the
 matching row ids from it, then checks the substring on those rows alone. Shorter
 searches, and a SQLite built without FTS5, scan the column.
 
-Django rebuilds a SQLite table to alter it, and dropping the old table drops its
-triggers; so after every `migrate` the table and triggers are checked and, if any
-was missing, created and the table refilled (ensure_index, run on post_migrate).
+Migration 0022 creates the table and triggers (and drops them when undone). Django
+rebuilds a SQLite table to alter it, and dropping the old table drops its triggers;
+so after every `migrate` the table and triggers are checked and, if any was missing,
+created and the table refilled (ensure_index, run on post_migrate).
 """
 
 from __future__ import annotations
@@ -52,19 +53,15 @@ def _present(cursor) -> set[str]:
     return {name for (name,) in cursor.fetchall()}
 
 
-def ensure_index(using: str = "default", **_) -> None:
+MIGRATION = ("roles", "0022_search_index")
+
+
+def create_index(connection) -> None:
     """SQLite: create the FTS5 table and its triggers where missing, refilling the
-    table when anything was missing. Does nothing on other databases."""
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
+    table when anything was missing."""
     _ready.pop(connection.settings_dict["NAME"], None)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [ROLES])
-        if cursor.fetchone() is None:
-            return  # migrated to before the roles table
-        present = _present(cursor)
-        if present >= {TABLE, *TRIGGERS}:
+        if _present(cursor) >= {TABLE, *TRIGGERS}:
             return
         try:
             cursor.execute(
@@ -78,6 +75,32 @@ def ensure_index(using: str = "default", **_) -> None:
             cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
         cursor.execute(f"DELETE FROM {TABLE}")
         cursor.execute(f"INSERT INTO {TABLE}(rowid, search) SELECT id, search FROM {ROLES}")
+
+
+def drop_index(connection) -> None:
+    """SQLite: remove the triggers and the table (migration 0022 undone: the triggers
+    name the search column, which SQLite would not let an earlier migration drop)."""
+    _ready.pop(connection.settings_dict["NAME"], None)
+    with connection.cursor() as cursor:
+        for name in TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def ensure_index(using: str = "default", **_) -> None:
+    """Before and after every `migrate` (pre_migrate, post_migrate), on SQLite: the
+    table and triggers exist exactly while migration 0022 is applied. After a table
+    rebuild this puts back what it dropped; before a migration back past 0022 it
+    clears what an older copy of this module made outside the migration."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    if MIGRATION in MigrationRecorder(connection).applied_migrations():
+        create_index(connection)
+    else:
+        drop_index(connection)
 
 
 def _indexed(connection) -> bool:

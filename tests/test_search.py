@@ -7,6 +7,12 @@ quotes, LIKE wildcards), and the index follows every insert, update and delete.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -15,6 +21,7 @@ from roles import search
 from roles.models import Account, ServiceLinkedRole
 from roles.summary import rename
 
+ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = (
     '"',
     '""',
@@ -124,3 +131,27 @@ def test_the_service_filter_finds_exactly_the_roles_of_matching_services(viewer_
         assert shown == wanted, text  # fewer than a page of roles in two accounts
     ecs = viewer_client.get(reverse("roles"), {"service": "ecs"}).context["page"]
     assert {role.service_principal for role in ecs} == {"ecs.amazonaws.com"}
+
+
+def test_migrating_back_past_the_search_index_and_forward_again(tmp_path):
+    """The triggers name the search column: undoing migration 0022 removes them, so
+    migration 0014 can be undone too, and migrating forward again rebuilds the table."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'migrations.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings_test",
+    }
+    for target in ([], ["roles", "0013"], [], ["roles", "0021"], ["roles", "0013"], []):
+        done = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input", *target],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, (target, done.stderr[-2000:])
+    with sqlite3.connect(tmp_path / "migrations.sqlite3") as db:
+        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert {search.TABLE, *search.TRIGGERS} <= names
