@@ -66,15 +66,17 @@ class ManagedPolicyVersionQuerySet(models.QuerySet):
             self.filter(match, claim=token, document__isnull=True).delete()
 
     def remember(self, documents: dict[Pair, dict]) -> None:
-        """Store documents just read, filling claims (whoever holds them: the document
-        of a version is the same whoever read it) and adding rows for the rest."""
+        """Store documents just read, filling unfilled claims (whoever holds them: the
+        document of a version is the same whoever read it) and adding rows for the rest;
+        a row already holding its document is left as it is."""
         match = _matching(documents)
         if match is None:
             return
-        claimed = {(row.arn, row.version_id): row for row in self.filter(match)}
+        claimed = {(r.arn, r.version_id): r for r in self.filter(match, document__isnull=True)}
         for pair, row in claimed.items():
             row.document, row.claim, row.claimed_until = documents[pair], "", None
-        self.bulk_update([row for row in claimed.values()], ["document", "claim", "claimed_until"])
+        self.bulk_update(list(claimed.values()), ["document", "claim", "claimed_until"])
+        # Pairs with no row yet; one another sync stored meanwhile is skipped.
         self.bulk_create(
             [
                 ManagedPolicyVersion(arn=arn, version_id=version_id, document=document)
