@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.pages [--database-url postgres://postgres@127.0.0.1:5432/rolecall_pages]
                                     [--accounts 2000] [--roles-per-account 30]
-                                    [--services 5100] [--instances 2000] [--repeat 5]
+                                    [--services 5100] [--instances 2000] [--repeat 9]
 
 One database (created afresh: a SQLite file under var/ by default), one process: the
 organization is built SMALL (20 accounts, 60 roles, an ECS role whose account has 10
@@ -13,10 +13,12 @@ run_sync and store(), the ECS account read from the project's emulator, the othe
 from synthetic snapshots), and the ECS role's cleanup plan is built by
 roles/cleanup/plan.py from the emulator.
 
-Each page is fetched with Django's test client as a superuser: one warm-up (whose
-queries are counted), then the median of --repeat. The exports stream: their body is
-consumed chunk by chunk, and one more run under tracemalloc gives the peak growth of
-Python memory while exporting (it should stay flat: the rows are never all held).
+Each page is fetched with Django's test client as a superuser: one warm-up, one
+request whose queries are counted, then the median of --repeat, the pages timed in
+turns (the exports, seconds each at the large size: the median of at most 3). The
+exports stream: their body is consumed chunk by chunk, and one more run under
+tracemalloc gives the peak growth of Python memory while exporting (it should stay
+flat: the rows are never all held).
 Exports take time linear in the rows, so they are reported per 1,000 rows and left out
 of the worst ratio, which the last line gives over the pages.
 """
@@ -24,6 +26,7 @@ of the worst ratio, which the last line gives over the pages.
 from __future__ import annotations
 
 import argparse
+import gc
 import html
 import re
 import statistics
@@ -57,7 +60,9 @@ def fetch(client, url: str) -> tuple[int, int]:
     return response.status_code, size
 
 
-def measure(client, url: str, repeat: int) -> Measure:
+def counted(client, url: str) -> tuple[int, int]:
+    """(queries, body bytes) of one request after a warm-up (a process's first request
+    fills its caches)."""
     from django.db import connection
 
     # Counted as they run (a streamed body's queries run while it is read);
@@ -68,16 +73,35 @@ def measure(client, url: str, repeat: int) -> Measure:
         queries.append(sql)
         return execute(sql, params, many, context)
 
+    fetch(client, url)
     with connection.execute_wrapper(count):
-        status, size = fetch(client, url)  # the warm-up
-    assert status == 200, (url, status)
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
         status, size = fetch(client, url)
-        timings.append(time.perf_counter() - started)
-        assert status == 200, (url, status)
-    return Measure(statistics.median(timings), len(queries), size)
+    assert status == 200, (url, status)
+    return len(queries), size
+
+
+def timed(client, url: str) -> float:
+    started = time.perf_counter()
+    status, _ = fetch(client, url)
+    assert status == 200, (url, status)
+    return time.perf_counter() - started
+
+
+def measure(client, url: str, repeat: int) -> Measure:
+    queries, size = counted(client, url)
+    return Measure(statistics.median(timed(client, url) for _ in range(repeat)), queries, size)
+
+
+def measure_pages(client, urls: dict[str, str], repeat: int) -> dict[str, Measure]:
+    """Every page, its `repeat` timings taken in turns (page 1, 2, ... n, then again),
+    so that a burst of other work on the machine falls on every page a little rather
+    than on a few pages wholly."""
+    sizes = {name: counted(client, url) for name, url in urls.items()}
+    timings: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(repeat):
+        for name, url in urls.items():
+            timings[name].append(timed(client, url))
+    return {name: Measure(statistics.median(timings[name]), *sizes[name]) for name in urls}
 
 
 def measure_export(client, url: str, repeat: int) -> Measure:
@@ -197,7 +221,7 @@ def export_table(small: dict[str, Measure], large: dict[str, Measure]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=orgdata.sqlite_url("bench-pages.sqlite3"))
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     orgdata.add_size_arguments(parser)
     args = parser.parse_args(argv)
     small_size, large_size = orgdata.sizes(args)
@@ -218,16 +242,22 @@ def main(argv: list[str] | None = None) -> int:
             build = org.grow(size)
             plan = org.plan(user, build)
             print(f"{label}: {build.describe()}", flush=True)
+            # What the build left in this process (a server holds none of it) out of
+            # the garbage collector's way: else every full collection walks it, and
+            # the large size's pages pay for the build, unchanged pages included.
+            gc.collect()
+            gc.freeze()
             urls = pages(client, org, plan)
-            row = {name: measure(client, url, args.repeat) for name, url in urls.items()}
+            row = measure_pages(client, urls, args.repeat)
             for url in EXPORTS:
-                row[url] = measure_export(client, url, args.repeat)
+                row[url] = measure_export(client, url, min(args.repeat, 3))
                 print(
                     f"  {url}: {row[url].rows:,} rows, {row[url].size:,} bytes in "
                     f"{_ms(row[url].seconds)} ms; peak Python memory growth while "
                     f"exporting {row[url].peak / 2**20:.2f} MiB (tracemalloc)",
                     flush=True,
                 )
+            gc.unfreeze()  # the next build collects as usual
             results[label] = row
     small, large = results["small"], results["large"]
     print()

@@ -88,8 +88,9 @@ def test_roles_list_query_count_does_not_grow_with_rows(
     viewer_client, synced, django_assert_num_queries
 ):
     viewer_client.get(reverse("overview"))  # the first request after sign-in also saves the session
-    # session, user, groups, badge, the count (from the accounts' summaries), the page
-    with django_assert_num_queries(6) as before:
+    # session, user, groups, badge, the services offered, the count (from the accounts'
+    # summaries), the page
+    with django_assert_num_queries(7) as before:
         viewer_client.get(reverse("roles"))
     account = Account.objects.get(name="acme-staging")
     ServiceLinkedRole.objects.bulk_create(

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from roles import search
@@ -155,3 +155,55 @@ def test_migrating_back_past_the_search_index_and_forward_again(tmp_path):
     with sqlite3.connect(tmp_path / "migrations.sqlite3") as db:
         names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     assert {search.TABLE, *search.TRIGGERS} <= names
+
+
+def test_the_service_box_offers_each_principal_once_escaped(viewer_client, synced):
+    """The principals come from AWS: a hostile one is offered escaped, with its
+    invisible characters shown, and the filter finds it like any other."""
+    account = Account.objects.get(name="acme-prod")
+    principal = 'x"><script>alert(1)</script>\u202e.amazonaws.com'
+    hostile = ServiceLinkedRole.objects.create(
+        account=account,
+        account_name=account.name,
+        arn=f"arn:aws:iam::{account.aws_account_id}:role/aws-service-role/x/AWSServiceRoleForX",
+        name="AWSServiceRoleForX",
+        path="/aws-service-role/x/",
+        service_principal=principal,
+    )
+    known = set(ServiceLinkedRole.objects.values_list("service_principal", flat=True))
+    offered = search.principals()
+    assert len(offered) == len(known) and set(offered) == known
+    html = viewer_client.get(reverse("roles")).content.decode()
+    datalist = html[html.index('<datalist id="known-services">') : html.index("</datalist>")]
+    assert datalist.count("<option ") == len(known)
+    assert "<script>" not in html and "&lt;script&gt;" in datalist and "\\u202e" in datalist
+    response = viewer_client.get(reverse("roles"), {"service": "<script>"})
+    assert [role.pk for role in response.context["page"]] == [hostile.pk]
+
+
+def query_plan(queryset) -> str:
+    """The database's plan for queryset: SQLite's EXPLAIN QUERY PLAN; on PostgreSQL
+    with sequential scans and sorts priced out, so a tiny test table still shows
+    whether an index can give the rows in order."""
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            return "\n".join(str(row[-1]) for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("sort", ["account", "service", "-service"])
+def test_one_service_in_the_lists_order_is_a_walk_along_one_index(viewer_client, synced, sort):
+    """The service filter names principals (an equality, not a substring test of
+    every row) and slr_principal_by_account gives that service's roles in the
+    list's order: a page reads its 51 rows, not every role of the service."""
+    response = viewer_client.get(reverse("roles"), {"service": "ecs", "sort": sort})
+    form = response.context["form"]
+    assert "LIKE" not in str(form.filtered().query).upper()
+    plan = query_plan(form.queryset()[:51])
+    assert "slr_principal_by_account" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan

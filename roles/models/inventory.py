@@ -65,7 +65,11 @@ class ServiceLinkedRole(models.Model):
         # migration 0014: PostgreSQL needs NULLS FIRST spelled out, SQLite refuses it.
         indexes = [
             models.Index(fields=["state", "last_used_at"], name="slr_state_last_used"),
-            models.Index(fields=["service_principal", "name", "id"], name="slr_principal"),
+            # The service sort, and the service filter (one principal) in the default order.
+            models.Index(
+                fields=["service_principal", "account_name", "name", "id"],
+                name="slr_principal_by_account",
+            ),
             models.Index(fields=["verdict", "state"], name="slr_verdict_state"),
             models.Index(fields=["account_name", "name", "id"], name="slr_by_account"),
             # The Readiness filter in the list's default order, without a sort.

@@ -7,10 +7,11 @@ import json
 from datetime import timedelta
 
 from django import forms
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from roles import keyset, permissions, search
@@ -39,6 +40,12 @@ PAGE_SIZE = 50
 COUNT_CAP = 1000
 # What the list and the exports never show: read only on the role's own page.
 HEAVY = ("permissions", "trust_policy", "tags", "search")
+# What a row of the list shows (roles/templatetags/rows.py role_row) and sorts on:
+# the account's name is the role's own copy, its id annotated (no Account per row).
+ROW_FIELDS = (
+    *("account_name", "name", "service_principal", "state", "last_used_at", "last_used_region"),
+    *("verdict", "blocker_count", "blocked_regions", "unknown_regions"),
+)
 
 
 COLUMNS = [
@@ -53,13 +60,23 @@ COLUMNS = [
 
 def order_for(sort: str) -> keyset.Order:
     column = SORTS[sort.lstrip("-")]
-    keys = ("name", "pk") if column == "name" else (column, "name", "pk")
+    if column == "name":
+        keys = ("name", "pk")
+    elif column == "service_principal":  # within a service, by account as by default
+        keys = (column, "account_name", "name", "pk")
+    else:
+        keys = (column, "name", "pk")
     return keyset.Order(keys, descending=sort.startswith("-"), nullable=frozenset({"last_used_at"}))
 
 
 class RoleFilterForm(AccountChoiceForm):
     q = forms.CharField(required=False, max_length=200, label="Search")
-    service = forms.CharField(required=False, max_length=255)
+    service = forms.CharField(
+        required=False,
+        max_length=255,
+        # Any part of a principal; the list offers the ones the roles have.
+        widget=forms.TextInput({"list": "known-services"}),
+    )
     unused_days = forms.IntegerField(
         required=False, min_value=0, max_value=100000, label="Unused for more than (days)"
     )
@@ -76,6 +93,11 @@ class RoleFilterForm(AccountChoiceForm):
         required=False, choices=[(k, k) for k in SORTS] + [(f"-{k}", f"-{k}") for k in SORTS]
     )
 
+    @cached_property
+    def services(self) -> list[str]:
+        """The principals the roles have: what the service box offers and matches."""
+        return search.principals()
+
     def filtered(self) -> QuerySet[ServiceLinkedRole]:
         data = self.cleaned_data
         qs = ServiceLinkedRole.objects.select_related("account").defer(*HEAVY)
@@ -84,9 +106,7 @@ class RoleFilterForm(AccountChoiceForm):
         if data.get("account"):
             qs = qs.filter(account=data["account"])
         if data.get("service"):
-            # The search column holds the principal too: its index narrows the rows.
-            qs = search.matching(qs, data["service"])
-            qs = qs.filter(service_principal__icontains=data["service"])
+            qs = search.by_service(qs, data["service"], self.services)
         if data.get("unused_days") is not None:
             cutoff = timezone.now() - timedelta(days=data["unused_days"])
             qs = qs.filter(Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True))
@@ -143,7 +163,13 @@ def role_list(request: HttpRequest) -> HttpResponse:
         "columns": COLUMNS,
     }
     if form.is_valid():
-        ctx["page"] = keyset.page(form.filtered(), form.order, request.GET, PAGE_SIZE)
+        rows = (
+            form.filtered()
+            .select_related(None)
+            .only(*ROW_FIELDS)
+            .annotate(account_aws_id=F("account__aws_account_id"))
+        )
+        ctx["page"] = keyset.page(rows, form.order, request.GET, PAGE_SIZE)
         ctx["total"], ctx["exact"] = form.total()
     return render(request, "roles/list.html", ctx, status=200 if form.is_valid() else 400)
 
