@@ -272,6 +272,8 @@ ROLECALL_AWS_MAX_ATTEMPTS = env.integer("ROLECALL_AWS_MAX_ATTEMPTS", 3, minimum=
 ROLECALL_AWS_CONNECT_TIMEOUT = env.integer("ROLECALL_AWS_CONNECT_TIMEOUT", 5, minimum=1)
 ROLECALL_AWS_READ_TIMEOUT = env.integer("ROLECALL_AWS_READ_TIMEOUT", 20, minimum=1)
 ROLECALL_AWS_MAX_POOL = env.integer("ROLECALL_AWS_MAX_POOL", 32, minimum=1)
+# How long a change role's session lasts (one change; AWS's minimum is 900 seconds).
+ROLECALL_CHANGE_SESSION_SECONDS = env.integer("ROLECALL_CHANGE_SESSION_SECONDS", 900, minimum=900)
 
 # --- Sync (roles/sync/) -------------------------------------------------------
 ROLECALL_SYNC_INTERVAL = env.integer("ROLECALL_SYNC_INTERVAL", 60, minimum=1)  # minutes

@@ -55,6 +55,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="finish SLR deletion tasks after N status calls instead",
     )
+    parser.add_argument(
+        "--enforce-iam",
+        action="store_true",
+        help="judge calls made with assumed-role credentials against the role's policies",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     group = parser.add_argument_group("large scenario parameters")
     for name in LARGE_PARAMS:
@@ -95,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.deletion_seconds is not None:
         deletion.DEFAULTS.seconds = args.deletion_seconds
     RUN.default_latency_ms = args.latency_ms
+    RUN.default_enforce_iam = args.enforce_iam
 
     try:
         sock = server.bind(args.host, args.port)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import deletion, scenarios
+from .enforce import TRAIL
 from .faults import FAULTS, FaultError
 from .patches.iam import publish_version
 from .scenarios.common import iam
@@ -93,7 +94,9 @@ def reset_everything(name: str, params: dict | None = None) -> float:
         raise ControlError(400, str(error)) from None
     FAULTS.clear()
     RUN.latency = Latency(base_ms=RUN.default_latency_ms)
+    RUN.enforce_iam = RUN.default_enforce_iam
     RUN.calls.reset()
+    TRAIL.clear()
     return seconds
 
 
@@ -177,6 +180,30 @@ def get_deletion(body: dict) -> dict:
     return deletion.CONFIG.as_dict()
 
 
+def set_enforce(body: dict) -> dict:
+    enabled = body.get("enabled")
+    if not isinstance(enabled, bool):
+        raise ControlError(400, '"enabled" must be true or false')
+    RUN.enforce_iam = enabled
+    return get_enforce(body)
+
+
+def get_enforce(body: dict) -> dict:
+    return {"enabled": RUN.enforce_iam}
+
+
+def trail(body: dict) -> dict:
+    match = {key: body.get(key, "") for key in ("operation", "account", "source_identity")}
+    if not all(isinstance(value, str) for value in match.values()):
+        raise ControlError(400, '"operation", "account" and "source_identity" must be strings')
+    return {"calls": TRAIL.entries(**match)}
+
+
+def clear_trail(body: dict) -> dict:
+    TRAIL.clear()
+    return {"ok": True}
+
+
 def calls(body: dict) -> dict:
     return RUN.calls.snapshot()
 
@@ -234,6 +261,8 @@ ROUTES = {
     "/faults": {"POST": add_faults, "GET": list_faults, "DELETE": clear_faults},
     "/deletion": {"POST": set_deletion, "GET": get_deletion},
     "/calls": {"GET": calls, "DELETE": reset_calls},
+    "/enforce": {"POST": set_enforce, "GET": get_enforce},
+    "/trail": {"GET": trail, "DELETE": clear_trail},
     "/role-last-used": {"POST": role_last_used},
     "/managed-policy-version": {"POST": managed_policy_version},
 }

@@ -4,7 +4,9 @@ Every request that is not for the control endpoint is an AWS call for moto.  On
 the way in it is counted, delayed by the configured latency (outside the lock, so
 concurrent calls overlap), possibly answered with an injected fault, and then
 dispatched into moto's server application under ``state.LOCK``; a response-delay
-fault then holds the answer back after moto has acted.  Services moto has no backend
+fault then holds the answer back after moto has acted.  A call made with
+assumed-role credentials is first added to the trail and, with IAM enforcement on,
+judged against the role's policies (``enforce``).  Services moto has no backend
 for (``OWN_SERVICES``: IAM Access Analyzer) are answered by the emulator's own handler
 at that same point, so they are counted, delayed and faulted like any other call.
 """
@@ -24,7 +26,7 @@ from moto.moto_server.werkzeug_app import (
 from moto.sts.models import sts_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import control, deletion, patches
+from . import control, deletion, enforce, patches
 from .awsrequest import AwsCall, identify, resolve_account
 from .faults import FAULTS, Fault, default_message, render_error, wire_code
 from .patches import accessanalyzer
@@ -56,9 +58,14 @@ class EmulatorApp:
         if call is None:  # unsigned: moto's own endpoints and the like; not an AWS call
             with LOCK:
                 return self._dispatch(environ, start_response)
+        entry, body, assumed = {}, {}, None
         with LOCK:
             account = resolve_account(call, environ)
-        call.account = account or "unknown"
+            call.account = account or "unknown"
+            if account is not None:
+                assumed = enforce.session_for(call)
+            if assumed is not None:  # CloudTrail records refused calls too
+                entry, body = enforce.record(call, environ, assumed)
         RUN.calls.record(call.operation, call.account, call.region)
         if account is None:
             return self._invalid_token(call, start_response)
@@ -67,8 +74,15 @@ class EmulatorApp:
             time.sleep(delay)
         fault = FAULTS.match(call.operation, call.account, call.region)
         if fault is not None:
+            entry["error"] = wire_code(call.service, fault.error)
             return self._fault(call, fault, start_response)
         with LOCK:
+            if assumed is not None and RUN.enforce_iam:
+                refused = enforce.refusal(call, body, assumed)
+                if refused is not None:
+                    entry["error"] = wire_code(call.service, "AccessDenied")
+                    answer = render_error(call.service, entry["error"], refused)
+                    return self._respond(answer, start_response)
             deletion.tick()
             own = OWN_SERVICES.get(call.service)
             if own is not None:

@@ -66,6 +66,8 @@ class RunState:
     scenario: str = "demo"
     # Values given on the command line; a reset returns to them.
     default_latency_ms: float = 0.0
+    default_enforce_iam: bool = False
+    enforce_iam: bool = False
     latency: Latency = field(default_factory=Latency)
     calls: CallCounter = field(default_factory=CallCounter)
 

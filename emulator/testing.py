@@ -94,6 +94,20 @@ class EmulatorControl:
     def reset_calls(self) -> dict:
         return self._call("DELETE", "calls")
 
+    def enforce_iam(self, enabled: bool) -> dict:
+        """Judge assumed-role calls against the role's policies (a reset returns to
+        the command line's choice)."""
+        return self._call("POST", "enforce", {"enabled": enabled})
+
+    def trail(self, operation: str = "", account: str = "", source_identity: str = "") -> list:
+        """The calls made with assumed-role credentials, oldest first, as CloudTrail
+        would show them (source identity, session tags), optionally filtered."""
+        body = {"operation": operation, "account": account, "source_identity": source_identity}
+        return self._call("GET", "trail", body)["calls"]
+
+    def clear_trail(self) -> dict:
+        return self._call("DELETE", "trail")
+
     def set_role_last_used(
         self, account: str, role_name: str, date: str | None, region: str | None = None
     ) -> dict:

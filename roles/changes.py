@@ -1,18 +1,22 @@
 """Changes the pages make in AWS directly (not through an approval): a role's
 description, a new service-linked role, an account's connection test.
 
-Each function makes its AWS call through the account's AccountAws, outside
+Each function makes its AWS call through the account's change session
+(roles/aws/change.py: its change role, naming the user), outside
 any transaction, then writes the model change and its audit event in one.
 A refused call is audited as a failure and its AwsError raised to the view.
 """
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.urls import reverse
 
 from roles.aws import iam
 from roles.aws.account import AccountAws
+from roles.aws.change import Change
 from roles.aws.errors import AwsError
 from roles.aws.sts import Identity
 from roles.models import Account, AuditEvent, Notification, Outcome, ServiceLinkedRole
@@ -36,14 +40,24 @@ def _refused(
     return exc
 
 
+def _change_session(account: Account, kind: str, request) -> tuple[AccountAws, dict]:
+    """The change session for one direct change (roles/aws/change.py) and what the
+    audit event records of it: the session's request name and who AWS saw calling."""
+    change = Change(f"{kind}-{secrets.token_hex(8)}", request.user.get_username())
+    aws = AccountAws.for_change(account, change, attempts=None)
+    if not account.separates_changes:
+        return aws, {}
+    return aws, {"change_session": change.request, "changed_as": aws.session.assumed_arn}
+
+
 def update_description(role: ServiceLinkedRole, new: str, *, request) -> None:
     """iam:UpdateRoleDescription, then the role row and role.description_edited."""
     old = role.description
     audit = {"request": request, "target_arn": role.arn, "account_id": role.account.aws_account_id}
+    session: dict = {}
     try:
-        request_id = iam.update_role_description(
-            AccountAws.for_account(role.account).iam(), role.name, new
-        )
+        aws, session = _change_session(role.account, "description", request)
+        request_id = iam.update_role_description(aws.iam(), role.name, new)
     except AwsError as exc:
         raise _refused(
             "role.description_edited",
@@ -53,6 +67,7 @@ def update_description(role: ServiceLinkedRole, new: str, *, request) -> None:
             target_arn=role.arn,
             old=old,
             new=new,
+            **session,
         ) from None
     with transaction.atomic():
         role.description = new
@@ -60,7 +75,7 @@ def update_description(role: ServiceLinkedRole, new: str, *, request) -> None:
         AuditEvent.objects.record(
             "role.description_edited",
             aws_request_id=request_id,
-            details={"old": old, "new": new},
+            details={"old": old, "new": new, **session},
             **audit,
         )
     notify(
@@ -82,8 +97,10 @@ def create_role(
         "custom_suffix": custom_suffix,
     }
     try:
+        aws, session = _change_session(account, "create", request)
+        details |= session
         summary, request_id = iam.create_service_linked_role(
-            AccountAws.for_account(account).iam(), service_principal, description, custom_suffix
+            aws.iam(), service_principal, description, custom_suffix
         )
     except AwsError as exc:
         raise _refused("role.created", exc, request=request, account=account, **details) from None

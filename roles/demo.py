@@ -7,6 +7,8 @@ from roles.models import Account
 
 EXTERNAL_ID = "rolecall-demo"
 AUDIT_ROLE = "arn:aws:iam::{account}:role/RolecallAudit"
+# The two roles of deploy/aws/member-roles.yaml, which every emulated account has.
+CHANGE_ROLE = "arn:aws:iam::{account}:role/RolecallChange"
 
 ACCOUNTS = (
     # (account id, name, assume a role?, production)
@@ -24,6 +26,7 @@ def ensure_accounts() -> list[Account]:
             defaults={
                 "name": name,
                 "role_arn": AUDIT_ROLE.format(account=account_id) if assume else "",
+                "change_role_arn": CHANGE_ROLE.format(account=account_id) if assume else "",
                 "external_id": EXTERNAL_ID if assume else "",
                 "production": production,
                 "enabled": True,

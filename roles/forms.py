@@ -60,7 +60,15 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["aws_account_id", "name", "role_arn", "external_id", "production", "enabled"]
+        fields = [
+            "aws_account_id",
+            "name",
+            "role_arn",
+            "change_role_arn",
+            "external_id",
+            "production",
+            "enabled",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,9 +88,19 @@ class AccountForm(forms.ModelForm):
         arn = data.get("role_arn")
         account_id = data.get("aws_account_id")
         # Only a well-formed ARN is compared; the model's validator reports the rest.
-        if arn and account_id and ROLE_ARN.regex.match(arn) and f":{account_id}:" not in arn:
-            self.add_error("role_arn", "The role must be in the account itself.")
-        if data.get("external_id") and not arn:
+        for field in ("role_arn", "change_role_arn"):
+            value = data.get(field)
+            # Only a well-formed ARN is compared; the model's validator reports the rest.
+            if value and account_id and ROLE_ARN.regex.match(value):
+                if f":{account_id}:" not in value:
+                    self.add_error(field, "The role must be in the account itself.")
+        change = data.get("change_role_arn")
+        if change and change == arn:
+            self.add_error(
+                "change_role_arn",
+                "This is the role for reading. Give the change role, or leave this blank.",
+            )
+        if data.get("external_id") and not (arn or change):
             self.add_error("external_id", "An external id needs a role to assume.")
         return data
 

@@ -51,11 +51,23 @@ def who(event: AuditEvent) -> tuple:
     return event.actor_id, event.actor_name, event.source_ip, event.account_id
 
 
+def made_as_alice(event: AuditEvent, emulator, operation: str) -> dict:
+    """The change went through staging's change role, naming alice, as the event says;
+    returns the event's details without the session."""
+    details = dict(event.details)
+    session, arn = details.pop("change_session"), details.pop("changed_as")
+    assert arn == f"arn:aws:sts::{STAGING}:assumed-role/RolecallChange/rolecall-{session}"
+    (call,) = emulator.control.trail(operation=operation)
+    assert (call["caller"], call["source_identity"]) == (arn, "alice")
+    assert call["session_tags"] == {"rolecall-requester": "alice", "rolecall-request": session}
+    return details
+
+
 # --- update_description -----------------------------------------------------------
 
 
 def test_a_description_is_changed_in_aws_then_on_the_row_with_one_event(
-    staging, request_, answers, operator
+    staging, request_, answers, operator, emulator
 ):
     role = rds(staging)
     old = role.description
@@ -65,7 +77,10 @@ def test_a_description_is_changed_in_aws_then_on_the_row_with_one_event(
     event = the_event("role.description_edited")
     assert (event.outcome, event.target_arn) == ("success", role.arn)
     assert event.aws_request_id == only(answers, "UpdateRoleDescription").request_id != ""
-    assert event.details == {"old": old, "new": "Kept for the billing DB"}
+    assert made_as_alice(event, emulator, "iam:UpdateRoleDescription") == {
+        "old": old,
+        "new": "Kept for the billing DB",
+    }
     assert who(event) == (operator.pk, "alice", IP, STAGING)
     (note,) = Notification.objects.filter(user=operator)
     assert (note.level, note.title, note.link) == (
@@ -104,7 +119,11 @@ def test_a_refused_description_change_is_one_failure_event_and_an_aws_error(
     assert refused.request_id != ""
     event = the_event("role.description_edited")
     assert (event.outcome, event.aws_request_id) == ("failure", refused.request_id)
-    assert event.details == {"old": old, "new": "new text", "error": raised.value.as_dict()}
+    assert made_as_alice(event, emulator, "iam:UpdateRoleDescription") == {
+        "old": old,
+        "new": "new text",
+        "error": raised.value.as_dict(),
+    }
     assert who(event) == (operator.pk, "alice", IP, STAGING)
     assert rds(staging).description == old
     assert in_aws("AWSServiceRoleForRDS")["Description"] == old
@@ -127,7 +146,7 @@ def test_a_refused_assume_role_is_audited_as_the_description_change(staging, req
 
 
 def test_a_created_role_is_one_event_a_notification_and_a_sync(
-    staging, request_, answers, operator
+    staging, request_, answers, operator, emulator
 ):
     summary = changes.create_role(
         staging, "cloudtrail.amazonaws.com", "For the trail", "", request=request_
@@ -137,7 +156,7 @@ def test_a_created_role_is_one_event_a_notification_and_a_sync(
     event = the_event("role.created")
     assert (event.outcome, event.target_arn) == ("success", summary.arn)
     assert event.aws_request_id == only(answers, "CreateServiceLinkedRole").request_id != ""
-    assert event.details == {
+    assert made_as_alice(event, emulator, "iam:CreateServiceLinkedRole") == {
         "service_principal": "cloudtrail.amazonaws.com",
         "description": "For the trail",
         "custom_suffix": "",
@@ -173,7 +192,7 @@ def test_a_refused_creation_is_one_failure_event_and_no_sync(staging, request_, 
         refused.request_id,
         "",
     )
-    assert event.details == {
+    assert made_as_alice(event, emulator, "iam:CreateServiceLinkedRole") == {
         "service_principal": "cloudtrail.amazonaws.com",
         "description": "",
         "custom_suffix": "",

@@ -196,6 +196,7 @@ class TestAccounts:
                 "aws_account_id": prod.aws_account_id,
                 "name": "acme-production",
                 "role_arn": prod.role_arn,
+                "change_role_arn": prod.change_role_arn,
                 "external_id": prod.external_id,
                 "regions_text": "",
                 "production": "on",

@@ -28,7 +28,13 @@ def test_operator_edits_the_description_in_aws(operator_client, operator, stagin
     in_aws = aws_client("iam", "222222222222").get_role(RoleName="AWSServiceRoleForRDS")["Role"]
     assert in_aws["Description"] == "Kept for the billing DB"
     event = AuditEvent.objects.get(action="role.description_edited")
-    assert event.details == {"old": old, "new": "Kept for the billing DB"}
+    session = event.details["change_session"]
+    assert event.details == {
+        "old": old,
+        "new": "Kept for the billing DB",
+        "change_session": session,
+        "changed_as": f"arn:aws:sts::222222222222:assumed-role/RolecallChange/rolecall-{session}",
+    }
     assert event.aws_request_id
     assert Notification.objects.get(user=operator).title.startswith(
         "Description of AWSServiceRoleForRDS"

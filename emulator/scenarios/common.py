@@ -18,11 +18,12 @@ import moto.ecs.models as ecs_models
 from moto.ecs.models import ecs_backends
 from moto.iam.models import IAMBackend, Role, iam_backends
 
-from .. import advisor, policies
+from .. import advisor, member_roles, policies
 from ..state import HUB_ACCOUNT
 
-AUDIT_ROLE = "RolecallAudit"
-EXTERNAL_ID = "rolecall-demo"
+AUDIT_ROLE = member_roles.read_role_name()
+CHANGE_ROLE = member_roles.change_role_name()
+EXTERNAL_ID = member_roles.EXTERNAL_ID
 
 
 def iam(account: str) -> IAMBackend:
@@ -30,35 +31,32 @@ def iam(account: str) -> IAMBackend:
 
 
 def audit_trust_policy() -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{HUB_ACCOUNT}:root"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}},
-            }
-        ],
-    }
+    return member_roles.role("ReadRole", HUB_ACCOUNT).trust
 
 
 def setup_account(account: str, alias: str | None, created: datetime) -> Role:
-    """An account with its alias and the audit role the hub assumes (ExternalId required)."""
+    """An account with its alias and the member roles of deploy/aws/member-roles.yaml:
+    the read role the hub assumes (ExternalId required) and the change role (ExternalId
+    and a source identity required), each with the template's inline policies."""
     backend = iam(account)
     if alias:
         backend.create_account_alias(alias)
-    role = backend.create_role(
-        AUDIT_ROLE,
-        json.dumps(audit_trust_policy()),
-        "/",
-        permissions_boundary=None,
-        description="Read-only audit and service-linked role clean-up for rolecall",
-        tags=[{"Key": "managed-by", "Value": "security-team"}],
-        max_session_duration="3600",
-    )
-    role.create_date = created
-    return role
+    made = {}
+    for spec in member_roles.roles(account):
+        role = backend.create_role(
+            spec.name,
+            json.dumps(spec.trust),
+            "/",
+            permissions_boundary=None,
+            description=spec.description,
+            tags=[{"Key": "managed-by", "Value": "security-team"}],
+            max_session_duration="3600",
+        )
+        for name, document in spec.policies.items():
+            backend.put_role_policy(spec.name, name, json.dumps(document))
+        role.create_date = created
+        made[spec.logical_id] = role
+    return made["ReadRole"]
 
 
 def add_slr(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from roles.aws import ecs, sts
+from roles.aws.change import change_target
 from roles.aws.session import AccountSession, CallCounter, Target
 
 
@@ -51,6 +52,12 @@ class AccountAws:
     ) -> AccountAws:
         """The facade of an Account row: its target and its configured regions."""
         return cls.for_target(account.target(), account.regions, counter=counter, attempts=attempts)
+
+    @classmethod
+    def for_change(cls, account, change, *, attempts: int | None = 1) -> AccountAws:
+        """The account's change session for one change (roles/aws/change.py): its change
+        role assumed now, naming the requester; its read role when it has none."""
+        return cls.for_target(change_target(account, change), account.regions, attempts=attempts)
 
     # --- clients -----------------------------------------------------------------
 

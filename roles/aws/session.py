@@ -20,12 +20,20 @@ from roles.aws.errors import AwsError
 
 @dataclass(frozen=True)
 class Target:
-    """What rolecall needs to reach one AWS account."""
+    """What rolecall needs to reach one AWS account.
+
+    A change session (roles/aws/change.py) also names who asked (the source
+    identity), session tags (who approved, which rolecall request) and a short
+    duration; AWS keeps the first two on every call the session makes.
+    """
 
     account_id: str
     role_arn: str = ""
     external_id: str = ""
     session_name: str = "rolecall"
+    source_identity: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
+    duration_seconds: int | None = None
 
 
 class CallCounter:
@@ -83,6 +91,7 @@ class AccountSession:
         self._clients: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
         self._credentials: dict | None = None
+        self.assumed_arn = ""  # AssumeRole's AssumedRoleUser ARN: who AWS sees calling
         if target.role_arn:
             self._credentials = self._assume()
 
@@ -91,10 +100,18 @@ class AccountSession:
         kwargs = {"RoleArn": self.target.role_arn, "RoleSessionName": self.target.session_name}
         if self.target.external_id:
             kwargs["ExternalId"] = self.target.external_id
+        if self.target.source_identity:
+            kwargs["SourceIdentity"] = self.target.source_identity
+        if self.target.tags:
+            kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in self.target.tags]
+        if self.target.duration_seconds:
+            kwargs["DurationSeconds"] = self.target.duration_seconds
         try:
-            creds = sts.assume_role(**kwargs)["Credentials"]
+            answer = sts.assume_role(**kwargs)
         except Exception as exc:
             raise AwsError.from_exception(exc, "AssumeRole") from exc
+        creds = answer["Credentials"]
+        self.assumed_arn = answer.get("AssumedRoleUser", {}).get("Arn", "")
         return {
             "aws_access_key_id": creds["AccessKeyId"],
             "aws_secret_access_key": creds["SecretAccessKey"],

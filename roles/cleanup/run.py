@@ -177,7 +177,7 @@ def _claim(plan_id: int, region: str, token: str, client_for) -> Claim | str:
             ]
         )
         step.region = row
-        started = client_for(plan.account).knows(step.cluster_arn)
+        started = client_for(plan).knows(step.cluster_arn)
         if started:
             step.attempts += 1
             step.started_at = step.started_at or now
@@ -227,7 +227,7 @@ def _step(plan_id: int, region: str, client_for, token: str, task_id: str) -> st
     claim = _claim(plan_id, region, token, client_for)
     if not isinstance(claim, Claim):
         return claim
-    client, step = client_for(claim.row.plan.account), claim.step
+    client, step = client_for(claim.row.plan), claim.step
     if not claim.started:
         # The cluster's protect tag, read with no transaction open.
         try:
@@ -250,8 +250,8 @@ def run_region(plan_id: int, region: str, task_id: str = "") -> None:
     clients: dict = {}
     token = secrets.token_hex(16)
 
-    def client_for(account) -> Client:
-        return clients.setdefault(region, Client(account, region))
+    def client_for(plan) -> Client:
+        return clients.setdefault(region, Client(plan, region))
 
     try:
         while True:

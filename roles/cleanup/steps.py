@@ -27,9 +27,9 @@ GONE = {
     Action.WAIT_FOR_DRAIN: {"ClusterNotFoundException"},
     Action.DELETE_CLUSTER: {"ClusterNotFoundException"},
 }
-# AWS calls one claim may cover: AssumeRole for the region's client, the step's
-# call (or the cluster's tags) and a confirming read.
-CALLS_PER_CLAIM = 3
+# AWS calls one claim may cover: AssumeRole and GetCallerIdentity of the change
+# session, the step's call (or the cluster's tags) and a confirming read.
+CALLS_PER_CLAIM = 4
 # Seconds for the database work between the claim and the record.
 LEASE_SLACK = 5
 
@@ -40,14 +40,22 @@ class Result:
     request_id: str = ""
     error: AwsError | None = None
     note: str = ""
+    changed_as: str = ""  # the change session's ARN, for a step that changed something
 
 
 class Client:
-    """One ECS client per task run and region, created on first use (AssumeRole)."""
+    """The ECS clients of one task run and region, each created on first use: the read
+    session's (protection and drain reads) and the change session's (the steps'
+    calls; roles/aws/change.py), which is the read session's when the account has
+    no change role."""
 
-    def __init__(self, account, region: str) -> None:
-        self.account, self.region, self._ecs = account, region, None
-        self.answers_as = ""  # the account sts:GetCallerIdentity names for this session
+    def __init__(self, plan, region: str) -> None:
+        self.plan, self.account, self.region = plan, plan.account, region
+        self._ecs = self._change_ecs = None
+        self.answers_as = ""  # the account sts:GetCallerIdentity names for the read session
+        self.changes_as = ""  # the change session's ARN, as AWS sees it
+        self.changes_in = ""  # and its account
+        self._reader_arn = ""
         self._protection: dict[str, str | None] = {}
 
     def knows(self, cluster_arn: str) -> bool:
@@ -61,11 +69,13 @@ class Client:
         if cluster_arn not in self._protection:
             api = self.get()
             planned_in = cluster_arn.split(":")[4]
-            if planned_in != self.answers_as or planned_in != self.account.aws_account_id:
+            self.change()
+            reached = {self.account.aws_account_id, self.answers_as, self.changes_in}
+            if reached != {planned_in}:
                 self._protection[cluster_arn] = (
                     f"the plan was made in account {planned_in}, but the account is now "
                     f"{self.account.aws_account_id} and its credentials reach "
-                    f"{self.answers_as}: nothing is touched"
+                    f"{self.answers_as} (changes: {self.changes_in}): nothing is touched"
                 )
                 return self._protection[cluster_arn]
             found = ecs.describe_clusters(api, [cluster_arn])
@@ -76,15 +86,37 @@ class Client:
         if self._ecs is None:
             # One attempt per call: retries are scheduled here and recorded on the step.
             aws = AccountAws.for_account(self.account, attempts=1)
-            self.answers_as = aws.identity().account
+            identity = aws.identity()
+            self.answers_as, self._reader_arn = identity.account, identity.arn
             self._ecs = aws.ecs(self.region)
         return self._ecs
 
+    def change(self):
+        if self._change_ecs is None:
+            if not self.account.separates_changes:
+                self._change_ecs = self.get()
+                self.changes_in, self.changes_as = self.answers_as, self._reader_arn
+            else:
+                aws = AccountAws.for_change(self.account, self.plan.aws_change())
+                identity = aws.identity()
+                self.changes_in, self.changes_as = identity.account, identity.arn
+                self._change_ecs = aws.ecs(self.region)
+        return self._change_ecs
+
 
 def perform(client: Client, step: CleanupStep) -> Result:
+    """The step's call through the change session (a drain check through the read
+    session), and what AWS answered."""
+    result = _perform(client, step)
+    if step.action != Action.WAIT_FOR_DRAIN:
+        result.changed_as = client.changes_as
+    return result
+
+
+def _perform(client: Client, step: CleanupStep) -> Result:
     cluster, arn = step.cluster_arn, step.resource_arn
     try:
-        api = client.get()
+        api = client.change()
         if step.action == Action.SCALE_DOWN:
             return Result("done", ecs.scale_service_to_zero(api, cluster, arn).request_id)
         if step.action == Action.DELETE_SERVICE:
@@ -98,7 +130,7 @@ def perform(client: Client, step: CleanupStep) -> Result:
                 region_id=step.region_id, cluster_arn=cluster, action=Action.DELETE_SERVICE
             ).values_list("resource_arn", flat=True)
         )
-        drain = ecs.undrained_services(api, cluster, services)
+        drain = ecs.undrained_services(client.get(), cluster, services)
         if drain.busy:
             return Result("wait", drain.request_id, note=f"{len(drain.busy)} still running tasks")
         return Result("done", drain.request_id, note="Every service has drained.")
@@ -135,6 +167,7 @@ def audit(plan, step: CleanupStep, result: Result, task_id: str, outcome: str) -
             "attempt": step.attempts,
             "note": result.note,
             "error": error,
+            "changed_as": result.changed_as,
         },
     )
 

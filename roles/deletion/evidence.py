@@ -92,6 +92,7 @@ class Fresh:
     role_arn: str  # iam:GetRole; "" when GetRole answered NoSuchEntity
     role_id: str
     request_id: str  # GetCallerIdentity's, for the audit event
+    caller_arn: str = ""  # who the read session answered as
 
 
 def read_from_aws(deletion, aws: AccountAws, *, blockers: bool) -> Fresh:
@@ -111,7 +112,7 @@ def read_from_aws(deletion, aws: AccountAws, *, blockers: bool) -> Fresh:
     except AwsError as exc:
         if exc.code != "NoSuchEntity":
             raise
-        return Fresh({}, identity.account, "", "", identity.request_id)
+        return Fresh({}, identity.account, "", "", identity.request_id, identity.arn)
     usage = []
     principal = detail.summary.service_principal
     if blockers and reader_for(principal) is not None:
@@ -144,20 +145,31 @@ def read_from_aws(deletion, aws: AccountAws, *, blockers: bool) -> Fresh:
         fresh["predicted_usage"] = usage
     fresh["read_from_aws"] = True
     return Fresh(
-        fresh, identity.account, detail.summary.arn, detail.summary.role_id, identity.request_id
+        fresh,
+        identity.account,
+        detail.summary.arn,
+        detail.summary.role_id,
+        identity.request_id,
+        identity.arn,
     )
 
 
-def binding_changes(deletion, fresh: Fresh) -> list[dict]:
+def binding_changes(deletion, fresh: Fresh, change_account: str = "") -> list[dict]:
     """Where the account or the role differ from what the request is bound to.
 
     The stored account is compared as well as AWS's answer, so an account row
-    re-pointed to another id is caught even if its new role answers for it.
+    re-pointed to another id is caught even if its new role answers for it; so is
+    the account the change session answers for (`change_account`), when the
+    change is made through a change role of its own.
     """
     checks = [
         ("account id", deletion.bound_account_id, deletion.account.aws_account_id),
         ("account AWS answered for", deletion.bound_account_id, fresh.account_id),
     ]
+    if change_account:
+        checks.append(
+            ("account the change role answered for", deletion.bound_account_id, change_account)
+        )
     if fresh.role_arn:
         checks += [
             ("role ARN", deletion.role_arn, fresh.role_arn),

@@ -54,13 +54,25 @@ def _locked(
 
 
 def _aws(deletion: DeletionRequest) -> AccountAws:
+    """The account's read session (the evidence re-read, GetRole)."""
     # One attempt per call: retryable errors come back here, are recorded on
     # the attempt and retried on a schedule kept in the database.
     return AccountAws.for_account(deletion.account, attempts=1)
 
 
+def _changer(deletion: DeletionRequest, reader: AccountAws, fresh) -> tuple[AccountAws, str, str]:
+    """The session DeleteServiceLinkedRole goes through, the account it answers for
+    ("" when it is the read session, already checked) and the ARN AWS sees it as."""
+    if not deletion.account.separates_changes:
+        return reader, "", fresh.caller_arn
+    changer = AccountAws.for_change(deletion.account, deletion.aws_change())
+    identity = changer.identity()
+    return changer, identity.account, identity.arn
+
+
 def _iam(deletion: DeletionRequest):
-    return _aws(deletion).iam()
+    """The change session's IAM client, for the status calls of the deletion it made."""
+    return AccountAws.for_change(deletion.account, deletion.aws_change()).iam()
 
 
 def _schedule(deletion: DeletionRequest, phase: str, delay: float) -> None:
@@ -85,13 +97,15 @@ def _status_changed(deletion, attempt, task_id, request_id, outcome, details) ->
 
 
 def submit(request_id: int, task_id: str = "") -> None:
-    """Re-read the facts from AWS, check them in the transaction that records the
-    submission, then send DeleteServiceLinkedRole through the same credentials.
+    """Re-read the facts from AWS through the read role, check them in the transaction
+    that records the submission, then send DeleteServiceLinkedRole through the change
+    session (roles/aws/change.py), which must answer for the same account.
 
-    The slow part (AssumeRole, GetCallerIdentity, GetRole, the ECS regions) runs
-    with no transaction open; the protected list, the account binding and the
-    approved evidence are all checked after it, under the row lock, so a rule
-    added or an account re-pointed while it ran still stops the call.
+    The slow part (AssumeRole, GetCallerIdentity, GetRole, the ECS regions, the
+    change role's AssumeRole and GetCallerIdentity) runs with no transaction open;
+    the protected list, the account binding and the approved evidence are all
+    checked after it, under the row lock, so a rule added or an account re-pointed
+    while it ran still stops the call.
     """
     with transaction.atomic():
         deletion, attempt = _locked(request_id, SUBMITTABLE)
@@ -105,6 +119,7 @@ def submit(request_id: int, task_id: str = "") -> None:
     try:
         aws = _aws(deletion)
         fresh = evidence.read_from_aws(deletion, aws, blockers=deletion.approval_required)
+        changer, change_account, changed_as = _changer(deletion, aws, fresh)
     except AwsError as exc:
         _aws_error(request_id, exc, SUBMIT, task_id)
         return
@@ -125,7 +140,7 @@ def submit(request_id: int, task_id: str = "") -> None:
             )
         if reason:
             return outcomes.refuse_protected(deletion, attempt, task_id, reason)
-        broken = evidence.binding_changes(deletion, fresh)
+        broken = evidence.binding_changes(deletion, fresh, change_account)
         if broken:
             return outcomes.refuse_unbound(deletion, attempt, task_id, broken, fresh)
         if not fresh.role_arn:
@@ -143,7 +158,7 @@ def submit(request_id: int, task_id: str = "") -> None:
         attempt.checked_at = timezone.now()
         attempt.save(update_fields=["checked_at"])
     try:
-        submitted = iam.delete_service_linked_role(aws.iam(), deletion.role_name)
+        submitted = iam.delete_service_linked_role(changer.iam(), deletion.role_name)
     except AwsError as exc:
         _aws_error(request_id, exc, SUBMIT, task_id)
         return
@@ -155,8 +170,15 @@ def submit(request_id: int, task_id: str = "") -> None:
             attempt.deletion_task_id = submitted.deletion_task_id
             attempt.submit_request_id = submitted.request_id
             attempt.status, attempt.submitted_at = Status.NOT_STARTED, timezone.now()
+            attempt.changed_as = changed_as
             attempt.save(
-                update_fields=["deletion_task_id", "submit_request_id", "status", "submitted_at"]
+                update_fields=[
+                    "deletion_task_id",
+                    "submit_request_id",
+                    "status",
+                    "submitted_at",
+                    "changed_as",
+                ]
             )
             outcomes.audit(
                 deletion,
@@ -165,6 +187,7 @@ def submit(request_id: int, task_id: str = "") -> None:
                 task_id=task_id,
                 aws_request_id=submitted.request_id,
                 caller_account=fresh.account_id,
+                changed_as=changed_as,
                 role_id=fresh.role_id,
                 checked_at=attempt.checked_at.isoformat() if attempt.checked_at else None,
             )
@@ -262,7 +285,7 @@ def _task_missing(request_id: int, exc: AwsError, task_id: str) -> None:
     """NoSuchEntity from the status call: the role may be gone and its task record with it."""
     deletion = DeletionRequest.objects.select_related("account").get(pk=request_id)
     try:
-        exists = iam.role_exists(_iam(deletion), deletion.role_name)
+        exists = iam.role_exists(_aws(deletion).iam(), deletion.role_name)
     except AwsError as check_error:
         return _aws_error(request_id, check_error, POLL, task_id)
     with transaction.atomic():

@@ -23,6 +23,16 @@ class Account(models.Model):
         validators=[ROLE_ARN],
         help_text="Blank: the default credential chain is used as is.",
     )
+    # Assumed only by the worker, for one change at a time, with the requester as
+    # source identity (roles/aws/change.py). Blank: changes go through role_arn.
+    change_role_arn = models.CharField(
+        "role for changes",
+        max_length=2048,
+        blank=True,
+        validators=[ROLE_ARN],
+        help_text="Assumed for one approved change at a time, naming the requester. "
+        "Blank: changes use the role above, with no separation or attribution.",
+    )
     external_id = models.CharField(max_length=1224, blank=True)
     # Regions to scan; empty means every region ec2:DescribeRegions returns.
     regions = models.JSONField(default=list, blank=True)
@@ -38,6 +48,11 @@ class Account(models.Model):
         return f"{self.name} ({self.aws_account_id})"
 
     def target(self):
+        """How the sync, evidence re-reads and planning reach the account."""
         from roles.aws.session import Target
 
         return Target(self.aws_account_id, self.role_arn, self.external_id)
+
+    @property
+    def separates_changes(self) -> bool:
+        return bool(self.change_role_arn)

@@ -41,6 +41,7 @@ class ApprovedChange(models.Model):
     ACTIVE: tuple = ()
     STATE_FIELD = "state"
     NOUN = ""  # "This <noun> is not waiting for approval."
+    SESSION_KIND = ""  # names the change session in AWS: "<kind>-<pk>" (roles/aws/change.py)
     SELF_DECISION = ""  # the refusal shown to a requester who tries to decide
     # How decisions are told ("<headline> approved by Z") and what approvers are asked
     # ("Approval needed: <question>"); {role} and {account} are filled in.
@@ -60,6 +61,19 @@ class ApprovedChange(models.Model):
     @property
     def awaits_approval(self) -> bool:
         return self.state == AWAITING_APPROVAL
+
+    def aws_change(self):
+        """The change as its change session in AWS names it (roles/aws/change.py):
+        the request, who asked, and who approved (when someone did)."""
+        from django.contrib.auth import get_user_model
+
+        from roles.aws.change import Change
+
+        approver = ""
+        if self.approved_by_id:
+            users = get_user_model()._default_manager.filter(pk=self.approved_by_id)
+            approver = users.values_list("username", flat=True).first() or ""
+        return Change(f"{self.SESSION_KIND}-{self.pk}", self.requested_by_name, approver)
 
     # --- how the approval core (roles/approval.py) speaks of a change ------------
 

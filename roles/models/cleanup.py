@@ -61,6 +61,7 @@ class CleanupPlan(ApprovedChange):
         ]
 
     NOUN = "cleanup"
+    SESSION_KIND = "cleanup"
     SELF_DECISION = "You planned or confirmed this cleanup: another approver must decide."
     HEADLINE = "Cleanup for {role} in {account}"
     QUESTION = "clean up what keeps {role} in use in {account}"

@@ -85,6 +85,7 @@ class DeletionRequest(ApprovedChange):
         indexes = [models.Index(fields=["state", "next_poll_at"], name="deletion_state_poll")]
 
     NOUN = "request"
+    SESSION_KIND = "deletion"
     SELF_DECISION = "You asked for this deletion (or a retry of it): another approver must decide."
     HEADLINE, QUESTION = "Deletion of {role} in {account}", "delete {role} in {account}"
 
@@ -132,6 +133,8 @@ class DeletionAttempt(models.Model):
     role_usage_list = models.JSONField(default=list, blank=True)
     error = models.JSONField(default=dict, blank=True)
     submit_request_id = models.CharField(max_length=128, blank=True)
+    # Who AWS saw make the DeleteServiceLinkedRole call (the change session's ARN).
+    changed_as = models.CharField(max_length=2048, blank=True)
     # Retryable AWS errors absorbed on the way (Throttling, ServiceFailure...).
     transient_errors = models.JSONField(default=list, blank=True)
     polls = models.PositiveIntegerField(default=0)

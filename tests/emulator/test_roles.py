@@ -65,5 +65,6 @@ def test_list_roles_pagination(aws):
         for p in iam.get_paginator("list_roles").paginate(PaginationConfig={"PageSize": 4})
         for r in p["Roles"]
     ]
-    # 14 service-linked roles, RolecallAudit and eks-cluster-role (demo.PLAIN_ROLES)
-    assert len(paginated) == 16
+    # 14 service-linked roles, RolecallAudit, RolecallChange and eks-cluster-role
+    # (demo.PLAIN_ROLES)
+    assert len(paginated) == 17

@@ -1,0 +1,170 @@
+"""The change role's trust, IAM enforcement and the trail, through boto3 over HTTP."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from emulator.policy_eval import ALLOW, DENY, IMPLICIT, conditions_hold, decide
+
+EXTERNAL_ID, PROD = "rolecall-demo", "111111111111"
+NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
+
+CHANGE = f"arn:aws:iam::{PROD}:role/RolecallChange"
+TAGS = [{"Key": "rolecall-requester", "Value": "alice"}]
+
+
+def assume(aws, **kwargs):
+    return aws.client("sts").assume_role(
+        RoleArn=CHANGE, RoleSessionName="rolecall-test", ExternalId=EXTERNAL_ID, **kwargs
+    )
+
+
+def session_client(aws, answer, service="iam", region="us-east-1"):
+    creds = answer["Credentials"]
+    return boto3.client(
+        service,
+        endpoint_url=aws.url,
+        region_name=region,
+        config=NO_RETRY,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, code",
+    [
+        ({}, "AccessDenied"),  # no source identity: the trust policy requires one
+        ({"SourceIdentity": "alice", "Tags": [{"Key": "team", "Value": "x"}]}, "AccessDenied"),
+        ({"SourceIdentity": "alice", "DurationSeconds": 3601}, "ValidationError"),
+        ({"SourceIdentity": "aws:alice"}, "ValidationError"),
+    ],
+)
+def test_the_change_role_refuses_an_unnamed_or_overlong_session(aws, kwargs, code):
+    with pytest.raises(ClientError) as raised:
+        assume(aws, **kwargs)
+    assert raised.value.response["Error"]["Code"] == code
+
+
+def test_a_trust_policy_without_set_source_identity_refuses_one(aws, control):
+    # The read role's trust allows sts:AssumeRole only.
+    with pytest.raises(ClientError) as raised:
+        aws.client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{PROD}:role/RolecallAudit",
+            RoleSessionName="rolecall",
+            ExternalId=EXTERNAL_ID,
+            SourceIdentity="alice",
+        )
+    assert raised.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_the_trail_records_source_identity_and_tags_of_every_call(aws, control):
+    answer = assume(aws, SourceIdentity="alice", Tags=TAGS, DurationSeconds=900)
+    session = session_client(aws, answer)
+    session.update_role_description(RoleName="AWSServiceRoleForECS", Description="kept")
+    (call,) = control.trail(operation="iam:UpdateRoleDescription")
+    assert call["caller"] == f"arn:aws:sts::{PROD}:assumed-role/RolecallChange/rolecall-test"
+    assert (call["source_identity"], call["session_tags"]) == (
+        "alice",
+        {"rolecall-requester": "alice"},
+    )
+    assert (call["account"], call["params"], call["error"]) == (
+        PROD,
+        {"RoleName": "AWSServiceRoleForECS"},
+        "",
+    )
+    assert control.trail(source_identity="bob") == []
+    control.clear_trail()
+    assert control.trail() == []
+
+
+def test_enforcement_is_off_until_asked_and_a_reset_turns_it_back(aws, control):
+    session = session_client(aws, assume(aws, SourceIdentity="alice"))
+    session.list_roles()  # the change role may not read, but nothing is enforced yet
+    control.enforce_iam(True)
+    with pytest.raises(ClientError) as raised:
+        session.list_roles()
+    error = raised.value.response["Error"]
+    assert error["Code"] == "AccessDenied"
+    assert error["Message"] == (
+        f"User: arn:aws:sts::{PROD}:assumed-role/RolecallChange/rolecall-test is not "
+        "authorized to perform: iam:ListRoles on resource: * because no identity-based "
+        "policy allows the iam:ListRoles action"
+    )
+    assert control.trail(operation="iam:ListRoles")[-1]["error"] == "AccessDenied"
+    aws.client("iam").list_roles()  # the hub's own keys are never judged
+    control.reset("demo")
+    assert emulator_enforcing(control) is False
+
+
+def emulator_enforcing(control) -> bool:
+    return control._call("GET", "enforce")["enabled"]
+
+
+def test_the_control_endpoint_refuses_a_bad_enforce_body(control):
+    from emulator.testing import EmulatorError
+
+    with pytest.raises(EmulatorError, match="enabled"):
+        control._call("POST", "enforce", {"enabled": "yes"})
+
+
+# --- policy evaluation ---------------------------------------------------------------
+
+
+POLICY = {
+    "Statement": [
+        {"Effect": "Allow", "Action": "ecs:Describe*", "Resource": "arn:aws:ecs:*:1:cluster/*"},
+        {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ecs:DeleteCluster", "Resource": "*"},
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    "action, resource, verdict",
+    [
+        ("ecs:describeclusters", "arn:aws:ecs:eu-west-1:1:cluster/a", ALLOW),  # any case
+        ("ecs:DeleteCluster", "arn:aws:ecs:eu-west-1:1:cluster/a", DENY),  # deny wins
+        ("iam:GetRole", "arn:aws:iam::1:role/x", IMPLICIT),  # NotAction leaves it out
+        ("s3:ListBucket", "*", ALLOW),
+    ],
+)
+def test_policy_evaluation(action, resource, verdict):
+    assert decide([POLICY], action, resource, {}) == verdict
+
+
+def test_resources_match_with_their_case():
+    statement = {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:iam::1:role/Admin"}
+    assert (
+        decide([{"Statement": [statement]}], "iam:GetRole", "arn:aws:iam::1:role/admin", {})
+        == IMPLICIT
+    )
+
+
+@pytest.mark.parametrize(
+    "condition, context, holds",
+    [
+        ({"Null": {"sts:SourceIdentity": "false"}}, {"sts:SourceIdentity": "alice"}, True),
+        ({"Null": {"sts:SourceIdentity": "false"}}, {}, False),
+        ({"StringEquals": {"sts:ExternalId": "x"}}, {"sts:externalid": "x"}, True),
+        (
+            {"StringLike": {"iam:AWSServiceName": "*.amazonaws.com"}},
+            {"iam:AWSServiceName": "a.amazonaws.com"},
+            True,
+        ),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}}, {"aws:TagKeys": ["a"]}, True),
+        ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}}, {"aws:TagKeys": ["a", "c"]}, False),
+        ({"StringEqualsIfExists": {"aws:SourceIdentity": "x"}}, {}, True),
+        (
+            {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+            {"aws:MultiFactorAuthAge": "1"},
+            False,
+        ),
+    ],
+)
+def test_conditions(condition, context, holds):
+    assert conditions_hold(condition, context) is holds
