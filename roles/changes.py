@@ -47,7 +47,18 @@ def _change_session(account: Account, kind: str, request) -> tuple[AccountAws, d
     aws = AccountAws.for_change(account, change, attempts=None)
     if not account.separates_changes:
         return aws, {}
-    return aws, {"change_session": change.request, "changed_as": aws.session.assumed_arn}
+    changed_as = aws.session.assumed_arn
+    reached = changed_as.split(":")[4] if changed_as.count(":") >= 5 else ""
+    if reached != account.aws_account_id:
+        # AssumeRole's answer names the account the session acts in: never change
+        # another account's role of the same name.
+        raise AwsError(
+            "WrongAccount",
+            f"The change role {account.change_role_arn} acts in account {reached or '?'}, "
+            f"not {account.aws_account_id}: nothing was changed.",
+            operation="AssumeRole",
+        )
+    return aws, {"change_session": change.request, "changed_as": changed_as}
 
 
 def update_description(role: ServiceLinkedRole, new: str, *, request) -> None:

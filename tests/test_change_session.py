@@ -74,13 +74,16 @@ def test_an_approved_deletion_is_made_by_the_change_role_naming_both_people(
     assert submitted.details["changed_as"] == changed_as
 
 
-def test_the_deletion_page_shows_who_aws_saw_make_the_change(
+def test_the_deletion_and_role_pages_show_who_aws_saw_make_the_change(
     emulator, sync_demo, operator, approver, operator_client
 ):
     sync_demo("acme-staging")
     deletion = drive_deletion(approved(STAGING, operator, approver))
+    changed_as = f"assumed-role/RolecallChange/rolecall-deletion-{deletion.pk}"
     html = operator_client.get(reverse("deletion-detail", args=[deletion.pk])).content.decode()
-    assert f"assumed-role/RolecallChange/rolecall-deletion-{deletion.pk}" in html
+    assert changed_as in html
+    html = operator_client.get(reverse("role-detail", args=[deletion.role_id])).content.decode()
+    assert 'data-testid="changed-as"' in html and changed_as in html
 
 
 def test_a_change_role_in_another_account_stops_the_deletion_before_aws_is_asked(
@@ -211,3 +214,56 @@ def test_a_change_target_is_short_and_names_the_change(demo_accounts, settings):
     }
     hub = demo_accounts["security-hub"]
     assert change_target(hub, Change("deletion-8", "alice")) == hub.target()
+
+
+def test_a_direct_change_through_another_accounts_change_role_changes_nothing(
+    emulator, sync_demo, operator
+):
+    from django.test import RequestFactory
+
+    from roles import changes
+    from roles.aws.errors import AwsError
+    from tests.support.aws import client as aws_client
+
+    accounts = sync_demo("acme-staging")
+    Account.objects.filter(aws_account_id=STAGING).update(
+        change_role_arn=f"arn:aws:iam::{PROD}:role/RolecallChange"
+    )
+    role = ServiceLinkedRole.objects.get(
+        account=accounts["acme-staging"], name="AWSServiceRoleForRDS"
+    )
+    role.account.refresh_from_db()
+    request = RequestFactory().post("/")
+    request.user = operator
+    with pytest.raises(AwsError) as raised:
+        changes.update_description(role, "moved", request=request)
+    assert raised.value.code == "WrongAccount"
+    assert emulator.control.trail(operation="iam:UpdateRoleDescription") == []
+    for account_id in (STAGING, PROD):
+        found = aws_client("iam", account_id).get_role(RoleName="AWSServiceRoleForRDS")
+        assert found["Role"].get("Description") != "moved"
+    event = AuditEvent.objects.get(action="role.description_edited")
+    assert event.outcome == "failure" and event.details["error"]["code"] == "WrongAccount"
+
+
+def test_a_cleanup_whose_change_role_acts_in_another_account_touches_nothing(
+    emulator, sync_demo, operator, approver
+):
+    from roles.cleanup.service import decide as decide_cleanup
+
+    accounts = sync_demo("acme-prod")
+    plan = planned_and_queued(accounts["acme-prod"], operator)
+    decide_cleanup(plan, user=approver, approve=True, comment="ok")
+    Account.objects.filter(aws_account_id=PROD).update(
+        change_role_arn=f"arn:aws:iam::{STAGING}:role/RolecallChange"
+    )
+    emulator.control.clear_trail()
+    plan = drive_cleanup(plan)
+    assert plan.state != "succeeded"
+    writes = {"ecs:UpdateService", "ecs:DeleteService", "ecs:DeregisterContainerInstance"}
+    assert [
+        c for c in emulator.control.trail() if c["operation"] in writes | {"ecs:DeleteCluster"}
+    ] == []
+    assert set(plan.steps.values_list("status", flat=True)) == {"skipped"}
+    notes = set(plan.steps.values_list("note", flat=True))
+    assert all(f"(changes: {STAGING}): nothing is touched" in note for note in notes)
