@@ -274,6 +274,10 @@ ROLECALL_AWS_READ_TIMEOUT = env.integer("ROLECALL_AWS_READ_TIMEOUT", 20, minimum
 ROLECALL_AWS_MAX_POOL = env.integer("ROLECALL_AWS_MAX_POOL", 32, minimum=1)
 # How long a change role's session lasts (one change; AWS's minimum is 900 seconds).
 ROLECALL_CHANGE_SESSION_SECONDS = env.integer("ROLECALL_CHANGE_SESSION_SECONDS", 900, minimum=900)
+if ROLECALL_CHANGE_SESSION_SECONDS > 43200:
+    raise ImproperlyConfigured(
+        "ROLECALL_CHANGE_SESSION_SECONDS must be at most 43200 (AssumeRole's longest session)."
+    )
 
 # --- Sync (roles/sync/) -------------------------------------------------------
 ROLECALL_SYNC_INTERVAL = env.integer("ROLECALL_SYNC_INTERVAL", 60, minimum=1)  # minutes

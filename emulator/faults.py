@@ -36,6 +36,9 @@ PROTOCOLS = {
     "sts": "query",
     "ec2": "ec2",
     "ecs": "json",
+    "cloudtrail": "json",
+    "config": "json",
+    "organizations": "json",
     "eks": "rest-json",
     "guardduty": "rest-json",
     "securityhub": "rest-json",
@@ -47,11 +50,25 @@ XML_NAMESPACES = {
 }
 
 # The generic names a test asks for, as each service spells them on the wire.
+# The JSON and REST services name a refusal AccessDeniedException in their models.
+_JSON_DENIED = {"AccessDenied": "AccessDeniedException"}
 ALIASES = {
     "ecs": {
         "Throttling": "ThrottlingException",
         "AccessDenied": "AccessDeniedException",
         "ServiceFailure": "ServerException",
+    },
+    **{
+        service: _JSON_DENIED
+        for service in (
+            "cloudtrail",
+            "config",
+            "organizations",
+            "eks",
+            "guardduty",
+            "securityhub",
+            "access-analyzer",
+        )
     },
     "ec2": {
         "Throttling": "RequestLimitExceeded",

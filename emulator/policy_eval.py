@@ -11,8 +11,10 @@ one, must hold; a key lists alternatives).
 Conditions: the string operators (``StringEquals``, ``StringNotEquals``,
 ``StringEqualsIgnoreCase``, ``StringLike``, ``StringNotLike``), ``Null`` and
 ``Bool``, with the ``ForAllValues:``/``ForAnyValue:`` set prefixes and the
-``IfExists`` suffix. An operator this module does not know never holds, so a
-policy using one fails closed instead of granting more than AWS would.
+``IfExists`` suffix. An operator this module does not know makes the statement
+fail closed: an Allow using one grants nothing, a Deny using one denies, so the
+emulator never allows what AWS might refuse. Resource ARNs match segment by segment
+(a wildcard does not span the colons between partition, service, region and account).
 """
 
 from __future__ import annotations
@@ -58,10 +60,24 @@ def action_matches(statement: Mapping, action: str) -> bool:
     return _matches_any(statement.get("Action"), action, ignore_case=True)
 
 
+class Unmodelled(Exception):
+    """A condition operator this module does not evaluate."""
+
+
+def arn_matches(pattern: str, arn: str) -> bool:
+    """An ARN pattern against an ARN, each of the first five segments on its own."""
+    if pattern == "*" or not pattern.startswith("arn:"):
+        return wildcard(pattern, arn)
+    wanted, given = pattern.split(":", 5), arn.split(":", 5)
+    if len(wanted) != len(given):
+        return False
+    return all(wildcard(w, g) for w, g in zip(wanted, given, strict=True))
+
+
 def resource_matches(statement: Mapping, resource: str) -> bool:
     if "NotResource" in statement:
-        return not _matches_any(statement["NotResource"], resource, ignore_case=False)
-    return _matches_any(statement.get("Resource"), resource, ignore_case=False)
+        return not any(arn_matches(p, resource) for p in as_list(statement["NotResource"]))
+    return any(arn_matches(p, resource) for p in as_list(statement.get("Resource")))
 
 
 def _compare(base: str, expected: str, actual: str) -> bool:
@@ -85,7 +101,7 @@ def _test(operator: str, expected: list[str], actual) -> bool:
         wanted = str(expected[0]).lower() == "true"
         return (actual is None) == wanted
     if base not in COMPARED:
-        return False  # not modelled: fail closed
+        raise Unmodelled(operator)
     negated = base in ("StringNotEquals", "StringNotLike")
     if actual is None:
         if prefix == "ForAllValues":
@@ -106,13 +122,23 @@ def _test(operator: str, expected: list[str], actual) -> bool:
 
 def conditions_hold(condition: Mapping | None, context: Mapping[str, object]) -> bool:
     """Every operator and key of a Condition block against the request context
-    (keys compared case-insensitively, as AWS does)."""
+    (keys compared case-insensitively, as AWS does). Raises Unmodelled for an
+    operator it does not evaluate."""
     lowered = {key.lower(): value for key, value in context.items()}
     for operator, tests in (condition or {}).items():
         for key, expected in tests.items():
             if not _test(operator, [str(e) for e in as_list(expected)], lowered.get(key.lower())):
                 return False
     return True
+
+
+def applies(statement: Mapping, context: Mapping[str, object]) -> bool:
+    """Whether the statement's conditions hold, failing closed where one is not
+    modelled: a Deny then applies, an Allow does not."""
+    try:
+        return conditions_hold(statement.get("Condition"), context)
+    except Unmodelled:
+        return statement.get("Effect") == "Deny"
 
 
 def decide(
@@ -124,7 +150,7 @@ def decide(
         for statement in as_list(document.get("Statement")):
             if not (action_matches(statement, action) and resource_matches(statement, resource)):
                 continue
-            if not conditions_hold(statement.get("Condition"), context):
+            if not applies(statement, context):
                 continue
             if statement.get("Effect") == "Deny":
                 return DENY

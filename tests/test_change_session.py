@@ -267,3 +267,48 @@ def test_a_cleanup_whose_change_role_acts_in_another_account_touches_nothing(
     assert set(plan.steps.values_list("status", flat=True)) == {"skipped"}
     notes = set(plan.steps.values_list("note", flat=True))
     assert all(f"(changes: {STAGING}): nothing is touched" in note for note in notes)
+
+
+def test_a_retry_is_made_in_the_name_of_whoever_retried(emulator, sync_demo, operator, approver):
+    from roles.deletion.service import retry_deletion
+    from tests.conftest import make_user
+    from tests.support.aws import remove_ecs_clusters
+    from tests.support.sync import REGIONS, sync_now
+
+    accounts = sync_demo("acme-prod")
+    first = drive_deletion(approved(PROD, operator, approver))
+    assert first.state == "failed"  # the clusters still hold the role
+    remove_ecs_clusters(PROD, REGIONS)
+    sync_now(accounts["acme-prod"])  # the retry's evidence: no clusters any more
+    dana = make_user("dana", "operator")
+    retried = retry_deletion(first, user=dana)
+    decide(retried, user=approver, approve=True, version=retried.evidence_version, comment="ok")
+    emulator.control.clear_trail()
+    assert drive_deletion(retried).state == "succeeded"
+    (delete,) = emulator.control.trail(operation="iam:DeleteServiceLinkedRole")
+    assert delete["source_identity"] == "dana"
+    assert delete["session_tags"]["rolecall-requester"] == "dana"
+    assert delete["session_tags"]["rolecall-approver"] == "bob"
+
+
+def test_a_long_cleanup_assumes_the_change_role_again_before_its_session_ends(
+    monkeypatch, emulator, sync_demo, operator, approver
+):
+    from types import SimpleNamespace
+
+    from roles.cleanup import steps
+    from roles.cleanup.service import decide as decide_cleanup
+
+    accounts = sync_demo("acme-prod")
+    plan = planned_and_queued(accounts["acme-prod"], operator)
+    decide_cleanup(plan, user=approver, approve=True, comment="ok")
+    clock = [1000.0]
+    monkeypatch.setattr(steps, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    client = steps.Client(plan, "us-east-1")
+    emulator.control.reset_calls()
+    first = client.change()
+    clock[0] += 900 - 61  # a minute before the 900-second session would end
+    assert client.change() is first
+    clock[0] += 2
+    assert client.change() is not first
+    assert emulator.control.calls()["operations"]["sts:AssumeRole"] == 2

@@ -181,7 +181,8 @@ def test_every_flow_passes_with_the_shipped_roles(enforced, emulator, operator, 
     create(enforced, operator)
     assert refused(emulator) == []
     made = {call["operation"] for call in emulator.control.trail()}
-    assert set(granted(READ)) | set(granted(CHANGE)) <= made
+    # GetPolicy only when the listing fails: test_a_sync_whose_policy_listing_fails...
+    assert set(granted(READ)) | set(granted(CHANGE)) <= made | {"iam:GetPolicy"}
 
 
 def test_a_failed_deletion_passes_with_the_shipped_roles(enforced, emulator, operator, approver):
@@ -194,11 +195,42 @@ def test_a_failed_deletion_passes_with_the_shipped_roles(enforced, emulator, ope
     assert refused(emulator) == []
 
 
+# ListPolicies refused (an older read role, or AWS failing it): the sync reads each
+# policy's default version with GetPolicy instead (roles/sync/collect.py).
+LISTING_REFUSED = {"operation": "iam:ListPolicies", "error": "AccessDenied"}
+
+
+def test_a_sync_whose_policy_listing_fails_reads_each_policy(enforced, emulator):
+    emulator.control.add_faults(LISTING_REFUSED)
+    assert {run.status for run in sync(enforced)} == {"succeeded"}
+    assert {c["operation"] for c in refused(emulator)} == {"iam:ListPolicies"}
+    assert emulator.control.trail(operation="iam:GetPolicy")
+
+
+def test_a_role_gone_before_its_deletion_ends_it_as_done(enforced, emulator, operator, approver):
+    sync({"acme-staging": enforced["acme-staging"]})
+    target = role(STAGING, "AWSServiceRoleForRDS")
+    deletion = request_deletion(target, user=operator).request
+    decide(deletion, user=approver, approve=True, version=deletion.evidence_version, comment="ok")
+    iam = admin("iam", STAGING)  # someone deletes it by hand meanwhile
+    task = iam.delete_service_linked_role(RoleName=target.name)["DeletionTaskId"]
+    for _ in range(5):
+        status = iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"]
+        if status == "SUCCEEDED":
+            break
+    assert status == "SUCCEEDED"
+    emulator.control.clear_trail()
+    assert drive_deletion(deletion).state == "succeeded"
+    assert refused(emulator) == []
+    assert emulator.control.trail(operation="iam:DeleteServiceLinkedRole") == []
+
+
 # --- each action is needed ------------------------------------------------------------
 
 # The flow that fails without each action (each flow starts from a sync made with
 # the full roles, except the sync's own reads).
 NEEDED_BY = {
+    "iam:GetPolicy": "sync-unlisted",
     "iam:DeleteServiceLinkedRole": "delete",
     "iam:GetServiceLinkedRoleDeletionStatus": "delete",
     "iam:UpdateRoleDescription": "describe",
@@ -224,7 +256,12 @@ def test_each_action_is_needed(enforced, emulator, operator, approver, logical_i
         assert {run.status for run in sync(enforced)} == {"succeeded"}
     take_away(logical_id, action)
     emulator.control.clear_trail()
-    if flow == "sync":
+    if flow == "sync-unlisted":
+        emulator.control.add_faults(LISTING_REFUSED)
+        sync(enforced)
+        stored = "".join(stored_errors(a) for a in enforced.values())
+        assert '"operation": "GetPolicy"' in stored
+    elif flow == "sync":
         sync(enforced)
         stored = "".join(stored_errors(a) for a in enforced.values())
         assert any(f'"code": "{code}"' in stored for code in DENIED)

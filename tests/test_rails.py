@@ -248,6 +248,7 @@ class TestAccountEdits:
             "aws_account_id": account.aws_account_id,
             "name": account.name,
             "role_arn": account.role_arn,
+            "change_role_arn": account.change_role_arn,
             "external_id": account.external_id,
             "regions_text": ", ".join(account.regions),
         }
@@ -271,6 +272,33 @@ class TestAccountEdits:
         refused = AuditEvent.objects.get(action="account.changed")
         assert refused.outcome == "denied"
         assert refused.details["refused"]["role_arn"]["new"] == other
+
+    @pytest.mark.parametrize("change_role", ["", f"arn:aws:iam::{STAGING}:role/Elsewhere"])
+    def test_attack_clear_or_repoint_the_change_role_while_a_request_waits(
+        self, admin_client, synced, operator, change_role
+    ):
+        """Clearing it would send the approved deletion through the read role, with no
+        one named; re-pointing it would make another role the one AWS sees."""
+        account = Account.objects.get(aws_account_id=STAGING)
+        request_deletion(role(STAGING), user=operator)
+        url = reverse("account-edit", args=[account.pk])
+        response = admin_client.post(url, self.form(account, change_role_arn=change_role))
+        assert response.status_code == 409
+        account.refresh_from_db()
+        assert account.change_role_arn == f"arn:aws:iam::{STAGING}:role/RolecallChange"
+        refused = AuditEvent.objects.get(action="account.changed")
+        assert refused.details["refused"]["change_role_arn"]["new"] == change_role
+
+    def test_a_change_role_edit_is_audited_with_old_and_new(self, admin_client, synced):
+        account = Account.objects.get(aws_account_id=STAGING)
+        response = admin_client.post(
+            reverse("account-edit", args=[account.pk]), self.form(account, change_role_arn="")
+        )
+        assert response.status_code == 302
+        event = AuditEvent.objects.get(action="account.changed")
+        assert event.details["changes"] == {
+            "change_role_arn": {"old": f"arn:aws:iam::{STAGING}:role/RolecallChange", "new": ""}
+        }
 
     def test_attack_turn_off_the_production_flag_while_a_plan_waits(
         self, admin_client, synced, operator

@@ -27,25 +27,36 @@ from moto.sts.models import sts_backends
 from moto.sts.responses import TokenResponse
 
 from ..faults import render_error
-from ..policy_eval import as_list, conditions_hold
+from ..policy_eval import action_matches, applies, as_list
 
 ROLE_ARN_RE = re.compile(r"^arn:aws:iam::(?P<account>\d{12}):role/(?P<rest>.+)$")
 
 _ORIGINALS: dict[str, object] = {}
 
 
+ASSUMED_RE = re.compile(r"^arn:aws:sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/")
+
+
 def _principal_allows(principal, caller_account: str, caller_arn: str) -> bool:
+    """A trust policy's Principal against the caller. A role's ARN names every session
+    of that role, as AWS matches it against the caller's assumed-role ARN."""
     if principal == "*":
         return True
     if not isinstance(principal, dict):
         return False
+    names = {"*", caller_account, f"arn:aws:iam::{caller_account}:root", caller_arn}
     for entry in as_list(principal.get("AWS")):
-        if entry in ("*", caller_account, f"arn:aws:iam::{caller_account}:root", caller_arn):
+        if entry in names:
             return True
+        assumed = ASSUMED_RE.match(caller_arn)
+        role = ROLE_ARN_RE.match(str(entry))
+        if assumed and role and role["account"] == assumed["account"]:
+            if role["rest"].rsplit("/", 1)[-1] == assumed["role"]:
+                return True
     return False
 
 
-SOURCE_IDENTITY_RE = re.compile(r"^[\w+=,.@-]{2,64}$")
+SOURCE_IDENTITY_RE = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
 TAG_RE = re.compile(r"^Tags\.member\.(\d+)\.(Key|Value)$")
 
 
@@ -79,15 +90,17 @@ def trust_allows(
     statements = [
         statement
         for statement in as_list(policy.get("Statement"))
-        if statement.get("Effect") == "Allow"
-        and _principal_allows(statement.get("Principal"), caller_account, caller_arn)
-        and conditions_hold(statement.get("Condition"), context)
+        if _principal_allows(statement.get("Principal"), caller_account, caller_arn)
+        and applies(statement, context)
     ]
-    return all(any(_names(statement, action) for statement in statements) for action in needed)
 
+    def allowed(action: str) -> bool:
+        matching = [s for s in statements if action_matches(s, action)]
+        if any(s.get("Effect") == "Deny" for s in matching):
+            return False  # an explicit deny wins
+        return any(s.get("Effect") == "Allow" for s in matching)
 
-def _names(statement: dict, action: str) -> bool:
-    return any(a in (action, "sts:*", "*") for a in as_list(statement.get("Action")))
+    return all(allowed(action) for action in needed)
 
 
 def _tags(response: TokenResponse) -> dict[str, str]:

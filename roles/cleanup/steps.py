@@ -8,6 +8,7 @@ transaction.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -56,6 +57,7 @@ class Client:
         self.changes_as = ""  # the change session's ARN, as AWS sees it
         self.changes_in = ""  # and its account
         self._reader_arn = ""
+        self._change_started = 0.0
         self._protection: dict[str, str | None] = {}
 
     def knows(self, cluster_arn: str) -> bool:
@@ -92,13 +94,28 @@ class Client:
         return self._ecs
 
     def change(self):
+        """The change session's ECS client, assumed again before its session (of
+        ROLECALL_CHANGE_SESSION_SECONDS) could expire within a minute."""
+        renew_at = self._change_started + settings.ROLECALL_CHANGE_SESSION_SECONDS - 60
+        if self._change_ecs is not None and self.account.separates_changes:
+            if time.monotonic() >= renew_at:
+                self._change_ecs = None
         if self._change_ecs is None:
+            self._change_started = time.monotonic()
             if not self.account.separates_changes:
                 self._change_ecs = self.get()
                 self.changes_in, self.changes_as = self.answers_as, self._reader_arn
             else:
                 aws = AccountAws.for_change(self.account, self.plan.aws_change())
                 identity = aws.identity()
+                if self.changes_in and identity.account != self.changes_in:
+                    # A renewed session must reach the account protection() checked.
+                    raise AwsError(
+                        "WrongAccount",
+                        f"The change role now acts in account {identity.account}, not "
+                        f"{self.changes_in}: nothing is changed.",
+                        operation="GetCallerIdentity",
+                    )
                 self.changes_in, self.changes_as = identity.account, identity.arn
                 self._change_ecs = aws.ecs(self.region)
         return self._change_ecs
@@ -116,7 +133,7 @@ def perform(client: Client, step: CleanupStep) -> Result:
 def _perform(client: Client, step: CleanupStep) -> Result:
     cluster, arn = step.cluster_arn, step.resource_arn
     try:
-        api = client.change()
+        api = client.change() if step.action != Action.WAIT_FOR_DRAIN else None
         if step.action == Action.SCALE_DOWN:
             return Result("done", ecs.scale_service_to_zero(api, cluster, arn).request_id)
         if step.action == Action.DELETE_SERVICE:

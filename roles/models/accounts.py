@@ -23,8 +23,8 @@ class Account(models.Model):
         validators=[ROLE_ARN],
         help_text="Blank: the default credential chain is used as is.",
     )
-    # Assumed only by the worker, for one change at a time, with the requester as
-    # source identity (roles/aws/change.py). Blank: changes go through role_arn.
+    # Assumed for one change at a time, just before it is made, with the requester
+    # as source identity (roles/aws/change.py). Blank: changes go through role_arn.
     change_role_arn = models.CharField(
         "role for changes",
         max_length=2048,

@@ -69,11 +69,19 @@ class ApprovedChange(models.Model):
 
         from roles.aws.change import Change
 
-        approver = ""
-        if self.approved_by_id:
-            users = get_user_model()._default_manager.filter(pk=self.approved_by_id)
-            approver = users.values_list("username", flat=True).first() or ""
-        return Change(f"{self.SESSION_KIND}-{self.pk}", self.requested_by_name, approver)
+        names = dict(
+            get_user_model()
+            ._default_manager.filter(pk__in=[self.approved_by_id, self.change_requester_id()])
+            .values_list("pk", "username")
+        )
+        requester = names.get(self.change_requester_id()) or self.requested_by_name
+        approver = names.get(self.approved_by_id, "")
+        return Change(f"{self.SESSION_KIND}-{self.pk}", requester, approver)
+
+    def change_requester_id(self) -> int | None:
+        """Who AWS is told asked for the change (its source identity): the requester,
+        unless a kind knows of a later person who set this run going."""
+        return self.requested_by_id
 
     # --- how the approval core (roles/approval.py) speaks of a change ------------
 

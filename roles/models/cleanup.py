@@ -73,6 +73,10 @@ class CleanupPlan(ApprovedChange):
         """Whoever planned it and whoever confirmed its execution (two-person approval)."""
         return {pk for pk in (self.requested_by_id, self.confirmed_by_id) if pk is not None}
 
+    def change_requester_id(self) -> int | None:
+        """Whoever confirmed the execution set the changes going."""
+        return self.confirmed_by_id or self.requested_by_id
+
     @property
     def is_working(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -98,6 +98,11 @@ class DeletionRequest(ApprovedChange):
         ids.discard(None)
         return ids
 
+    def change_requester_id(self) -> int | None:
+        """Whoever asked for the attempt now being made: a retry names the retrier."""
+        latest = self.attempts.order_by("-number").values_list("requested_by_id", flat=True)
+        return latest.first() or self.requested_by_id
+
     @property
     def current_attempt(self) -> DeletionAttempt | None:
         return self.attempts.order_by("-number").first()

@@ -31,6 +31,7 @@ AUDITED_FIELDS = (
     "aws_account_id",
     "name",
     "role_arn",
+    "change_role_arn",
     "external_id",
     "regions",
     "production",
@@ -39,8 +40,9 @@ AUDITED_FIELDS = (
 
 
 # What deletion requests and cleanup plans are bound to (roles/deletion/evidence.py):
-# changing one re-points the account or weakens its confirmation.
-BOUND_FIELDS = ("aws_account_id", "role_arn", "production")
+# changing one re-points the account, changes who AWS sees make the change, or
+# weakens its confirmation.
+BOUND_FIELDS = ("aws_account_id", "role_arn", "change_role_arn", "production")
 
 
 def _snapshot(account: Account) -> dict:

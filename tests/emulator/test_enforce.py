@@ -7,7 +7,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from emulator.policy_eval import ALLOW, DENY, IMPLICIT, conditions_hold, decide
+from emulator.policy_eval import ALLOW, DENY, IMPLICIT, Unmodelled, conditions_hold, decide
 
 EXTERNAL_ID, PROD = "rolecall-demo", "111111111111"
 NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
@@ -159,12 +159,85 @@ def test_resources_match_with_their_case():
         ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}}, {"aws:TagKeys": ["a"]}, True),
         ({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}}, {"aws:TagKeys": ["a", "c"]}, False),
         ({"StringEqualsIfExists": {"aws:SourceIdentity": "x"}}, {}, True),
-        (
-            {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
-            {"aws:MultiFactorAuthAge": "1"},
-            False,
-        ),
     ],
 )
 def test_conditions(condition, context, holds):
     assert conditions_hold(condition, context) is holds
+
+
+def test_an_unmodelled_operator_is_not_guessed():
+    with pytest.raises(Unmodelled):
+        conditions_hold({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}, {})
+
+
+def test_a_deny_with_an_unmodelled_condition_still_denies():
+    policy = {
+        "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {
+                "Effect": "Deny",
+                "Action": "iam:*",
+                "Resource": "*",
+                "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+            },
+            {
+                "Effect": "Allow",
+                "Action": "ecs:*",
+                "Resource": "*",
+                "Condition": {"DateLessThan": {"aws:CurrentTime": "2100-01-01"}},
+            },
+        ]
+    }
+    assert decide([policy], "iam:GetRole", "arn:aws:iam::1:role/x", {}) == DENY
+    only_dated = {"Statement": policy["Statement"][2:]}
+    assert decide([only_dated], "ecs:ListClusters", "*", {}) == IMPLICIT
+
+
+def test_a_wildcard_stays_within_its_arn_segment():
+    statement = {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:ecs:*:1:cluster/*"}
+    policy = {"Statement": [statement]}
+    assert decide([policy], "ecs:DeleteCluster", "arn:aws:ecs:eu-west-1:1:cluster/a", {}) == ALLOW
+    # "*" for the region must not swallow "eu-west-1:2" to reach another account.
+    other = "arn:aws:ecs:eu-west-1:2:cluster/a:1:cluster/b"
+    assert decide([policy], "ecs:DeleteCluster", other, {}) == IMPLICIT
+
+
+def trust(*statements) -> str:
+    import json
+
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def test_trust_names_a_role_for_its_sessions_and_a_deny_wins(aws, control):
+    hub_iam, sts = aws.client("iam"), aws.client("sts")
+    root = {"AWS": "arn:aws:iam::123456789012:root"}
+    hub_iam.create_role(
+        RoleName="Caller",
+        AssumeRolePolicyDocument=trust(
+            {"Effect": "Allow", "Principal": root, "Action": "sts:AssumeRole"}
+        ),
+    )
+    caller = {"AWS": "arn:aws:iam::123456789012:role/Caller"}
+    hub_iam.create_role(
+        RoleName="Target",
+        AssumeRolePolicyDocument=trust(
+            {"Effect": "Allow", "Principal": caller, "Action": "sts:Assume*"},
+            {
+                "Effect": "Deny",
+                "Principal": caller,
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": "blocked"}},
+            },
+        ),
+    )
+    session = sts.assume_role(
+        RoleArn="arn:aws:iam::123456789012:role/Caller", RoleSessionName="worker"
+    )
+    from_caller = session_client(aws, session, "sts")
+    target = "arn:aws:iam::123456789012:role/Target"
+    assert from_caller.assume_role(RoleArn=target, RoleSessionName="ok")["Credentials"]
+    with pytest.raises(ClientError) as raised:
+        from_caller.assume_role(RoleArn=target, RoleSessionName="no", ExternalId="blocked")
+    assert raised.value.response["Error"]["Code"] == "AccessDenied"
+    with pytest.raises(ClientError):  # the hub's own keys are not the Caller role
+        sts.assume_role(RoleArn=target, RoleSessionName="hub")
