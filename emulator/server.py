@@ -23,7 +23,6 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
-from moto.sts.models import sts_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import control, deletion, enforce, patches
@@ -142,11 +141,8 @@ class EmulatorApp:
     @staticmethod
     def _caller_arn(call: AwsCall) -> str:
         with LOCK:
-            for backend in sts_backends[call.account].values():
-                assumed = backend.get_assumed_role_from_access_key(call.access_key)
-                if assumed:
-                    return assumed.arn
-        return f"arn:aws:sts::{call.account}:user/moto"
+            assumed = enforce.session_for(call)
+        return assumed.arn if assumed else f"arn:aws:sts::{call.account}:user/moto"
 
     @staticmethod
     def _resource(call: AwsCall) -> str:
