@@ -281,6 +281,8 @@ if ROLECALL_CHANGE_SESSION_SECONDS > 43200:
 
 # --- Sync (roles/sync/) -------------------------------------------------------
 ROLECALL_SYNC_INTERVAL = env.integer("ROLECALL_SYNC_INTERVAL", 60, minimum=1)  # minutes
+# How often each connected AWS Organization is listed again (roles/discovery.py).
+ROLECALL_DISCOVERY_INTERVAL = env.integer("ROLECALL_DISCOVERY_INTERVAL", 60, minimum=1)  # minutes
 # Sync runs older than this are deleted daily (roles/sync/history.py), except each
 # account's last success and latest run, and runs still in use.
 ROLECALL_SYNC_HISTORY_DAYS = env.integer("ROLECALL_SYNC_HISTORY_DAYS", 30, minimum=1)
@@ -340,6 +342,7 @@ CELERY_TASK_ROUTES = {
     "rolecall.deletion.*": {"queue": "changes"},
     "rolecall.cleanup.region": {"queue": "changes"},
     "rolecall.sync.*": {"queue": "sync"},
+    "rolecall.organizations.*": {"queue": "sync"},
 }
 # Beat entries are named; renaming one leaves the old schedule behind.
 CELERY_BEAT_SCHEDULE = {
@@ -350,6 +353,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": ROLECALL_SYNC_INTERVAL * 60,
     },
     "sync-history-prune": {"task": "rolecall.sync.prune", "schedule": 24 * 3600},
+    "organization-discovery": {
+        "task": "rolecall.organizations.schedule",
+        "schedule": ROLECALL_DISCOVERY_INTERVAL * 60,
+    },
 }
 
 LOGGING = {

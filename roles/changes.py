@@ -43,6 +43,8 @@ def _refused(
 def _change_session(account: Account, kind: str, request) -> tuple[AccountAws, dict]:
     """The change session for one direct change (roles/aws/change.py) and what the
     audit event records of it: the session's request name and who AWS saw calling."""
+    if account.paused:  # suspended, closed, gone or excluded (roles/discovery.py)
+        raise AwsError("NotSynced", f"{account.paused_text} Nothing was changed.")
     change = Change(f"{kind}-{secrets.token_hex(8)}", request.user.get_username())
     aws = AccountAws.for_change(account, change, attempts=None)
     if not account.separates_changes:

@@ -11,7 +11,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from roles.deletion.service import request_deletion
-from roles.models import AuditEvent, EcsCluster, EcsRegion, Notification, ServiceLinkedRole
+from roles.models import (
+    AuditEvent,
+    EcsCluster,
+    EcsRegion,
+    Notification,
+    Organization,
+    ServiceLinkedRole,
+)
 from tests.conftest import make_user
 
 ANY, SIGNED_IN, MEMBER = "any", "signed in", "member"
@@ -31,6 +38,11 @@ RULES = {
     "account-edit": (ADMIN, ADMIN),
     "account-test": (NOBODY, OPERATOR),
     "account-refresh": (NOBODY, OPERATOR),
+    "organizations": (MEMBER, NOBODY),
+    "organization-add": (ADMIN, ADMIN),
+    "organization-detail": (MEMBER, NOBODY),
+    "organization-edit": (ADMIN, ADMIN),
+    "organization-discover": (NOBODY, OPERATOR),
     "roles": (MEMBER, NOBODY),
     "role-export": (MEMBER, NOBODY),
     "role-create": (ADMIN, ADMIN),
@@ -105,7 +117,14 @@ def world(emulator, demo_accounts):
     deletion = request_deletion(role, user=requester).request
     region = EcsRegion.objects.create(account=prod, region="us-east-1")
     cluster = EcsCluster.objects.create(region=region, arn=f"{role.arn}-cluster", name="web")
-    return {"account": prod, "role": role, "deletion": deletion, "cluster": cluster}
+    org = Organization.objects.create(name="acme-org", management_account_id="123456789012")
+    return {
+        "account": prod,
+        "role": role,
+        "deletion": deletion,
+        "cluster": cluster,
+        "organization": org,
+    }
 
 
 def url_for(name: str, world: dict, user) -> str:
@@ -124,6 +143,9 @@ def url_for(name: str, world: dict, user) -> str:
         "deletion-reject": world["deletion"].pk,
         "role-cleanup": world["role"].pk,
         "role-cleanup-steps": world["role"].pk,
+        "organization-detail": world["organization"].pk,
+        "organization-edit": world["organization"].pk,
+        "organization-discover": world["organization"].pk,
     }
     if name in ("cluster-services", "cluster-instances"):
         return reverse(name, args=[world["cluster"].pk])
@@ -203,6 +225,16 @@ ALLOWED = {
     ("account-edit", "post"): (PAGE, "Edit acme-prod"),
     ("account-test", "post"): (PAGE, "Test connection"),
     ("account-refresh", "post"): (GO, lambda w: reverse("account-detail", args=[w["account"].pk])),
+    ("organizations", "get"): (PAGE, "Organizations"),
+    ("organization-add", "get"): (PAGE, "Connect an organization"),
+    ("organization-add", "post"): (PAGE, "Connect an organization"),
+    ("organization-detail", "get"): (PAGE, "acme-org"),
+    ("organization-edit", "get"): (PAGE, "Edit acme-org"),
+    ("organization-edit", "post"): (PAGE, "Edit acme-org"),
+    ("organization-discover", "post"): (
+        GO,
+        lambda w: reverse("organization-detail", args=[w["organization"].pk]),
+    ),
     ("roles", "get"): (PAGE, "Roles"),
     ("role-export", "get"): (CSV, "account_name,account_id,service_principal,name,arn"),
     ("role-create", "get"): (PAGE, "Create a service-linked role"),

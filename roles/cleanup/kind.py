@@ -12,6 +12,8 @@ class CleanupRefused(approval.Refused):
 
 
 def refuse_if_protected(plan: CleanupPlan) -> None:
+    if plan.account.paused:  # suspended, closed, gone or excluded (roles/discovery.py)
+        raise CleanupRefused(plan.account.paused_text)
     reason = role_protection(plan.role)
     if reason:
         raise CleanupRefused(f"Protected: {reason}")

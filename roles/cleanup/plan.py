@@ -34,6 +34,8 @@ def refuse_unless_plannable(role: ServiceLinkedRole) -> None:
         )
     if not role.is_live:
         raise CleanupRefused(f"The role is {role.get_state_display().lower()}.")
+    if role.account.paused:
+        raise CleanupRefused(role.account.paused_text)
 
 
 def read_inventory(aws: AccountAws) -> list[RegionInventory]:

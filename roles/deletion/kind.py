@@ -28,6 +28,8 @@ def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
         raise DeletionRefused(
             f"The role is {role.get_state_display().lower()}; there is nothing to delete."
         )
+    if role.account.paused:  # suspended, closed, gone or excluded (roles/discovery.py)
+        raise DeletionRefused(role.account.paused_text)
     # The guide's word (Support), or what the last sync found (an organization with
     # all features keeps AWSServiceRoleForOrganizations for good).
     verdict = readiness(role)

@@ -13,6 +13,7 @@ from roles.models.inventory import (
     ServiceLinkedRole,
 )
 from roles.models.notifications import Notification
+from roles.models.organizations import MemberAccount, Organization
 from roles.models.policies import ManagedPolicyVersion
 from roles.models.protection import ProtectedRule
 from roles.models.summary import AccountSummary
@@ -32,7 +33,9 @@ __all__ = [
     "EcsRegion",
     "HealthPing",
     "ManagedPolicyVersion",
+    "MemberAccount",
     "Notification",
+    "Organization",
     "Outcome",
     "ProtectedRule",
     "ServiceLinkedRole",

@@ -38,6 +38,18 @@ class Account(models.Model):
     regions = models.JSONField(default=list, blank=True)
     production = models.BooleanField(default=False)
     enabled = models.BooleanField(default=True)
+    # Enrolled by this organization's rule (roles/discovery.py): its roles come from it.
+    organization = models.ForeignKey(
+        "roles.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolled",
+    )
+    # Why the organization stops this account being synced: its AWS state when not
+    # ACTIVE (SUSPENDED, PENDING_CLOSURE, CLOSED...), LEFT the organization, or
+    # EXCLUDED by the enrollment rule. Blank: nothing stops it. History is kept.
+    paused = models.CharField(max_length=20, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -52,6 +64,23 @@ class Account(models.Model):
         from roles.aws.session import Target
 
         return Target(self.aws_account_id, self.role_arn, self.external_id)
+
+    @property
+    def syncable(self) -> bool:
+        return self.enabled and not self.paused
+
+    @property
+    def paused_text(self) -> str:
+        """Why the organization stopped syncing it, in words ("" when it did not)."""
+        if not self.paused:
+            return ""
+        reason = {
+            "EXCLUDED": "it is outside its organization's enrollment rule",
+            "LEFT": "it has left its organization",
+        }.get(self.paused) or (
+            f"its organization lists it as {self.paused.lower().replace('_', ' ')}"
+        )
+        return f"{self.name} is not synced: {reason}. Its history is kept."
 
     @property
     def separates_changes(self) -> bool:

@@ -270,5 +270,7 @@ def run_sync(run_id: int, task_id: str = "") -> SyncRun | None:
 
 
 def schedule_all() -> list[SyncRun]:
-    """Beat's periodic sync: one run per enabled account (joining any active one)."""
-    return [start_sync(a, reason="scheduled") for a in Account.objects.filter(enabled=True)]
+    """Beat's periodic sync: one run per enabled account its organization has not
+    paused (roles/discovery.py), joining any active one."""
+    accounts = Account.objects.filter(enabled=True, paused="")
+    return [start_sync(a, reason="scheduled") for a in accounts]

@@ -5,11 +5,14 @@ from roles.tasks.audit import verify_chain
 from roles.tasks.cleanup import cleanup_region, sweep_cleanups
 from roles.tasks.deletions import poll_deletion, submit_deletion
 from roles.tasks.health import ping
+from roles.tasks.organizations import discover_all_organizations, discover_organization
 from roles.tasks.sweeper import sweep
 from roles.tasks.sync import sync_account, sync_all_accounts
 
 __all__ = [
     "cleanup_region",
+    "discover_all_organizations",
+    "discover_organization",
     "ping",
     "poll_deletion",
     "submit_deletion",

@@ -78,6 +78,9 @@ def account_row(account, active: dict) -> SafeString:
     pills = (' <span class="pill bad">production</span>' if account.production else "") + (
         "" if account.enabled else ' <span class="pill">disabled</span>'
     )
+    if account.paused:
+        pills += f' <span class="pill warn">not synced: {escape(account.paused.lower())}</span>'
+
     arn = account.role_arn
     regions = account.regions
     done = account.last_success

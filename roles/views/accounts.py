@@ -19,6 +19,7 @@ from roles.models import (
     CleanupPlan,
     DeletionRequest,
     EcsRegion,
+    MemberAccount,
     Outcome,
     ServiceRegion,
     SyncRun,
@@ -211,6 +212,10 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "active_sync": account.syncs.active().first(),
         "can_admin": permissions.can_admin(request.user),
         "can_operate": permissions.can_operate(request.user),
+        "membership": MemberAccount.objects.filter(account=account)
+        .select_related("organization")
+        .first(),
+        "paused_text": account.paused_text,
     }
     return render(request, "accounts/detail.html", ctx)
 
@@ -233,4 +238,13 @@ def account_test(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def account_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     account = permissions.account_for(request, pk, permissions.can_operate, "sync.started")
+    if account.paused:
+        # The organization stopped syncing it (roles/discovery.py): its roles are
+        # unreachable or no longer rolecall's to read.
+        return render(
+            request,
+            "accounts/paused.html",
+            {"account": account, "message": account.paused_text},
+            status=409,
+        )
     return refresh_response(request, [account], back="account-detail", back_args=[account.pk])

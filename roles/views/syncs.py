@@ -50,7 +50,9 @@ def _progress(request: HttpRequest, ids: list[int], joined: set[int] = frozenset
 @require_POST
 def refresh_all(request: HttpRequest) -> HttpResponse:
     permissions.require(request, permissions.can_operate, "sync.started")
-    return refresh_response(request, Account.objects.filter(enabled=True), back="overview")
+    return refresh_response(
+        request, Account.objects.filter(enabled=True, paused=""), back="overview"
+    )
 
 
 @require_GET
