@@ -101,7 +101,7 @@ def _close_region(row: CleanupRegion, state: str) -> str:
 def _skip_protected(row: CleanupRegion, reason: str) -> str:
     row.steps.filter(status=Status.PENDING).update(
         status=Status.SKIPPED,
-        note=f"Protected since planning: {reason}",
+        note=reason,
         finished_at=timezone.now(),
     )
     return _close_region(row, RegionState.DONE)
@@ -159,7 +159,9 @@ def _claim(plan_id: int, region: str, token: str, client_for) -> Claim | str:
             account_id=plan.account.aws_account_id,
         )
         if reason:
-            return _skip_protected(row, reason)
+            return _skip_protected(row, f"Protected since planning: {reason}")
+        if plan.account.paused:  # suspended, gone or excluded (roles/discovery.py)
+            return _skip_protected(row, f"Since planning, {plan.account.paused_text}")
         step = row.steps.filter(status=Status.PENDING).order_by("order").first()
         if step is None:
             return _close_region(row, RegionState.DONE)

@@ -118,6 +118,13 @@ def refuse_protected(deletion, attempt, task_id: str, reason: str) -> None:
     _refuse(deletion, attempt, task_id, error, "refused", reason=reason)
 
 
+def refuse_paused(deletion, attempt, task_id: str) -> None:
+    """The account's organization stopped syncing it after the request was approved."""
+    reason = deletion.account.paused_text
+    error = {"code": "NotSynced", "message": reason, "request_id": "", "operation": ""}
+    _refuse(deletion, attempt, task_id, error, "refused", reason=reason)
+
+
 def refuse_unbound(deletion, attempt, task_id: str, changes: list[dict], fresh) -> None:
     """The account or the role is not the one the request was confirmed (and approved) for:
     the approval is void and the request ends; nothing was sent to AWS."""

@@ -140,6 +140,8 @@ def submit(request_id: int, task_id: str = "") -> None:
             )
         if reason:
             return outcomes.refuse_protected(deletion, attempt, task_id, reason)
+        if deletion.account.paused:  # suspended, gone or excluded since the approval
+            return outcomes.refuse_paused(deletion, attempt, task_id)
         broken = evidence.binding_changes(deletion, fresh, change_account)
         if broken:
             return outcomes.refuse_unbound(deletion, attempt, task_id, broken, fresh)
