@@ -34,7 +34,8 @@ from roles.models import Account, AuditEvent, MemberAccount, Organization, Outco
 from roles.models.organizations import Enrollment, State
 
 EXCLUDED = "EXCLUDED"
-MEMBER_FIELDS = ("name", "email", "state", "parent_id", "ou_ids", "ou_path", "joined", "last_seen")
+# Written only when one of them changed: an unchanged organization costs no write.
+MEMBER_FIELDS = ("name", "email", "state", "parent_id", "ou_ids", "ou_path", "joined")
 
 
 def matches(org: Organization, member: MemberAccount) -> bool:
@@ -127,7 +128,7 @@ class _Applying:
                     {"account": item.id, "old": member.state, "new": item.state}
                 )
             member.name, member.email = item.name[:100], item.email[:254]
-            member.state, member.joined, member.last_seen = item.state, item.joined, self.now
+            member.state, member.joined = item.state, item.joined
             if item.parent_id:  # unplaced (moved during the read): keep its last place
                 if member.pk and member.parent_id != item.parent_id:
                     self.report["moved"].append(

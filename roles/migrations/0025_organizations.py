@@ -159,7 +159,6 @@ class Migration(migrations.Migration):
                 ("ou_path", models.CharField(blank=True, max_length=2000)),
                 ("joined", models.DateTimeField(blank=True, null=True)),
                 ("first_seen", models.DateTimeField()),
-                ("last_seen", models.DateTimeField()),
                 (
                     "account",
                     models.OneToOneField(

@@ -104,7 +104,6 @@ class MemberAccount(models.Model):
     ou_path = models.CharField(max_length=2000, blank=True)
     joined = models.DateTimeField(null=True, blank=True)
     first_seen = models.DateTimeField()
-    last_seen = models.DateTimeField()
     account = models.OneToOneField(
         "roles.Account",
         null=True,
