@@ -257,3 +257,21 @@ def test_no_query_per_account(org):
     MemberAccount.objects.all().delete()
     large = queries(400, 600000000000)
     assert small <= large <= small + 12, (small, large)
+
+
+def test_beat_discovers_every_organization_on_the_interval(org, settings, monkeypatch):
+    from dashboard.celery import app
+    from roles import jobs
+    from roles.tasks.organizations import discover_all_organizations
+
+    entry = settings.CELERY_BEAT_SCHEDULE["organization-discovery"]
+    assert entry["schedule"] == settings.ROLECALL_DISCOVERY_INTERVAL * 60
+    assert entry["task"] in app.tasks
+    assert settings.CELERY_TASK_ROUTES["rolecall.organizations.*"] == {"queue": "sync"}
+    other = Organization.objects.create(name="other", management_account_id="900000000002")
+    sent = []
+    monkeypatch.setattr(jobs, "publish", lambda name, *args, **kw: sent.append((name, args)))
+    assert discover_all_organizations() == 2
+    assert sorted(sent) == sorted(
+        [(jobs.DISCOVER_ORGANIZATION, (org.pk,)), (jobs.DISCOVER_ORGANIZATION, (other.pk,))]
+    )
