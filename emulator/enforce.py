@@ -10,9 +10,10 @@ anything, as nothing in AWS would show what the operator gave them.
 
 The resource of a call is the ARN AWS authorizes for it (Service Authorization
 Reference): a role for IAM role actions, a managed policy for policy reads, an ECS
-cluster, service or container instance for the ECS actions that take one. Every
-other call is judged against ``*``, so a statement scoped to an ARN pattern never
-grants a call whose resource AWS would not scope either.
+cluster, service or container instance for the ECS actions that take one, the parent
+root or OU of the Organizations lists under a parent, the account (and parents) of
+CloseAccount and MoveAccount. Every other call is judged against ``*``, so a statement
+scoped to an ARN pattern never grants a call whose resource AWS would not scope either.
 
 Whether enforced or not, each call with assumed-role credentials is kept in the
 trail (``GET /_emulator/trail``): the operation, the account and region, the
@@ -30,6 +31,7 @@ from datetime import UTC, datetime
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
+from . import organization
 from .awsrequest import AwsCall, _read_body
 from .policy_eval import DENY, decide
 
@@ -37,7 +39,17 @@ TRAIL_SIZE = 20_000
 # "No permissions are required to perform this operation" (STS API reference,
 # GetCallerIdentity): even an explicit deny does not stop it.
 NEEDS_NO_PERMISSION = {"sts:GetCallerIdentity"}
-KEPT_PARAMS = ("RoleName", "AWSServiceName", "DeletionTaskId", "cluster", "service")
+KEPT_PARAMS = (
+    "RoleName",
+    "AWSServiceName",
+    "DeletionTaskId",
+    "cluster",
+    "service",
+    "ParentId",
+    "AccountId",
+)
+# The JSON services whose request body names the resource (or is kept in the trail).
+JSON_BODIES = {"ecs", "organizations"}
 
 
 class Trail:
@@ -76,7 +88,7 @@ def session_for(call: AwsCall):
 
 
 def _body(call: AwsCall, environ: dict) -> dict:
-    if call.service != "ecs":
+    if call.service not in JSON_BODIES:
         return {}
     try:
         found = json.loads(_read_body(environ) or b"{}")
@@ -86,7 +98,8 @@ def _body(call: AwsCall, environ: dict) -> dict:
 
 
 def record(call: AwsCall, environ: dict, assumed) -> tuple[dict, dict]:
-    """Add the call to the trail: (its trail entry, its JSON body (ECS), read once)."""
+    """Add the call to the trail: (its trail entry, its JSON body (ECS, Organizations),
+    read once)."""
     body = _body(call, environ)
     params = {**call.params, **body}
     entry = {
@@ -161,12 +174,33 @@ def _ecs_resources(call: AwsCall, body: dict) -> list[str]:
     return ["*"]
 
 
+def _organizations_resources(call: AwsCall, body: dict) -> list[str]:
+    """The root, OU or account ARNs of the Organizations actions that take one (the
+    Service Authorization Reference's resource types); in no organization, ``*``."""
+    account = call.account
+    if call.action in ("ListAccountsForParent", "ListOrganizationalUnitsForParent", "ListChildren"):
+        found = [organization.parent_arn(account, str(body.get("ParentId", "")))]
+    elif call.action == "CloseAccount":
+        found = [organization.arn(account, "account", str(body.get("AccountId", "")))]
+    elif call.action == "MoveAccount":
+        found = [
+            organization.arn(account, "account", str(body.get("AccountId", ""))),
+            organization.parent_arn(account, str(body.get("SourceParentId", ""))),
+            organization.parent_arn(account, str(body.get("DestinationParentId", ""))),
+        ]
+    else:
+        return ["*"]
+    return [arn or "*" for arn in found]
+
+
 def resources(call: AwsCall, body: dict) -> list[str]:
     """The ARNs AWS authorizes this call against (``*`` where it scopes none)."""
     if call.service == "iam":
         return _iam_resources(call)
     if call.service == "ecs":
         return _ecs_resources(call, body) or ["*"]
+    if call.service == "organizations":
+        return _organizations_resources(call, body)
     return ["*"]
 
 

@@ -1,20 +1,24 @@
-"""The member-account roles exactly as ``deploy/aws/member-roles.yaml`` ships them.
+"""rolecall's roles exactly as the templates in ``deploy/aws/`` ship them.
 
-Every scenario account gets the template's read role (``RolecallAudit``) and change
-role (``RolecallChange``), with the template's trust and inline policies, so the
-emulator's IAM enforcement (``emulator/enforce.py``) judges rolecall's calls against
-the very policies an operator deploys. The template is read here, not copied: a
-change to it is a change to what the emulator allows.
+Every scenario account gets the member template's read role (``RolecallAudit``) and
+change role (``RolecallChange``), and the hub (the organization's management account)
+also gets the organization template's ``RolecallOrganizations``, each with the
+template's trust and inline policies, so the emulator's IAM enforcement
+(``emulator/enforce.py``) judges rolecall's calls against the very policies an
+operator deploys. The templates are read here, not copied: a change to one is a
+change to what the emulator allows.
 
-Only what the template uses of CloudFormation is resolved: ``Ref`` to a parameter
+Only what the templates use of CloudFormation is resolved: ``Ref`` to a parameter
 and ``Fn::Sub`` over ``${AWS::Partition}``, ``${AWS::AccountId}`` and parameters.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -22,7 +26,9 @@ import yaml
 from .policy_eval import as_list
 from .state import HUB_ACCOUNT
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "aws" / "member-roles.yaml"
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "aws"
+TEMPLATE = DEPLOY / "member-roles.yaml"
+ORGANIZATION_TEMPLATE = DEPLOY / "organization-role.yaml"
 EXTERNAL_ID = "rolecall-demo"
 # rolecall's principal in the emulator: its long-term keys act in the hub account,
 # as moto's "user/moto"; the account's root stands for every principal in it.
@@ -49,8 +55,12 @@ def load(path: Path) -> dict:
 
 
 @functools.cache
-def template() -> dict:
-    return load(TEMPLATE)
+def _document(path: Path) -> dict:
+    return load(path)
+
+
+def template(path: Path = TEMPLATE) -> dict:
+    return _document(path)
 
 
 def resolve(value, variables: dict[str, str]):
@@ -68,7 +78,7 @@ def resolve(value, variables: dict[str, str]):
 
 def _variable(name: str, variables: dict[str, str]) -> str:
     if name not in variables:
-        raise TemplateError(f"{TEMPLATE.name}: nothing to substitute for {name}")
+        raise TemplateError(f"nothing to substitute for {name}")
     return variables[name]
 
 
@@ -79,7 +89,8 @@ def parameters(
     external_id: str = EXTERNAL_ID,
     source: dict | None = None,
 ) -> dict[str, str]:
-    """The substitutions for one account: the template's defaults, then these."""
+    """The substitutions for one account: the template's defaults, then these
+    (``source``: the template, the member template by default)."""
     found = {
         name: str(spec["Default"])
         for name, spec in (source or template()).get("Parameters", {}).items()
@@ -93,11 +104,12 @@ def parameters(
     }
 
 
-def roles(account: str, **overrides) -> list[MemberRole]:
-    """The template's roles as they would be created in ``account``."""
-    variables = parameters(account, **overrides)
+def roles(account: str, path: Path = TEMPLATE, **overrides) -> list[MemberRole]:
+    """The roles of the template at ``path`` as they would be created in ``account``."""
+    document = template(path)
+    variables = parameters(account, source=document, **overrides)
     found = []
-    for logical_id, resource in template()["Resources"].items():
+    for logical_id, resource in document["Resources"].items():
         if resource["Type"] != "AWS::IAM::Role":
             continue
         props = resolve(resource["Properties"], variables)
@@ -113,8 +125,37 @@ def roles(account: str, **overrides) -> list[MemberRole]:
     return found
 
 
-def role(logical_id: str, account: str) -> MemberRole:
-    return next(r for r in roles(account) if r.logical_id == logical_id)
+def organization_roles(account: str = HUB_ACCOUNT, **overrides) -> list[MemberRole]:
+    """The organization template's role, as created in the management account."""
+    return roles(account, ORGANIZATION_TEMPLATE, **overrides)
+
+
+def role(logical_id: str, account: str, path: Path = TEMPLATE) -> MemberRole:
+    return next(r for r in roles(account, path) if r.logical_id == logical_id)
+
+
+def create(account: str, specs: list[MemberRole], created: datetime | None = None) -> dict:
+    """Create ``specs`` in ``account``'s IAM as CloudFormation would: logical id -> role."""
+    from moto.iam.models import iam_backends  # moto only where roles are made
+
+    backend = iam_backends[account]["aws"]
+    made = {}
+    for spec in specs:
+        role = backend.create_role(
+            spec.name,
+            json.dumps(spec.trust),
+            "/",
+            permissions_boundary=None,
+            description=spec.description,
+            tags=[{"Key": "managed-by", "Value": "security-team"}],
+            max_session_duration="3600",
+        )
+        for name, document in spec.policies.items():
+            backend.put_role_policy(spec.name, name, json.dumps(document))
+        if created is not None:
+            role.create_date = created
+        made[spec.logical_id] = role
+    return made
 
 
 def read_role_name() -> str:
@@ -123,6 +164,10 @@ def read_role_name() -> str:
 
 def change_role_name() -> str:
     return parameters(HUB_ACCOUNT)["ChangeRoleName"]
+
+
+def organization_role_name() -> str:
+    return parameters(HUB_ACCOUNT, source=template(ORGANIZATION_TEMPLATE))["RoleName"]
 
 
 def as_actions(statement: dict) -> list[str]:

@@ -8,7 +8,6 @@ import csv
 import io
 import json
 
-import pytest
 from django.urls import reverse
 
 from roles.deletion.service import decide, request_deletion
@@ -84,15 +83,13 @@ def test_a_region_that_fails_keeps_the_blockers_it_had(sync_demo, emulator, view
     assert "Blocked in 2 regions; 1 region could not be checked." in page(viewer_client, elb)
 
 
-@pytest.fixture
-def all_features(emulator):
-    """The hub account manages an organization with all features enabled."""
-    client("organizations", HUB).create_organization(FeatureSet="ALL")
-
-
 def test_an_organization_with_all_features_keeps_its_role_and_rolecall_refuses_to_ask(
-    sync_demo, all_features, emulator, operator_client
+    sync_demo, emulator, operator_client
 ):
+    # The demo's hub manages an organization with all features (emulator/scenarios/demo.py).
+    assert client("organizations", HUB).describe_organization()["Organization"]["FeatureSet"] == (
+        "ALL"
+    )
     sync_demo("security-hub")
     org = role(HUB, "AWSServiceRoleForOrganizations")
     assert org.verdict == "not_deletable"
@@ -115,7 +112,13 @@ def test_an_organization_with_all_features_keeps_its_role_and_rolecall_refuses_t
 
 
 def test_consolidated_billing_leaves_the_organizations_role_deletable(sync_demo, emulator):
-    client("organizations", HUB).create_organization(FeatureSet="CONSOLIDATED_BILLING")
+    """The hub's organization replaced by one with consolidated billing only."""
+    organizations = client("organizations", HUB)
+    for account in organizations.list_accounts()["Accounts"]:
+        if account["Id"] != HUB:
+            organizations.remove_account_from_organization(AccountId=account["Id"])
+    organizations.delete_organization()
+    organizations.create_organization(FeatureSet="CONSOLIDATED_BILLING")
     sync_demo("security-hub")
     org = role(HUB, "AWSServiceRoleForOrganizations")
     assert org.verdict == "ready"

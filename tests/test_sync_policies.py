@@ -86,7 +86,8 @@ def test_a_new_default_version_is_read_once_for_every_account(emulator, accounts
     synced(prod)
     synced(staging)
     published = emulator.control.publish_policy_version(ECS_POLICY, NEW_DOCUMENT)
-    assert published == {"arn": ECS_POLICY_ARN, "version_id": "v2", "accounts": 2}
+    # Every emulated account with the ECS role: prod, staging and the organization's sandbox.
+    assert published == {"arn": ECS_POLICY_ARN, "version_id": "v2", "accounts": 3}
 
     emulator.control.reset_calls()
     synced(prod)

@@ -8,7 +8,7 @@ itself (``accessanalyzer``, routed by ``server.EmulatorApp``).  See ``emulator/R
 
 from __future__ import annotations
 
-from . import autoscaling, ecs, elasticache, iam, motoapi, sts
+from . import autoscaling, ecs, elasticache, iam, motoapi, organizations, sts
 
 
 def apply() -> None:
@@ -17,4 +17,5 @@ def apply() -> None:
     ecs.apply()
     elasticache.apply()
     motoapi.apply()
+    organizations.apply()
     sts.apply()

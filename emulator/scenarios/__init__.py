@@ -1,9 +1,9 @@
 """Scenarios: the state the emulator starts from, or is reset to.
 
 ``load(name, params)`` wipes every moto backend (all accounts, all regions) and the
-emulator's own stores (deletion tasks, Access Advisor data, Access Analyzer analyzers),
-then builds the scenario.  Control knobs (faults, latency, counters) are reset by the
-caller.
+emulator's own stores (deletion tasks, Access Advisor data, Access Analyzer analyzers,
+the organization's member accounts), then builds the scenario.  Control knobs (faults,
+latency, counters) are reset by the caller.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from moto.ec2.models import ec2_backends
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.models import moto_api_backend
 
-from .. import advisor, deletion
+from .. import advisor, deletion, organization
 from ..patches import accessanalyzer
 from ..state import LOCK, RUN
 from . import demo, empty, large
@@ -53,6 +53,7 @@ def load(name: str, params: dict | None = None) -> float:
         advisor.reset()
         deletion.reset()
         accessanalyzer.reset()
+        organization.reset()
         # Seed moto's own ids (role ids, container instance ids) so a scenario is repeatable.
         mock_random.seed(SEEDS[name])
         BUILDERS[name](params)

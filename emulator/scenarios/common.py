@@ -23,6 +23,7 @@ from ..state import HUB_ACCOUNT
 
 AUDIT_ROLE = member_roles.read_role_name()
 CHANGE_ROLE = member_roles.change_role_name()
+ORGANIZATION_ROLE = member_roles.organization_role_name()
 EXTERNAL_ID = member_roles.EXTERNAL_ID
 
 
@@ -37,25 +38,15 @@ def audit_trust_policy() -> dict:
 def setup_account(account: str, alias: str | None, created: datetime) -> Role:
     """An account with its alias and the member roles of deploy/aws/member-roles.yaml:
     the read role the hub assumes (ExternalId required) and the change role (ExternalId
-    and a source identity required), each with the template's inline policies."""
-    backend = iam(account)
+    and a source identity required), each with the template's inline policies.  The hub
+    also gets the role of deploy/aws/organization-role.yaml (``RolecallOrganizations``),
+    which lists the organization it manages."""
     if alias:
-        backend.create_account_alias(alias)
-    made = {}
-    for spec in member_roles.roles(account):
-        role = backend.create_role(
-            spec.name,
-            json.dumps(spec.trust),
-            "/",
-            permissions_boundary=None,
-            description=spec.description,
-            tags=[{"Key": "managed-by", "Value": "security-team"}],
-            max_session_duration="3600",
-        )
-        for name, document in spec.policies.items():
-            backend.put_role_policy(spec.name, name, json.dumps(document))
-        role.create_date = created
-        made[spec.logical_id] = role
+        iam(account).create_account_alias(alias)
+    specs = member_roles.roles(account)
+    if account == HUB_ACCOUNT:
+        specs += member_roles.organization_roles(account)
+    made = member_roles.create(account, specs, created)
     return made["ReadRole"]
 
 

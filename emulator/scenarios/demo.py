@@ -1,20 +1,38 @@
-"""The demo organisation: a security hub, production and staging.
+"""The demo organisation: a security hub, production, staging and a sandbox.
 
-- 123456789012 ``security-hub`` (the hub rolecall runs in), 111111111111 ``acme-prod``,
-  222222222222 ``acme-staging``; each has ``RolecallAudit``, which the hub assumes
-  with ExternalId ``rolecall-demo``.
-- 33 service-linked roles across 16 services.  In prod, AWSServiceRoleForECS was
-  used yesterday and is blocked by clusters in us-east-1, eu-west-1 and
-  ap-southeast-2; AWSServiceRoleForEC2Spot has not been used for more than 400 days
-  (no RoleLastUsed).  In staging, AWSServiceRoleForECS is ready to delete (its only
-  cluster is INACTIVE), and the ElastiCache role's description holds markup, to
-  check that the app escapes it.
+- 123456789012 ``security-hub`` (the hub rolecall runs in, the organization's
+  management account), 111111111111 ``acme-prod``, 222222222222 ``acme-staging``,
+  333333333333 ``acme-sandbox``; each has ``RolecallAudit`` and ``RolecallChange``,
+  which the hub assumes with ExternalId ``rolecall-demo``, and the hub also has
+  ``RolecallOrganizations`` (deploy/aws/organization-role.yaml).
+- 33 service-linked roles across 16 services in the hub, prod and staging.  In prod,
+  AWSServiceRoleForECS was used yesterday and is blocked by clusters in us-east-1,
+  eu-west-1 and ap-southeast-2; AWSServiceRoleForEC2Spot has not been used for more
+  than 400 days (no RoleLastUsed).  In staging, AWSServiceRoleForECS is ready to delete
+  (its only cluster is INACTIVE), and the ElastiCache role's description holds markup,
+  to check that the app escapes it.
 - Resources that hold the other services' roles (``RESOURCES``), all in us-east-1,
   eu-west-1 and ap-southeast-2: prod's ELB, Auto Scaling (default and ``_batch``),
   RDS, ElastiCache, EKS, GuardDuty, Config and Security Hub roles are blocked;
   staging's are free, including Config, whose recorder records as a plain IAM role;
   the hub's GuardDuty, Config, Security Hub and Access Analyzer roles are blocked.
+- The sandbox has three service-linked roles and no resources: AWSServiceRoleForECS,
+  last used 230 days ago with no cluster anywhere (ready to delete),
+  AWSServiceRoleForSupport (which AWS does not let anyone delete) and
+  AWSServiceRoleForOrganizations (kept for good: the organization has all features).
 - Access Advisor data for every role that was used, consistent with RoleLastUsed.
+- The organization (``ORGANIZATION``), feature set ALL, managed by the hub; every
+  account's email is ``aws+<name>@example.com``::
+
+      Root
+      |- 123456789012 security-hub     ACTIVE (management account)
+      |- Workloads
+      |  |- Production: 111111111111 acme-prod      ACTIVE
+      |  `- Staging:    222222222222 acme-staging   ACTIVE
+      |- Sandbox:       333333333333 acme-sandbox   ACTIVE
+      `- Suspended:     444444444444 acme-legacy    SUSPENDED (no roles at all)
+
+  Root and OU ids are moto's, seeded, so they repeat run to run.
 
 Everything is seeded; only dates move with "now" (roles were created 2-4 years ago).
 """
@@ -22,8 +40,9 @@ Everything is seeded; only dates move with "now" (roles were created 2-4 years a
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from ..organization import Builder
 from ..state import HUB_ACCOUNT
 from . import resources
 from .common import (
@@ -38,7 +57,22 @@ from .common import (
 
 PROD = "111111111111"
 STAGING = "222222222222"
-ACCOUNTS = {HUB_ACCOUNT: "security-hub", PROD: "acme-prod", STAGING: "acme-staging"}
+SANDBOX = "333333333333"
+LEGACY = "444444444444"
+ACCOUNTS = {
+    HUB_ACCOUNT: "security-hub",
+    PROD: "acme-prod",
+    STAGING: "acme-staging",
+    SANDBOX: "acme-sandbox",
+}
+# account -> (name, OU path from the root, status); the hub is the management account.
+ORGANIZATION = {
+    HUB_ACCOUNT: ("security-hub", (), "ACTIVE"),
+    PROD: ("acme-prod", ("Workloads", "Production"), "ACTIVE"),
+    STAGING: ("acme-staging", ("Workloads", "Staging"), "ACTIVE"),
+    SANDBOX: ("acme-sandbox", ("Sandbox",), "ACTIVE"),
+    LEGACY: ("acme-legacy", ("Suspended",), "SUSPENDED"),
+}
 
 # principal, days since last use (None: not used in the 400-day window), region, extras
 ROLES: dict[str, list[tuple]] = {
@@ -90,6 +124,11 @@ ROLES: dict[str, list[tuple]] = {
         ("config.amazonaws.com", 0.6, "us-east-1", {}),
         ("support.amazonaws.com", 77.0, "us-east-1", {}),
         ("eks.amazonaws.com", 40.0, "us-east-1", {}),
+    ],
+    SANDBOX: [
+        ("ecs.amazonaws.com", 230.0, "us-west-2", {}),
+        ("support.amazonaws.com", 95.0, "us-east-1", {}),
+        ("organizations.amazonaws.com", 18.0, "us-east-1", {}),
     ],
 }
 
@@ -168,24 +207,41 @@ def plain_role_arn(account: str, name: str) -> str:
     return f"arn:aws:iam::{account}:role/{name}"
 
 
+def email(name: str) -> str:
+    return f"aws+{name}@example.com"
+
+
+def add_organization(now: datetime) -> None:
+    """The tree of ``ORGANIZATION``, in the hub's Organizations backend."""
+    joined = days_ago(now, 1200)
+    name = ORGANIZATION[HUB_ACCOUNT][0]
+    org = Builder(HUB_ACCOUNT, name, email(name), joined)
+    for n, (account, (name, path, status)) in enumerate(ORGANIZATION.items()):
+        if account != HUB_ACCOUNT:
+            org.account(account, name, email(name), path, joined + timedelta(days=30 * n), status)
+
+
 def build(params: dict) -> None:
     rng = random.Random(20261127)
+    # The sandbox draws from its own generator, so the other accounts' data stay as they were.
+    sandbox_rng = random.Random(333)
     now = datetime.now(UTC).replace(microsecond=0)
     for account, alias in ACCOUNTS.items():
+        draw = sandbox_rng if account == SANDBOX else rng
         setup_account(account, alias, days_ago(now, 1200))
         for principal, used_days, region, extra in ROLES[account]:
-            years = extra.get("created_years", rng.uniform(2.0, 4.0))
+            years = extra.get("created_years", draw.uniform(2.0, 4.0))
             role = add_slr(
                 account,
                 principal,
-                days_ago(now, years * 365 + rng.uniform(0, 1)),
+                days_ago(now, years * 365 + draw.uniform(0, 1)),
                 last_used=None if used_days is None else days_ago(now, used_days),
                 region=region,
                 description=extra.get("description"),
                 suffix=extra.get("suffix", ""),
                 tags=extra.get("tags"),
             )
-            record_usage(account, role, rng, now)
+            record_usage(account, role, draw, now)
     with stub_ec2_instances():
         for region, clusters in PROD_CLUSTERS.items():
             for name, services, instances, tags in clusters:
@@ -204,3 +260,4 @@ def build(params: dict) -> None:
     for account, name, principal in PLAIN_ROLES:
         add_plain_role(account, name, principal, days_ago(now, 700))
     add_resources()
+    add_organization(now)

@@ -1,7 +1,8 @@
 """No service-linked roles and no clusters: only the audit roles the hub can assume.
 
 ``RolecallAudit`` exists in 123456789012 (the hub), 111111111111 and 222222222222,
-assumable from the hub with ExternalId ``rolecall-demo``.
+assumable from the hub with ExternalId ``rolecall-demo``.  There is no organization:
+Organizations calls answer ``AWSOrganizationsNotInUseException``.
 """
 
 from __future__ import annotations

@@ -17,16 +17,24 @@ Access Analyzer analyzer.  Every ``EC2_RESOURCE_EVERY``-th account (the hub,
 group and a DB instance.  These three need the Region's EC2 backend, whose build
 (about 0.1 s: moto loads some 1,300 AMIs) is the one slow part, hence the sparser
 stride.
+
+The hub is the organization's management account (feature set ALL), directly under the
+root; every other account is a member under ``Workloads/Team-NN``, ``TEAM_SIZE`` to an
+OU in account order (Team-01: 100000000001-100000000050, Team-02: ...), named as its
+alias with the email ``aws+large-NNN@example.com``.  Every ``SUSPENDED_EVERY``-th account
+(100000000100, 100000000200, ...) is SUSPENDED; its roles and resources are built as any
+other's.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from moto.ecs.models import ecs_backends
 
 from .. import policies
+from ..organization import Builder
 from ..state import HUB_ACCOUNT
 from . import resources
 from .common import (
@@ -69,9 +77,12 @@ REGIONS = (
 # Every this many accounts, starting with the hub, hold non-ECS resources (docstring).
 RESOURCE_EVERY = 2
 EC2_RESOURCE_EVERY = 5
+# The organization (docstring): accounts per Workloads/Team-NN OU, every this many SUSPENDED.
+TEAM_SIZE = 50
+SUSPENDED_EVERY = 100
 
 LIMITS = {
-    "accounts": (1, 1000),
+    "accounts": (1, 2000),
     "regions": (1, len(REGIONS)),
     "clusters": (0, 5000),
     "services": (0, 1000),
@@ -130,6 +141,23 @@ def build(params: dict) -> None:
             _add_ec2_resources(account, regions[0], linked)
         if n % RESOURCE_EVERY == 0:
             _add_resources(account, regions, linked, now)
+    _add_organization(account_ids(p["accounts"]), now)
+
+
+def _add_organization(accounts: list[str], now: datetime) -> None:
+    """The hub manages every other account, ``TEAM_SIZE`` to a Workloads/Team-NN OU."""
+    joined = days_ago(now, 900)
+    org = Builder(HUB_ACCOUNT, "large-000", "aws+large-000@example.com", joined)
+    for n, account in enumerate(accounts[1:], start=1):
+        name = f"large-{n:03d}"
+        org.account(
+            account,
+            name,
+            f"aws+{name}@example.com",
+            ("Workloads", f"Team-{(n - 1) // TEAM_SIZE + 1:02d}"),
+            joined + timedelta(minutes=n),
+            "SUSPENDED" if n % SUSPENDED_EVERY == 0 else "ACTIVE",
+        )
 
 
 def _fill_region(account: str, region: str, p: dict, rng: random.Random) -> None:

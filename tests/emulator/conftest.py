@@ -21,6 +21,8 @@ from emulator.testing import EmulatorProcess  # noqa: E402
 HUB = "123456789012"
 PROD = "111111111111"
 STAGING = "222222222222"
+SANDBOX = "333333333333"
+LEGACY = "444444444444"  # SUSPENDED in the demo organization, with no roles
 EXTERNAL_ID = "rolecall-demo"
 
 # No automatic retries: tests count every call and see every injected fault.

@@ -29,7 +29,9 @@ def test_assume_role_with_external_id(aws):
         (AUDIT.format(PROD), None),  # ExternalId required by the trust policy
         (AUDIT.format(PROD), "wrong"),  # ExternalId must match
         ("arn:aws:iam::111111111111:role/DoesNotExist", "rolecall-demo"),
-        ("arn:aws:iam::333333333333:role/RolecallAudit", "rolecall-demo"),  # unknown account
+        ("arn:aws:iam::999999999999:role/RolecallAudit", "rolecall-demo"),  # unknown account
+        # acme-legacy: a suspended member of the demo organization, with no roles at all
+        ("arn:aws:iam::444444444444:role/RolecallAudit", "rolecall-demo"),
         (
             "arn:aws:iam::111111111111:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
             None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.testing import EmulatorError
-from tests.emulator.conftest import HUB, PROD, STAGING
+from tests.emulator.conftest import HUB, PROD, SANDBOX, STAGING
 
 ECS_POLICY = "AmazonECSServiceRolePolicy"
 ECS_ARN = f"arn:aws:iam::aws:policy/aws-service-role/{ECS_POLICY}"
@@ -38,8 +38,9 @@ def test_list_policies_gives_each_attached_aws_policys_default_version(aws):
 
 def test_a_published_version_is_the_default_in_every_account(aws, control):
     answer = control.publish_policy_version(ECS_POLICY, DOCUMENT)
-    assert answer == {"arn": ECS_ARN, "version_id": "v2", "accounts": 2}  # prod and staging
-    for account in (PROD, STAGING):
+    # prod, staging and sandbox (emulator/scenarios/demo.py) have the ECS role
+    assert answer == {"arn": ECS_ARN, "version_id": "v2", "accounts": 3}
+    for account in (PROD, STAGING, SANDBOX):
         iam = aws.client("iam", account=account)
         assert attached_aws_policies(iam)[ECS_ARN] == "v2"
         assert iam.get_policy(PolicyArn=ECS_ARN)["Policy"]["DefaultVersionId"] == "v2"
