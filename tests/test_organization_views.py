@@ -222,3 +222,22 @@ def test_a_paused_account_refuses_refresh_deletion_and_changes(operator_client, 
     listed = operator_client.get(reverse("accounts")).content.decode()
     assert "not synced: suspended" in listed
     assert MemberAccount.objects.get(aws_account_id="222222222222").account == staging
+
+
+def test_the_organization_page_makes_the_same_queries_for_5_and_150_accounts(viewer_client, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("organization-detail", args=[org.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert viewer_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    queries()  # the first request of a session also reads it
+    few = queries()
+    more = [member(f"{600000000000 + n}", f"team-{n:03d}", "ou-ab12-sand0001") for n in range(145)]
+    discovery.apply(org.pk, listing(*BASE, *more), timezone.now())
+    assert MemberAccount.objects.count() == 150
+    assert queries() == few
