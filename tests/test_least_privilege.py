@@ -31,6 +31,7 @@ from roles.models import (
     ServiceRegion,
     SyncRun,
 )
+from tests.support.aws import admin, without_action
 from tests.support.drive import drive_cleanup, drive_deletion, planned_and_queued
 from tests.support.sync import REGIONS, sync_now
 
@@ -43,24 +44,6 @@ DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 @pytest.fixture(autouse=True)
 def approval_on(settings):
     settings.ROLECALL_REQUIRE_APPROVAL = True
-
-
-def admin(service: str, account: str):
-    """What the account's administrator uses (not judged): the emulator's long-term
-    keys, acting in `account`."""
-    client = boto3.client(
-        service,
-        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-    def in_account(request, **kwargs):
-        request.headers["x-moto-account-id"] = account
-
-    client.meta.events.register("before-send", in_account)
-    return client
 
 
 def granted(logical_id: str) -> list[str]:
@@ -78,18 +61,7 @@ def granted(logical_id: str) -> list[str]:
 def take_away(logical_id: str, action: str) -> None:
     """Remove one action from the template's role in every demo account."""
     for account in (HUB, PROD, STAGING):
-        role = member_roles.role(logical_id, account)
-        for name, document in role.policies.items():
-            statements = []
-            for statement in document["Statement"]:
-                kept = [a for a in member_roles.as_actions(statement) if a != action]
-                if kept:
-                    statements.append({**statement, "Action": kept})
-            admin("iam", account).put_role_policy(
-                RoleName=role.name,
-                PolicyName=name,
-                PolicyDocument=json.dumps({**document, "Statement": statements}),
-            )
+        without_action(member_roles.role(logical_id, account), action, account)
 
 
 @pytest.fixture

@@ -10,10 +10,6 @@ Organizations API from the hub (CreateAccount, CloseAccount, MoveAccount).
 
 from __future__ import annotations
 
-import json
-import os
-
-import boto3
 import pytest
 from django.urls import reverse
 
@@ -21,6 +17,7 @@ from emulator import member_roles
 from roles import discovery
 from roles.deletion.service import DeletionRefused, decide, request_deletion
 from roles.models import Account, AuditEvent, MemberAccount, Organization, ServiceLinkedRole
+from tests.support.aws import admin, without_action
 from tests.support.drive import drive_deletion
 
 HUB, PROD, STAGING = "123456789012", "111111111111", "222222222222"
@@ -32,23 +29,6 @@ READS = {
     "organizations:ListAccountsForParent",
     "organizations:ListAccounts",
 }
-
-
-def admin(service: str, account: str = HUB):
-    """The organization's administrator (not judged): the emulator's own keys."""
-    client = boto3.client(
-        service,
-        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-    def in_account(request, **kwargs):
-        request.headers["x-moto-account-id"] = account
-
-    client.meta.events.register("before-sign", in_account)
-    return client
 
 
 @pytest.fixture
@@ -116,18 +96,7 @@ def test_the_read_role_is_refused_what_the_organization_role_does_not_grant(enfo
 @pytest.mark.parametrize("action", sorted(READS))
 def test_every_action_of_the_organization_role_is_needed(enforced, db, action):
     (spec,) = member_roles.organization_roles()
-    iam = admin("iam")
-    for name, document in spec.policies.items():
-        statements = []
-        for statement in document["Statement"]:
-            kept = [a for a in member_roles.as_actions(statement) if a != action]
-            if kept:
-                statements.append({**statement, "Action": kept})
-        iam.put_role_policy(
-            RoleName=spec.name,
-            PolicyName=name,
-            PolicyDocument=json.dumps({**document, "Statement": statements}),
-        )
+    without_action(spec, action, HUB)
     org = discovery.discover(connect().pk)
     operation = action.split(":")[1]
     assert "AccessDenied" in org.discovery_error and operation in org.discovery_error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 
@@ -30,6 +31,42 @@ def client(service: str, account: str = HUB, region: str = "us-east-1"):
         aws_session_token=creds["SessionToken"],
     )
     return boto3.client(service, **base)
+
+
+def admin(service: str, account: str = HUB):
+    """What the account's administrator uses (not judged): the emulator's long-term
+    keys, acting in `account`."""
+    client = boto3.client(
+        service,
+        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+    def in_account(request, **kwargs):
+        request.headers["x-moto-account-id"] = account
+
+    client.meta.events.register("before-send", in_account)
+    return client
+
+
+def without_action(role, action: str, account: str) -> None:
+    """Put back `role`'s (emulator/member_roles.py) inline policies in `account`, less
+    `action`: a statement left with no action is dropped."""
+    from emulator import member_roles
+
+    for name, document in role.policies.items():
+        statements = []
+        for statement in document["Statement"]:
+            kept = [a for a in member_roles.as_actions(statement) if a != action]
+            if kept:
+                statements.append({**statement, "Action": kept})
+        admin("iam", account).put_role_policy(
+            RoleName=role.name,
+            PolicyName=name,
+            PolicyDocument=json.dumps({**document, "Statement": statements}),
+        )
 
 
 def remove_ecs_clusters(account: str, regions: list[str]) -> list[str]:
