@@ -341,6 +341,7 @@ CELERY_TASK_QUEUES = {"changes": {}, "sync": {}, "celery": {}}
 CELERY_TASK_ROUTES = {
     "rolecall.deletion.*": {"queue": "changes"},
     "rolecall.cleanup.region": {"queue": "changes"},
+    "rolecall.changes.*": {"queue": "changes"},
     "rolecall.sync.*": {"queue": "sync"},
     "rolecall.organizations.*": {"queue": "sync"},
 }

@@ -7,9 +7,10 @@ the caller's `on_failure` marks the row if it wants, and the sweeper
 Celery app's registry, so step code schedules its next step without importing
 the task modules (which import the step code: no import circle).
 
-Queues (settings.CELERY_TASK_ROUTES): syncs and discoveries go to `sync`, approved changes
-(deletions, cleanups) to `changes`, everything else to `celery`; a worker started
-without `--queues` consumes all three, and the Procfiles name them.
+Queues (settings.CELERY_TASK_ROUTES): syncs and discoveries go to `sync`, changes
+(deletions, cleanups, description edits, role creations) to `changes`, everything
+else to `celery`; a worker started without `--queues` consumes all three, and the
+Procfiles name them.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ POLL_DELETION = "rolecall.deletion.poll"
 CLEANUP_REGION = "rolecall.cleanup.region"
 SYNC_ACCOUNT = "rolecall.sync.account"
 DISCOVER_ORGANIZATION = "rolecall.organizations.discover"
+APPLY_CHANGE = "rolecall.changes.apply"
 
 SYNC_QUEUE, CHANGES_QUEUE, DEFAULT_QUEUE = "sync", "changes", "celery"
 

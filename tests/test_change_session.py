@@ -221,8 +221,7 @@ def test_a_direct_change_through_another_accounts_change_role_changes_nothing(
 ):
     from django.test import RequestFactory
 
-    from roles import changes
-    from roles.aws.errors import AwsError
+    from roles import change_worker, changes
     from tests.support.aws import client as aws_client
 
     accounts = sync_demo("acme-staging")
@@ -235,9 +234,10 @@ def test_a_direct_change_through_another_accounts_change_role_changes_nothing(
     role.account.refresh_from_db()
     request = RequestFactory().post("/")
     request.user = operator
-    with pytest.raises(AwsError) as raised:
-        changes.update_description(role, "moved", request=request)
-    assert raised.value.code == "WrongAccount"
+    change = changes.request_description(role, "moved", request=request)
+    assert change_worker.apply(change.pk) == "failed"
+    change.refresh_from_db()
+    assert change.error["code"] == "WrongAccount"
     assert emulator.control.trail(operation="iam:UpdateRoleDescription") == []
     for account_id in (STAGING, PROD):
         found = aws_client("iam", account_id).get_role(RoleName="AWSServiceRoleForRDS")

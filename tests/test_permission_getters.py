@@ -31,7 +31,7 @@ def role(account) -> ServiceLinkedRole:
         ("role-delete", "deletion.requested", True),
         ("role-cleanup", "cleanup.planned", True),
         ("role-refresh", "sync.started", True),
-        ("role-description", "role.description_edited", True),
+        ("role-description", "role.description_edit_requested", True),
         ("account-test", "account.connection_tested", False),
         ("account-refresh", "sync.started", False),
     ],

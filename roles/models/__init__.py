@@ -3,6 +3,7 @@
 from roles.models.accounts import Account
 from roles.models.audit import AuditEvent, Outcome
 from roles.models.blockers import ServiceRegion, ServiceResource
+from roles.models.changes import RoleChange
 from roles.models.cleanup import CleanupPlan, CleanupRegion, CleanupStep
 from roles.models.deletions import DeletionAttempt, DeletionRequest
 from roles.models.health import HealthPing
@@ -38,6 +39,7 @@ __all__ = [
     "Organization",
     "Outcome",
     "ProtectedRule",
+    "RoleChange",
     "ServiceLinkedRole",
     "ServiceRegion",
     "ServiceResource",

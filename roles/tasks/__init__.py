@@ -2,6 +2,7 @@
 renamed task would strand messages already queued during a deploy."""
 
 from roles.tasks.audit import verify_chain
+from roles.tasks.changes import apply_change
 from roles.tasks.cleanup import cleanup_region, sweep_cleanups
 from roles.tasks.deletions import poll_deletion, submit_deletion
 from roles.tasks.health import ping
@@ -10,6 +11,7 @@ from roles.tasks.sweeper import sweep
 from roles.tasks.sync import sync_account, sync_all_accounts
 
 __all__ = [
+    "apply_change",
     "cleanup_region",
     "discover_all_organizations",
     "discover_organization",

@@ -18,7 +18,7 @@ from roles import keyset, permissions, search
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
 from roles.cleanup import manual
-from roles.models import AccountSummary, ServiceLinkedRole
+from roles.models import AccountSummary, RoleChange, ServiceLinkedRole
 from roles.protection import role_protection
 from roles.readiness import VERDICTS, readiness, reads_for, usage_for
 from roles.templatetags.rolecall import make_visible
@@ -280,6 +280,7 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "active_deletion": role.deletions.active().first(),
         # Operators get it in the actions bar; everyone sees one waiting for approval.
         "active_cleanup": role.cleanups.active().first(),
+        "active_change": role.changes.filter(state__in=RoleChange.ACTIVE).first(),
     }
     return render(request, "roles/detail.html", ctx)
 
