@@ -30,7 +30,8 @@ State, Kind = RoleChange.State, RoleChange.Kind
 def _claim(pk: int, task_id: str) -> RoleChange | None:
     with transaction.atomic():
         change = (
-            RoleChange.objects.select_for_update()
+            # Only this row is locked (PostgreSQL locks no nullable side of a join).
+            RoleChange.objects.select_for_update(of=("self",))
             .select_related("account", "role", "requested_by")
             .filter(pk=pk, state=State.QUEUED)
             .first()
