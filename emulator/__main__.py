@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     port = httpd.socket.getsockname()[1]
     print(
         f"rolecall emulator listening on http://{args.host}:{port} (scenario {args.scenario})",
@@ -136,4 +137,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # A stop signal that lands outside the serving loop (while the server closes,
+        # say) is still a clean stop.
+        sys.exit(0)
