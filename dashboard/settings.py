@@ -342,6 +342,7 @@ CELERY_TASK_ROUTES = {
     "rolecall.deletion.*": {"queue": "changes"},
     "rolecall.cleanup.region": {"queue": "changes"},
     "rolecall.changes.*": {"queue": "changes"},
+    "rolecall.campaigns.*": {"queue": "changes"},
     "rolecall.sync.*": {"queue": "sync"},
     "rolecall.organizations.*": {"queue": "sync"},
 }
@@ -384,6 +385,11 @@ ROLECALL_SWEEPER_INTERVAL = env.integer("ROLECALL_SWEEPER_INTERVAL", 60, minimum
 ROLECALL_SWEEPER_GRACE = env.integer("ROLECALL_SWEEPER_GRACE", 30, minimum=1)  # seconds
 # Re-dispatches of one deletion attempt (or one sync run) before it ends in error.
 ROLECALL_SWEEPER_MAX_DISPATCHES = env.integer("ROLECALL_SWEEPER_MAX_DISPATCHES", 5, minimum=1)
+# Retirement campaigns (roles/campaigns/): the most roles one campaign may hold, and
+# how many of its deletions run at once, in all and per account (IAM throttles per account).
+ROLECALL_CAMPAIGN_MAX_ROLES = env.integer("ROLECALL_CAMPAIGN_MAX_ROLES", 5000, minimum=1)
+ROLECALL_CAMPAIGN_CONCURRENCY = env.integer("ROLECALL_CAMPAIGN_CONCURRENCY", 20, minimum=1)
+ROLECALL_CAMPAIGN_PER_ACCOUNT = env.integer("ROLECALL_CAMPAIGN_PER_ACCOUNT", 2, minimum=1)
 CELERY_BEAT_SCHEDULE["sweeper"] = {
     "task": "rolecall.sweeper.sweep",
     "schedule": ROLECALL_SWEEPER_INTERVAL,

@@ -7,6 +7,7 @@ from roles.views import (
     accounts,
     audit,
     auth,
+    campaigns,
     changes,
     choosers,
     cleanup,
@@ -92,6 +93,24 @@ urlpatterns = [
     path("deletions/<int:pk>/", deletions.deletion_detail, name="deletion-detail"),
     path("deletions/<int:pk>/retry/", deletions.retry, name="deletion-retry"),
     *decision_urls("deletions", "deletion"),
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_new, name="campaign-new"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign-detail"),
+    *[
+        path(
+            f"campaigns/<int:pk>/{action}/",
+            campaigns.campaign_act,
+            {"action": action},
+            name=f"campaign-{action}",
+        )
+        for action in ("remove", "submit", "pause", "resume", "discard")
+    ],
+    re_path(
+        r"^campaigns/(?P<pk>[0-9]+)/(?P<what>plan|report)\.(?P<fmt>csv|json)$",
+        campaigns.campaign_export,
+        name="campaign-export",
+    ),
+    *decision_urls("campaigns", "campaign"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/badge/", notifications.badge, name="notification-badge"),
     path("notifications/read-all/", notifications.mark_all_read, name="notifications-read-all"),

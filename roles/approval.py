@@ -11,6 +11,7 @@ The model says who its requesters are and how it is spoken of
 - only a change awaiting approval can be decided, under its row lock;
 - an approval of evidence other than the current version is refused, with the
   difference (kinds with versioned evidence);
+- an approval without the confirmation the kind asks to be typed is refused;
 - every decision, refused or not, is one audit event; an accepted one also marks
   the approvers' notifications done and tells the requesters.
 """
@@ -55,6 +56,10 @@ class Kind:
     # (details, message) when the approver was shown other evidence than the current.
     stale: Callable[[object, int | None], tuple[dict, str] | None] = _no_stale_check
     decision_details: Callable[[object], dict] = _no_details
+    related: tuple[str, ...] = ("account", "role")  # read with the locked row
+    # What an approver must type to approve (None: nothing to type), e.g. a campaign's
+    # "retire 37 roles including acme-prod".
+    typed: Callable[[object], str] | None = None
 
     @property
     def detail(self) -> str:
@@ -70,18 +75,18 @@ class Kind:
         return reverse(self.detail, args=[obj.pk])
 
     def locked(self, obj):
-        return (
-            self.model.objects.select_for_update().select_related("account", "role").get(pk=obj.pk)
-        )
+        rows = self.model.objects.select_for_update()
+        return (rows.select_related(*self.related) if self.related else rows).get(pk=obj.pk)
 
     def audit(self, obj, action: str, *, user=None, request=None, outcome=Outcome.SUCCESS, **d):
+        target_arn, account_id = obj.audit_target()
         AuditEvent.objects.record(
             f"{self.prefix}.{action}",
             request=request,
             actor=user,
             outcome=outcome,
-            target_arn=obj.role_arn,
-            account_id=obj.account.aws_account_id,
+            target_arn=target_arn,
+            account_id=account_id,
             details={self.key: obj.pk, **d},
         )
 
@@ -126,12 +131,14 @@ def decide(
     approve: bool,
     comment: str,
     version: int | None = None,
+    typed: str = "",
     request=None,
 ):
     """An approver approves or rejects `obj`; never one of its requesters.
 
     `version` is the evidence version the approver was shown (versioned kinds):
-    an approval of any other version is refused with the difference.
+    an approval of any other version is refused with the difference. `typed` is
+    the confirmation the approver typed (kinds that ask for one).
     """
     action = "approved" if approve else "rejected"
     with transaction.atomic():
@@ -141,6 +148,11 @@ def decide(
             refusal = ({"reason": "self-approval"}, kind.model.SELF_DECISION)
         elif obj.state != AWAITING_APPROVAL:
             raise kind.refused(f"This {kind.model.NOUN} is not waiting for approval.")
+        elif approve and kind.typed is not None and typed.strip() != kind.typed(obj):
+            refusal = (
+                {"reason": "confirmation not typed"},
+                f"Type “{kind.typed(obj)}” to approve.",
+            )
         elif approve:
             refusal = kind.stale(obj, version)
         if refusal is None:

@@ -70,8 +70,10 @@ def target(obj) -> dict:
     role ARN and account id."""
     if isinstance(obj, Account):
         return {"account_id": obj.aws_account_id}
-    arn = obj.arn if isinstance(obj, ServiceLinkedRole) else obj.role_arn
-    return {"target_arn": arn, "account_id": obj.account.aws_account_id}
+    if isinstance(obj, ServiceLinkedRole):
+        return {"target_arn": obj.arn, "account_id": obj.account.aws_account_id}
+    arn, account_id = obj.audit_target()
+    return {"target_arn": arn, "account_id": account_id}
 
 
 def get_or_deny(request, rows: QuerySet, pk: int, check, attempted: str):

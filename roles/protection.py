@@ -36,15 +36,16 @@ def account_matches(pattern: str, account_id: str) -> bool:
     return normal_account_id(pattern) == normal_account_id(account_id)
 
 
-def protected_because(*, role_name: str, role_arn: str, account_id: str) -> str | None:
-    """Why this role is protected, or None."""
+def protected_because(*, role_name: str, role_arn: str, account_id: str, rules=None) -> str | None:
+    """Why this role is protected, or None. `rules`: the ProtectedRule rows, when the
+    caller checks many roles and has read them once."""
     for account in settings.ROLECALL_PROTECTED_ACCOUNTS:
         if account_matches(account, account_id):
             return f"Account {account_id} is protected (ROLECALL_PROTECTED_ACCOUNTS)."
     for pattern in settings.ROLECALL_PROTECTED_ROLES:
         if role_matches(pattern, role_name=role_name, role_arn=role_arn):
             return f"The role matches the protected pattern {pattern!r} (ROLECALL_PROTECTED_ROLES)."
-    for rule in ProtectedRule.objects.all():
+    for rule in ProtectedRule.objects.all() if rules is None else rules:
         if rule.kind == ProtectedRule.Kind.ACCOUNT and account_matches(rule.pattern, account_id):
             return f"Account {account_id} is protected: {rule.reason}"
         if rule.kind == ProtectedRule.Kind.ROLE and role_matches(

@@ -9,8 +9,8 @@ Beat runs sweep() every ROLECALL_SWEEPER_INTERVAL seconds (roles/tasks/sweeper.p
 Each operation (roles/jobs.py Operation) says when one of its rows is overdue,
 how to send its task again and how to give up on it: deletion requests
 (roles/deletion/operation.py), sync runs (roles/sync/operation.py), cleanup
-regions (roles/cleanup/operation.py) and direct changes
-(roles/change_operation.py). The policy is the same for all: a row overdue by
+regions (roles/cleanup/operation.py), direct changes (roles/change_operation.py)
+and campaigns (roles/campaigns/operation.py). The policy is the same for all: a row overdue by
 more than ROLECALL_SWEEPER_GRACE seconds gets its task again and the re-dispatch
 is counted and audited; past ROLECALL_SWEEPER_MAX_DISPATCHES it is
 closed (SweeperGaveUp), audited and the people concerned told, so nothing is
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from roles.campaigns.operation import CAMPAIGNS
 from roles.change_operation import CHANGES
 from roles.cleanup.operation import CLEANUPS
 from roles.deletion.operation import DELETIONS
@@ -35,7 +36,7 @@ from roles.jobs import Operation
 from roles.sync.operation import SYNCS
 
 log = logging.getLogger(__name__)
-OPERATIONS: tuple[Operation, ...] = (DELETIONS, SYNCS, CLEANUPS, CHANGES)
+OPERATIONS: tuple[Operation, ...] = (DELETIONS, SYNCS, CLEANUPS, CHANGES, CAMPAIGNS)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FAULTS = range(1, 11)
+FAULTS = range(1, 12)
 COMMAND = ".venv/bin/pytest tests/faults && .venv/bin/python scripts/reliability_report.py"
 
 

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from roles.deletion.service import request_deletion
 from roles.models import (
     AuditEvent,
+    Campaign,
     EcsCluster,
     EcsRegion,
     Notification,
@@ -72,6 +73,17 @@ RULES = {
     "notification-read": (NOBODY, MEMBER),
     "audit": (MEMBER, NOBODY),
     "audit-export": (MEMBER, NOBODY),
+    "campaigns": (MEMBER, NOBODY),
+    "campaign-new": (NOBODY, OPERATOR),
+    "campaign-detail": (MEMBER, NOBODY),
+    "campaign-export": (MEMBER, NOBODY),
+    "campaign-remove": (NOBODY, OPERATOR),
+    "campaign-submit": (NOBODY, OPERATOR),
+    "campaign-pause": (NOBODY, OPERATOR),
+    "campaign-resume": (NOBODY, OPERATOR),
+    "campaign-discard": (NOBODY, OPERATOR),
+    "campaign-approve": (NOBODY, APPROVER),
+    "campaign-reject": (NOBODY, APPROVER),
 }
 PERSONAS = {
     # persona: the levels it holds
@@ -118,7 +130,26 @@ def world(emulator, demo_accounts):
     region = EcsRegion.objects.create(account=prod, region="us-east-1")
     cluster = EcsCluster.objects.create(region=region, arn=f"{role.arn}-cluster", name="web")
     org = Organization.objects.create(name="acme-org", management_account_id="123456789012")
+    campaign = Campaign.objects.create(
+        name="Unused RDS",
+        state="awaiting_approval",
+        approval_required=True,
+        requested_by=requester,
+        requested_by_name=requester.username,
+        role_name="1 role",
+    )
+    campaign.roles.create(
+        role=role,
+        account=prod,
+        role_arn=role.arn,
+        role_name=role.name,
+        account_name=prod.name,
+        service_principal=role.service_principal,
+        verdict="ready",
+        evidence={"account": {"id": prod.aws_account_id}, "role": {"role_id": role.role_id}},
+    )
     return {
+        "campaign": campaign,
         "account": prod,
         "role": role,
         "deletion": deletion,
@@ -162,6 +193,11 @@ def url_for(name: str, world: dict, user) -> str:
     if name == "notification-read":
         owner = user if user.is_authenticated else make_user("someone", "viewer")
         return reverse(name, args=[Notification.objects.create(user=owner, title="t").pk])
+    if name.startswith("campaign-") and name != "campaign-new":
+        campaign = world["campaign"].pk
+        return reverse(
+            name, args=[campaign, "plan", "csv"] if name.endswith("export") else [campaign]
+        )
     if name in ("audit-export", "role-export"):
         return reverse(name, args=["csv"])
     if name == "role-cleanup-steps-export":
@@ -275,6 +311,17 @@ ALLOWED = {
     ("notification-read", "post"): (GO, lambda w: reverse("notifications")),
     ("audit", "get"): (PAGE, "Audit history"),
     ("audit-export", "get"): (CSV, "seq,time,actor_name,source_ip,action,outcome"),
+    ("campaigns", "get"): (PAGE, "Campaigns"),
+    ("campaign-new", "post"): (FORM, "No campaign drafted"),  # no name
+    ("campaign-detail", "get"): (PAGE, "Campaign #{campaign}"),
+    ("campaign-export", "get"): (CSV, "step,account_name,account_id,role_name,role_arn,calls"),
+    **{
+        (f"campaign-{verb}", "post"): (
+            GO,
+            lambda w: reverse("campaign-detail", args=[w["campaign"].pk]),
+        )
+        for verb in ("remove", "submit", "pause", "resume", "discard", "approve", "reject")
+    },
 }
 
 
@@ -313,7 +360,9 @@ def assert_its_own_answer(response, name: str, method: str, world: dict, persona
     if kind == PART:
         assert expected in html, where
         return
-    title = expected.format(plan=plan_pk(world), deletion=world["deletion"].pk)
+    title = expected.format(
+        plan=plan_pk(world), deletion=world["deletion"].pk, campaign=world["campaign"].pk
+    )
     assert f"<title>{title} · rolecall</title>" in html, where
     assert "You do not have permission" not in html, where
 

@@ -21,8 +21,11 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def snapshot(role: ServiceLinkedRole) -> dict:
-    verdict = readiness(role)
+def snapshot(role: ServiceLinkedRole, verdict=None, advisor=None) -> dict:
+    """The evidence as rolecall has it now. A caller freezing many roles passes each
+    one's readiness and Access Advisor entries, read in bulk."""
+    verdict = verdict if verdict is not None else readiness(role)
+    advisor = advisor if advisor is not None else role.advisor.all()
     return {
         "role": {
             "arn": role.arn,
@@ -48,7 +51,7 @@ def snapshot(role: ServiceLinkedRole) -> dict:
                 "last_authenticated": _iso(entry.last_authenticated),
                 "region": entry.region,
             }
-            for entry in role.advisor.all()
+            for entry in advisor
             if entry.last_authenticated
         ],
     }

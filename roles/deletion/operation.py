@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from roles import jobs
 from roles.deletion.kind import BROKER_DOWN, DELETION, POLL, SUBMIT, send
+from roles.deletion.outcomes import tell
 from roles.jobs import Operation
 from roles.models import AuditEvent, DeletionAttempt, DeletionRequest, Notification, Outcome
-from roles.notify import notify
 
 State = DeletionRequest.State
 
@@ -110,9 +110,12 @@ def give_up(deletion: DeletionRequest) -> None:
             "state": previous,
             "dispatch_attempts": deletion.dispatch_attempts,
             "limit": limit,
+            **({"campaign": deletion.campaign_id} if deletion.campaign_id else {}),
         },
     )
-    notify(
+    tell(
+        deletion,
+        attempt,
         [u for u in (deletion.requested_by, deletion.approved_by) if u is not None],
         f"Deletion of {deletion.role_name} in {deletion.account.name} stopped: no worker ran it",
         level=Notification.Level.ERROR,

@@ -47,8 +47,30 @@ def audit(
         aws_request_id=aws_request_id,
         deletion_task_id=attempt.deletion_task_id,
         task_id=task_id,
-        details={"deletion_request": deletion.pk, "attempt": attempt.number, **details},
+        details={
+            "deletion_request": deletion.pk,
+            "attempt": attempt.number,
+            **({"campaign": deletion.campaign_id} if deletion.campaign_id else {}),
+            **details,
+        },
     )
+
+
+def for_campaign(deletion: DeletionRequest, attempt: DeletionAttempt | None) -> bool:
+    """The campaign's own attempt at a role (roles/campaigns/run.py). A retry of it is
+    someone's own request, told and approved as any other."""
+    return bool(deletion.campaign_id) and (attempt is None or attempt.number == 1)
+
+
+def tell(deletion: DeletionRequest, attempt, people, title: str, **kwargs) -> None:
+    """Notify `people` of a deletion's outcome; a campaign's deletion instead wakes its
+    campaign, which tells its author and approver once, at the end (roles/campaigns/run.py)."""
+    if for_campaign(deletion, attempt):
+        from roles.campaigns.kind import wake
+
+        wake(deletion.campaign_id)
+        return
+    notify(people, title, **kwargs)
 
 
 def _end(
@@ -89,7 +111,8 @@ def _end(
     )
     people = recipients(deletion)
     people += [u for u in also_tell if u.pk not in {p.pk for p in people}]
-    notify(people, f"{deletion.headline} {told}", level=level, body=body, **links(deletion))
+    title = f"{deletion.headline} {told}"
+    tell(deletion, attempt, people, title, level=level, body=body, **links(deletion))
 
 
 def _refuse(
@@ -156,8 +179,21 @@ def refuse_unbound(deletion, attempt, task_id: str, changes: list[dict], fresh) 
     )
 
 
+def skip_changed(deletion, attempt, task_id: str, changes: list[dict]) -> None:
+    """A campaign's role whose evidence changed since selection: not sent, and the
+    campaign goes on with the rest (its approval covered the evidence as frozen)."""
+    fields = ", ".join(c["field"].replace("_", " ") for c in changes)
+    message = f"Skipped: the {fields} changed since the campaign froze its evidence."
+    deletion.voided_changes = changes
+    deletion.save(update_fields=["voided_changes", "updated"])
+    error = {"code": "EvidenceChanged", "message": message, "request_id": "", "operation": ""}
+    _refuse(deletion, attempt, task_id, error, "skipped", reason=message, changes=changes)
+
+
 def void_approval(deletion, attempt, task_id: str, fresh: dict, changes: list[dict]) -> None:
     """The evidence changed since approval: back to awaiting approval, on the new evidence."""
+    if for_campaign(deletion, attempt):
+        return skip_changed(deletion, attempt, task_id, changes)
     approver = deletion.approved_by
     deletion.state, deletion.approved_by, deletion.approved_at = (
         State.AWAITING_APPROVAL,

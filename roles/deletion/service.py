@@ -28,6 +28,7 @@ __all__ = [
     "refuse_unless_deletable",
     "replace_evidence",
     "request_deletion",
+    "open_request",
     "retry_deletion",
 ]
 
@@ -55,6 +56,28 @@ def decide(
         version=version,
         request=request,
     )
+
+
+def open_request(role: ServiceLinkedRole, evidence: dict, *, user, **fields) -> DeletionRequest:
+    """A deletion request and its first attempt, bound to the account and role as
+    `evidence` (roles/deletion/evidence.py snapshot) names them; in the caller's
+    transaction. Every path to a deletion request opens it here."""
+    deletion = DeletionRequest.objects.create(
+        role=role,
+        account=role.account,
+        role_arn=evidence["role"]["arn"],
+        role_name=evidence["role"]["name"],
+        bound_account_id=evidence["account"]["id"],
+        bound_role_id=evidence["role"]["role_id"],
+        requested_by=user,
+        requested_by_name=user.get_username(),
+        evidence=evidence,
+        **fields,
+    )
+    DeletionAttempt.objects.create(
+        request=deletion, number=1, requested_by=user, requested_by_name=user.get_username()
+    )
+    return deletion
 
 
 def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requested:
@@ -87,24 +110,12 @@ def request_deletion(role: ServiceLinkedRole, *, user, request=None) -> Requeste
     needs_approval = settings.ROLECALL_REQUIRE_APPROVAL
     try:
         with transaction.atomic():
-            deletion = DeletionRequest.objects.create(
-                role=role,
-                account=role.account,
-                role_arn=role.arn,
-                role_name=role.name,
-                bound_account_id=role.account.aws_account_id,
-                bound_role_id=role.role_id,
+            deletion = open_request(
+                role,
+                evidence,
+                user=user,
                 state=State.AWAITING_APPROVAL if needs_approval else State.QUEUED,
                 approval_required=needs_approval,
-                requested_by=user,
-                requested_by_name=user.get_username(),
-                evidence=evidence,
-            )
-            DeletionAttempt.objects.create(
-                request=deletion,
-                number=1,
-                requested_by=user,
-                requested_by_name=user.get_username(),
             )
             common = {
                 "request": request,

@@ -3,6 +3,7 @@
 from roles.models.accounts import Account
 from roles.models.audit import AuditEvent, Outcome
 from roles.models.blockers import ServiceRegion, ServiceResource
+from roles.models.campaigns import Campaign, CampaignRole
 from roles.models.changes import RoleChange
 from roles.models.cleanup import CleanupPlan, CleanupRegion, CleanupStep
 from roles.models.deletions import DeletionAttempt, DeletionRequest
@@ -25,6 +26,8 @@ __all__ = [
     "Account",
     "AccountSummary",
     "AuditEvent",
+    "Campaign",
+    "CampaignRole",
     "CleanupPlan",
     "CleanupRegion",
     "CleanupStep",

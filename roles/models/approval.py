@@ -89,6 +89,10 @@ class ApprovedChange(models.Model):
         """Everyone who asked for the change; none of them may decide it."""
         raise NotImplementedError
 
+    def audit_target(self) -> tuple[str, str]:
+        """(target ARN, AWS account id) its audit events name."""
+        return self.role_arn, self.account.aws_account_id
+
     @property
     def headline(self) -> str:
         return self.HEADLINE.format(role=self.role_name, account=self.account.name)

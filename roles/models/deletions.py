@@ -61,6 +61,13 @@ class DeletionRequest(ApprovedChange):
     evidence_version = models.PositiveIntegerField(default=1)
     # Earlier versions, oldest first: [{"version": n, "evidence": {...}}].
     evidence_log = models.JSONField(default=list, blank=True)
+    # Set when a retirement campaign made the request (roles/campaigns/run.py): its
+    # outcome goes to the campaign (one notification at the end, not one per role),
+    # and evidence that changed since selection skips the role instead of asking
+    # for a new approval.
+    campaign = models.ForeignKey(
+        "roles.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="deletions"
+    )
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
     dispatch_attempts = models.PositiveIntegerField(default=0)
     last_error = models.JSONField(default=dict, blank=True)

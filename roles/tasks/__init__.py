@@ -2,6 +2,7 @@
 renamed task would strand messages already queued during a deploy."""
 
 from roles.tasks.audit import verify_chain
+from roles.tasks.campaigns import advance_campaign
 from roles.tasks.changes import apply_change
 from roles.tasks.cleanup import cleanup_region, sweep_cleanups
 from roles.tasks.deletions import poll_deletion, submit_deletion
@@ -11,6 +12,7 @@ from roles.tasks.sweeper import sweep
 from roles.tasks.sync import sync_account, sync_all_accounts
 
 __all__ = [
+    "advance_campaign",
     "apply_change",
     "cleanup_region",
     "discover_all_organizations",

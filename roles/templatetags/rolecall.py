@@ -205,3 +205,22 @@ def day(value) -> str:
     if not value:
         return ""
     return timezone.localtime(value).strftime("%Y-%m-%d")
+
+
+@register.filter
+def verdict_label(code) -> str:
+    """A stored verdict in the roles list's words ("ready" -> "can be deleted now")."""
+    from roles.readiness import VERDICTS
+
+    return VERDICTS.get(code, str(code).replace("_", " "))
+
+
+@register.filter
+def parse_iso(value):
+    """An ISO 8601 text (as evidence stores times) as a datetime, or None."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None

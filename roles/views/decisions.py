@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from roles import approval, permissions, reauth
+from roles.campaigns.kind import CAMPAIGN
 from roles.cleanup.kind import CLEANUP
 from roles.deletion.kind import DELETION
 
-KINDS = {"deletion": DELETION, "cleanup": CLEANUP}
+KINDS = {"deletion": DELETION, "cleanup": CLEANUP, "campaign": CAMPAIGN}
 
 
 class DecisionForm(forms.Form):
@@ -24,6 +25,8 @@ class DecisionForm(forms.Form):
     version = forms.IntegerField(
         min_value=1, max_value=2**31 - 1, required=False, widget=forms.HiddenInput
     )
+    # The confirmation a kind asks an approver to type (campaigns).
+    typed = forms.CharField(max_length=500, required=False, label="Type the confirmation")
 
 
 @require_POST
@@ -38,7 +41,9 @@ def decide(request: HttpRequest, pk: int, *, kind: str, approve: bool) -> HttpRe
         raise Http404("No such kind of change.")
     obj = permissions.get_or_deny(
         request,
-        change.model.objects.select_related("account", "role"),
+        change.model.objects.select_related(*change.related)
+        if change.related
+        else change.model.objects.all(),
         pk,
         permissions.can_approve,
         f"{change.prefix}.{'approved' if approve else 'rejected'}",
@@ -58,6 +63,7 @@ def decide(request: HttpRequest, pk: int, *, kind: str, approve: bool) -> HttpRe
             approve=approve,
             comment=form.cleaned_data["comment"],
             version=form.cleaned_data.get("version"),
+            typed=form.cleaned_data.get("typed") or "",
             request=request,
         )
     except approval.Refused as exc:
@@ -81,7 +87,9 @@ def decision_context(request: HttpRequest, obj) -> dict:
     is_requester = user.pk in obj.requester_ids()
     return {
         # The evidence version shown (deletions), so a stale page cannot approve.
-        "decision_form": DecisionForm(initial={"version": getattr(obj, "evidence_version", None)}),
+        "decision_form": DecisionForm(
+            initial={"version": getattr(obj, "evidence_version", getattr(obj, "version", None))}
+        ),
         "is_requester": is_requester,
         "can_decide": obj.awaits_approval and permissions.can_approve(user) and not is_requester,
         "reauth_fresh": reauth.is_fresh(request),

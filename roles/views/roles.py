@@ -77,6 +77,7 @@ class RoleFilterForm(AccountChoiceForm):
         # Any part of a principal; the list offers the ones the roles have.
         widget=forms.TextInput({"list": "known-services"}),
     )
+    ou = forms.CharField(required=False, max_length=2000, label="OU path")
     unused_days = forms.IntegerField(
         required=False, min_value=0, max_value=100000, label="Unused for more than (days)"
     )
@@ -107,6 +108,13 @@ class RoleFilterForm(AccountChoiceForm):
             qs = qs.filter(account=data["account"])
         if data.get("service"):
             qs = search.by_service(qs, data["service"], self.services)
+        if data.get("ou"):
+            # The OU and everything under it, as discovery stored the path (roles/discovery.py).
+            path = " / ".join(p.strip() for p in data["ou"].split("/") if p.strip())
+            qs = qs.filter(
+                Q(account__membership__ou_path=path)
+                | Q(account__membership__ou_path__startswith=f"{path} / ")
+            )
         if data.get("unused_days") is not None:
             cutoff = timezone.now() - timedelta(days=data["unused_days"])
             qs = qs.filter(Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True))
@@ -161,6 +169,8 @@ def role_list(request: HttpRequest) -> HttpResponse:
         "not_tracked": NOT_TRACKED,
         "sort": request.GET.get("sort", "") or "account",
         "columns": COLUMNS,
+        "can_operate": permissions.can_operate(request.user),
+        "none_values": (None, ""),
     }
     if form.is_valid():
         rows = (

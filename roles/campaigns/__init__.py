@@ -1,0 +1,1 @@
+"""Retirement campaigns (roles/models/campaigns.py): draft, approve, run, report."""

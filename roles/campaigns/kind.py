@@ -1,0 +1,61 @@
+"""Campaigns as one kind of approved change (roles/approval.py)."""
+
+from __future__ import annotations
+
+from roles import approval, jobs
+from roles.models import Campaign, CampaignRole
+
+ADVANCE = "rolecall.campaigns.advance"
+
+
+class CampaignRefused(approval.Refused):
+    """The campaign cannot be changed or decided; the message is shown to the user."""
+
+
+def wake(campaign_id: int) -> None:
+    """Let the campaign's run move on once this transaction commits (a deletion ended)."""
+    jobs.after_commit(ADVANCE, campaign_id)
+
+
+def _stale(campaign: Campaign, version: int | None):
+    """The approver was shown another version of the draft than the one awaiting."""
+    if version == campaign.version:
+        return None
+    details = {
+        "reason": "stale campaign",
+        "shown_version": version,
+        "current_version": campaign.version,
+    }
+    return details, "The campaign changed since this page was loaded: review it and approve again."
+
+
+def _recheck(campaign: Campaign) -> None:
+    if not campaign.roles.filter(state=CampaignRole.State.PENDING).exists():
+        raise CampaignRefused("The campaign has no role left to retire.")
+
+
+CAMPAIGN = approval.Kind(
+    model=Campaign,
+    prefix="campaign",
+    refused=CampaignRefused,
+    recheck=_recheck,
+    enqueue=lambda c: jobs.after_commit(ADVANCE, c.pk),
+    stale=_stale,
+    decision_details=lambda c: {"version": c.version, "roles": c.role_name},
+    related=(),
+    typed=lambda c: confirmation(c),
+)
+
+
+def production_accounts(campaign: Campaign) -> list[str]:
+    rows = campaign.roles.filter(state=CampaignRole.State.PENDING, production=True)
+    return sorted(set(rows.values_list("account_name", flat=True)))
+
+
+def confirmation(campaign: Campaign) -> str:
+    """What the approver types: the number of roles, and the production accounts."""
+    phrase = f"retire {campaign.role_name}"
+    production = production_accounts(campaign)
+    if production:
+        phrase += f" including {', '.join(production)}"
+    return phrase

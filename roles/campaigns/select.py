@@ -1,0 +1,129 @@
+"""Drafting a campaign: freeze the selected roles' evidence and set apart those it
+will never act on, in a bounded number of queries whatever the selection's size."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.conf import settings
+from django.db import transaction
+
+from roles.campaigns.kind import CampaignRefused
+from roles.deletion.evidence import snapshot
+from roles.models import AccessAdvisorEntry, AuditEvent, Campaign, CampaignRole, ProtectedRule
+from roles.protection import protected_because
+from roles.readiness import AccountUsage, readiness
+
+# What a campaign retires: roles AWS may delete now, or whose service rolecall does
+# not read (AWS checks when asked, and a refusal is reported per role).
+ELIGIBLE = ("ready", "not_checked")
+NOT_ELIGIBLE = {
+    "blocked": "Blocked: its service's resources still use it",
+    "not_deletable": "AWS does not allow deleting it",
+    "unknown": "Cannot tell yet whether it is in use",
+    "absent": "It no longer exists in AWS",
+}
+
+
+def excluded_because(role, verdict, rules) -> str:
+    """Why a campaign must leave this role alone ("" when it may act on it)."""
+    if not role.is_service_linked:
+        return "Not a service-linked role (path /aws-service-role/)."
+    if role.account.paused:
+        return role.account.paused_text
+    reason = protected_because(
+        role_name=role.name, role_arn=role.arn, account_id=role.account.aws_account_id, rules=rules
+    )
+    if reason:
+        return f"Protected: {reason}"
+    if verdict.verdict not in ELIGIBLE:
+        return f"{NOT_ELIGIBLE.get(verdict.verdict, verdict.verdict)}: {verdict.text}"
+    if not role.role_id:
+        return "AWS's id for this role is not known yet: refresh its account."
+    return ""
+
+
+def draft(name: str, roles, *, user, request=None, selection: dict) -> Campaign:
+    """A draft campaign of `roles` (a queryset), each with its evidence frozen now."""
+    limit = settings.ROLECALL_CAMPAIGN_MAX_ROLES
+    roles = list(
+        roles.select_related("account").order_by("account__name", "name", "pk")[: limit + 1]
+    )
+    if not roles:
+        raise CampaignRefused("The selection has no roles.")
+    if len(roles) > limit:
+        raise CampaignRefused(
+            f"The selection has more than {limit} roles (ROLECALL_CAMPAIGN_MAX_ROLES): narrow it."
+        )
+    accounts = {r.account_id: r.account for r in roles}
+    usage = AccountUsage.many(list(accounts.values()))
+    advisor = defaultdict(list)
+    for entry in AccessAdvisorEntry.objects.filter(role__in=[r.pk for r in roles]):
+        advisor[entry.role_id].append(entry)
+    rules = list(ProtectedRule.objects.all())
+    rows = []
+    for order, role in enumerate(roles):
+        verdict = readiness(role, usage[role.account_id].for_role(role))
+        reason = excluded_because(role, verdict, rules)
+        rows.append(
+            CampaignRole(
+                role=role,
+                account=role.account,
+                role_arn=role.arn,
+                role_name=role.name,
+                account_name=role.account.name,
+                service_principal=role.service_principal,
+                verdict=verdict.verdict,
+                production=role.account.production,
+                evidence=snapshot(role, verdict, advisor[role.pk]),
+                state=CampaignRole.State.EXCLUDED if reason else CampaignRole.State.PENDING,
+                reason=reason,
+                order=order,
+            )
+        )
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name,
+            selection=selection,
+            requested_by=user,
+            requested_by_name=user.get_username(),
+            approval_required=True,
+        )
+        for row in rows:
+            row.campaign = campaign
+        CampaignRole.objects.bulk_create(rows, batch_size=500)
+        recount(campaign)
+        AuditEvent.objects.record(
+            "campaign.drafted",
+            request=request,
+            actor=user,
+            details={
+                "campaign": campaign.pk,
+                "name": name,
+                "selection": selection,
+                "roles": len(rows),
+                "excluded": sum(1 for r in rows if r.reason),
+            },
+        )
+    return campaign
+
+
+def recount(campaign: Campaign) -> None:
+    """Store how many roles the campaign acts on (its role_name, "37 roles"): what
+    the approver confirms, and what the approval notification names."""
+    n = campaign.roles.filter(state__in=CampaignRole.ACTED_ON).count()
+    campaign.role_name = f"{n} role{'' if n == 1 else 's'}"
+    campaign.save(update_fields=["role_name", "updated"])
+
+
+def totals(campaign: Campaign) -> dict:
+    """Counts per account, per service, per verdict and per state, in one query."""
+    rows = campaign.roles.values_list("account_name", "service_principal", "verdict", "state")
+    by = {"account": Counter(), "service": Counter(), "verdict": Counter(), "state": Counter()}
+    for account, service, verdict, state in rows:
+        by["state"][state] += 1
+        if state in CampaignRole.ACTED_ON:
+            by["account"][account] += 1
+            by["service"][service] += 1
+            by["verdict"][verdict] += 1
+    return {key: sorted(counter.items()) for key, counter in by.items()}
