@@ -53,6 +53,13 @@ def integer_list(
     return [_parse(name, part, minimum, maximum) for part in parts]
 
 
+def integers(values: list[str], name: str, *, limit: int, minimum: int = 1) -> list[int]:
+    """Repeated form values (request.POST.getlist(name)) as ids, at most limit of them."""
+    if len(values) > limit:
+        raise InvalidParameter(f"{name}: at most {limit} values, got {len(values)}.")
+    return [_parse(name, value, minimum, MAX) for value in values]
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400 (dashboard/urls.py): our own parameter messages are shown; any
     other 400 (a SuspiciousOperation, say) keeps the generic text."""

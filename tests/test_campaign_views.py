@@ -90,12 +90,38 @@ def test_picked_rows_narrow_the_filter(operator_client, staging):
     assert campaign.selection["picked"] == picked
 
 
+def test_rows_ticked_in_the_roles_list_are_the_draft(operator_client, viewer_client, staging):
+    url = reverse("roles") + f"?account={staging.pk}"
+    page = operator_client.get(url).content.decode()
+    rows = ServiceLinkedRole.objects.filter(account=staging).order_by("pk")
+    for role in rows:
+        assert f'form="draft-campaign-form" name="pick" value="{role.pk}"' in page
+    assert 'id="draft-campaign-form"' in page
+    assert 'name="pick"' not in viewer_client.get(url).content.decode()
+    ticked = [rows[0].pk, rows[2].pk]
+    campaign = draft(operator_client, staging, pick=[str(pk) for pk in ticked])
+    assert sorted(campaign.roles.values_list("role_id", flat=True)) == ticked
+    assert campaign.selection["picked"] == ticked
+    # A forged tick is a clear 400, and nothing is drafted from it.
+    before = Campaign.objects.count()
+    response = operator_client.post(
+        reverse("campaign-new"), {"name": "x", "account": staging.pk, "pick": ["1", "x"]}
+    )
+    assert response.status_code == 400 and "not a whole number" in response.content.decode()
+    assert Campaign.objects.count() == before
+
+
 def test_removing_rows_then_approving_through_the_pages(
     operator_client, approver_client, operator, approver, staging
 ):
     campaign = draft(operator_client, staging, verdict="ready")
     first = campaign.roles.filter(state=Row.PENDING).first()
     detail = reverse("campaign-detail", args=[campaign.pk])
+    forged = operator_client.post(
+        reverse("campaign-remove", args=[campaign.pk]), {"row": [first.pk, "all"]}
+    )
+    assert forged.status_code == 400 and "not a whole number" in forged.content.decode()
+    assert campaign.roles.filter(state=Row.REMOVED).count() == 0
     response = operator_client.post(
         reverse("campaign-remove", args=[campaign.pk]), {"row": [first.pk]}
     )

@@ -59,6 +59,8 @@ ACTIONS: dict[str, str] = {
     "campaign.finished": "Campaign finished",
     "campaign.redispatched": "Campaign re-dispatched by the sweeper",
     "campaign.stalled": "Campaign paused by the sweeper (no worker moved it on)",
+    "campaign.viewed": "Campaign viewed",
+    "campaign.exported": "Campaign plan or report downloaded",
     "cleanup.planned": "Cleanup planned (dry run)",
     "cleanup.confirmed": "Cleanup confirmed",
     "cleanup.approved": "Cleanup approved",

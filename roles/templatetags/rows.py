@@ -51,17 +51,24 @@ def _seen(text) -> str:
 
 
 @register.simple_tag
-def role_row(role, not_tracked: str) -> SafeString:
+def role_row(role, not_tracked: str, pick: bool = False) -> SafeString:
     """One row of the role list (templates/roles/list.html): `role` as the list reads
-    it, with account_aws_id annotated."""
+    it, with account_aws_id annotated; with `pick`, a first cell to tick the row for the
+    campaign draft form below the table."""
     if role.last_used_at:
         used = day(role.last_used_at)
         if role.last_used_region:
             used = f"{used} in {_seen(role.last_used_region)}"
     else:
         used = f'<span class="muted">{escape(not_tracked)}</span>'
+    ticked = (
+        f'<td><input type="checkbox" form="draft-campaign-form" name="pick" value="{role.pk}"'
+        f' aria-label="Pick {escape(role.name)} in {escape(role.account_name)}"></td>'
+        if pick
+        else ""
+    )
     return mark_safe(
-        f"<tr><td>{_seen(role.service_principal)}</td>"
+        f"<tr>{ticked}<td>{_seen(role.service_principal)}</td>"
         f'<td><a href="{pk_url("role-detail", role.pk)}">{_seen(role.name)}</a></td>'
         f'<td>{escape(role.account_name)} <code class="muted">{escape(role.account_aws_id)}</code>'
         f"</td><td>{used}</td>"

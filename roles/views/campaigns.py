@@ -56,7 +56,9 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     if not (form.is_valid() and roles.is_valid()):
         errors = [f"{k}: {' '.join(v)}" for f in (form, roles) for k, v in f.errors.items()]
         return render(request, "campaigns/refused.html", {"reason": "; ".join(errors)}, status=400)
-    picked = form.cleaned_data["picked"]
+    limit = settings.ROLECALL_CAMPAIGN_MAX_ROLES
+    ticked = params.integers(request.POST.getlist("pick"), "pick", limit=limit)
+    picked = sorted({*form.cleaned_data["picked"], *ticked})
     qs = roles.filtered()
     if picked:
         qs = qs.filter(pk__in=picked)
@@ -141,7 +143,8 @@ def campaign_act(request: HttpRequest, pk: int, *, action: str) -> HttpResponse:
             return stale
     try:
         if action == "remove":
-            ids = [int(x) for x in request.POST.getlist("row") if x.isdigit()]
+            rows = request.POST.getlist("row")
+            ids = params.integers(rows, "row", limit=settings.ROLECALL_CAMPAIGN_MAX_ROLES)
             removed = service.remove_rows(campaign, ids, user=request.user, request=request)
             messages.info(request, f"{removed} role{'' if removed == 1 else 's'} removed.")
         else:
@@ -160,7 +163,7 @@ def campaign_act(request: HttpRequest, pk: int, *, action: str) -> HttpResponse:
 @require_GET
 def campaign_export(request: HttpRequest, pk: str, what: str, fmt: str) -> HttpResponse:
     """The dry run (the AWS calls it would make, in order) or the report (every role)."""
-    campaign = _campaign(request, int(pk), permissions.can_view, "campaign.exported")
+    campaign = _campaign(request, pk, permissions.can_view, "campaign.exported")
     if what == "plan":
         rows, columns = report.plan_rows(campaign), report.PLAN_COLUMNS
     else:
