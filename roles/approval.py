@@ -75,7 +75,7 @@ class Kind:
         return reverse(self.detail, args=[obj.pk])
 
     def locked(self, obj):
-        rows = self.model.objects.select_for_update()
+        rows = self.model.objects.select_for_update(no_key=True)
         return (rows.select_related(*self.related) if self.related else rows).get(pk=obj.pk)
 
     def audit(self, obj, action: str, *, user=None, request=None, outcome=Outcome.SUCCESS, **d):

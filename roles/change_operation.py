@@ -40,7 +40,7 @@ def overdue(grace: float) -> list[int]:
 
 def claim(pk: int, grace: float) -> RoleChange | None:
     return (
-        RoleChange.objects.select_for_update(of=("self",))
+        RoleChange.objects.select_for_update(of=("self",), no_key=True)
         .filter(_overdue_q(grace), pk=pk)
         .select_related("account", "requested_by")
         .first()

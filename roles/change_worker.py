@@ -31,7 +31,7 @@ def _claim(pk: int, task_id: str) -> RoleChange | None:
     with transaction.atomic():
         change = (
             # Only this row is locked (PostgreSQL locks no nullable side of a join).
-            RoleChange.objects.select_for_update(of=("self",))
+            RoleChange.objects.select_for_update(of=("self",), no_key=True)
             .select_related("account", "role", "requested_by")
             .filter(pk=pk, state=State.QUEUED)
             .first()

@@ -217,7 +217,7 @@ class _Applying:
 def apply(org_id: int, listing: organizations.Listing, started: datetime, *, user=None):
     """Store one discovery's listing (see the module docstring)."""
     with transaction.atomic():
-        org = Organization.objects.select_for_update().get(pk=org_id)
+        org = Organization.objects.select_for_update(no_key=True).get(pk=org_id)
         if org.discovered and org.discovered > started:
             return org  # a discovery that read later has already been applied
         now = timezone.now()

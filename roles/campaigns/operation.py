@@ -42,7 +42,7 @@ def overdue(grace: float) -> list[int]:
 
 
 def claim(pk: int, grace: float) -> Campaign | None:
-    return Campaign.objects.select_for_update().filter(_overdue_q(grace), pk=pk).first()
+    return Campaign.objects.select_for_update(no_key=True).filter(_overdue_q(grace), pk=pk).first()
 
 
 def give_up(campaign: Campaign) -> None:

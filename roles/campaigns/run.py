@@ -44,7 +44,7 @@ NOT_SENT = ("EvidenceChanged", "BindingChanged", "Protected", "NotSynced")
 
 def advance(pk: int, task_id: str = "") -> str:
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().filter(pk=pk).first()
+        campaign = Campaign.objects.select_for_update(no_key=True).filter(pk=pk).first()
         if campaign is None or campaign.state not in (*Campaign.RUNNING_STATES, State.PAUSED):
             return campaign.state if campaign else "gone"
         if campaign.state == State.QUEUED:

@@ -15,7 +15,7 @@ State, Row = Campaign.State, CampaignRole.State
 
 
 def _locked(campaign: Campaign, states, verb: str) -> Campaign:
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
     if campaign.state not in states:
         raise CampaignRefused(
             f"This campaign is {campaign.get_state_display().lower()}: it cannot be {verb}."

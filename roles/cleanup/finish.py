@@ -16,7 +16,9 @@ def finish_plan(plan_id: int) -> bool:
     """Close the plan once every region has ended. Called in a region's short claim or
     record transaction (no AWS call in it), after the region's state was saved; the
     plan row lock makes exactly one region the last."""
-    plan = CleanupPlan.objects.select_for_update().select_related("account").get(pk=plan_id)
+    plan = (
+        CleanupPlan.objects.select_for_update(no_key=True).select_related("account").get(pk=plan_id)
+    )
     if plan.state not in (PlanState.QUEUED, PlanState.RUNNING):
         return False
     if plan.regions.exclude(state__in=CleanupRegion.TERMINAL).exists():

@@ -44,7 +44,7 @@ def overdue(grace: float) -> list[int]:
 
 def claim(pk: int, grace: float) -> CleanupRegion | None:
     return (
-        CleanupRegion.objects.select_for_update(of=("self",))
+        CleanupRegion.objects.select_for_update(of=("self",), no_key=True)
         .filter(_overdue_q(grace), pk=pk)
         .select_related("plan", "plan__account")
         .first()

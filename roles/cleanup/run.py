@@ -123,7 +123,7 @@ def _skip_cluster(row: CleanupRegion, step: CleanupStep, reason: str, task_id: s
 def _locked_region(plan_id: int, region: str) -> CleanupRegion | None:
     """The region row, locked until the (short) transaction ends; never across AWS."""
     return (
-        CleanupRegion.objects.select_for_update(of=("self",))
+        CleanupRegion.objects.select_for_update(of=("self",), no_key=True)
         .select_related("plan", "plan__account")
         .filter(plan_id=plan_id, region=region)
         .first()

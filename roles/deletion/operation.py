@@ -40,7 +40,7 @@ def overdue(grace: float) -> list[int]:
 
 def claim(pk: int, grace: float) -> DeletionRequest | None:
     return (
-        DeletionRequest.objects.select_for_update()
+        DeletionRequest.objects.select_for_update(no_key=True)
         .filter(_overdue_q(grace), pk=pk)
         .select_related("account")
         .first()
@@ -84,7 +84,7 @@ def give_up(deletion: DeletionRequest) -> None:
     deletion.last_error = error
     deletion.save(update_fields=["state", "finished", "next_poll_at", "last_error", "updated"])
     attempt = (
-        DeletionAttempt.objects.select_for_update()
+        DeletionAttempt.objects.select_for_update(no_key=True)
         .filter(request=deletion)
         .order_by("-number")
         .first()

@@ -152,7 +152,7 @@ def retry_deletion(deletion: DeletionRequest, *, user, request=None) -> Deletion
     try:
         with transaction.atomic():
             deletion = (
-                DeletionRequest.objects.select_for_update()
+                DeletionRequest.objects.select_for_update(no_key=True)
                 .select_related("account", "role")
                 .get(pk=deletion.pk)
             )

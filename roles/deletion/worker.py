@@ -37,7 +37,7 @@ def _locked(
     """The request and its latest attempt, locked, if the request is in one of `states`
     (else None, None: another delivery moved it on, and this one has nothing to do)."""
     deletion = (
-        DeletionRequest.objects.select_for_update()
+        DeletionRequest.objects.select_for_update(no_key=True)
         .select_related("account", "role")
         .filter(pk=request_id, state__in=states)
         .first()
@@ -45,7 +45,7 @@ def _locked(
     if deletion is None:
         return None, None
     attempt = (
-        DeletionAttempt.objects.select_for_update()
+        DeletionAttempt.objects.select_for_update(no_key=True)
         .filter(request=deletion)
         .order_by("-number")
         .first()

@@ -49,7 +49,7 @@ def overdue(grace: float) -> list[int]:
 
 def claim(pk: int, grace: float) -> SyncRun | None:
     return (
-        SyncRun.objects.select_for_update()
+        SyncRun.objects.select_for_update(no_key=True)
         .filter(_overdue_q(grace), pk=pk)
         .select_related("account")
         .first()

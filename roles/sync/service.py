@@ -111,7 +111,10 @@ def _may_take_over(run: SyncRun, task_id: str) -> bool:
 def _claim(run_id: int, task_id: str) -> SyncRun | None:
     with transaction.atomic():
         run = (
-            SyncRun.objects.select_for_update().select_related("account").filter(pk=run_id).first()
+            SyncRun.objects.select_for_update(no_key=True)
+            .select_related("account")
+            .filter(pk=run_id)
+            .first()
         )
         if run is None or not run.is_active:
             return None  # already finished: a redelivered message does nothing
