@@ -8,6 +8,8 @@ import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from roles.campaigns import run, select
@@ -239,3 +241,21 @@ def test_a_typed_account_drafts_exactly_the_roles_the_list_shows(operator_client
         assert (
             f'name="account" value="{prod.pk if expected == staging else staging.pk}"' not in page
         )
+
+
+def test_the_page_reads_the_same_queries_whatever_the_number_of_roles(operator_client, sync_demo):
+    accounts = sync_demo("acme-staging", "acme-prod")
+    counts = []
+    for filters in ({"account": accounts["acme-staging"].pk}, {}):
+        operator_client.post(reverse("campaign-new"), {"name": "Clean-up", **filters})
+        campaign = Campaign.objects.latest("pk")
+        url = reverse("campaign-detail", args=[campaign.pk])
+        operator_client.get(url)  # the first fetch may write the session
+        with CaptureQueriesContext(connection) as queries:
+            page = operator_client.get(url).content.decode()
+        left_alone = campaign.roles.exclude(state__in=CampaignRole.ACTED_ON).count()
+        assert page.count('data-testid="excluded-role"') == left_alone
+        counts.append((campaign.roles.count(), left_alone, len(queries.captured_queries)))
+    (few, few_apart, small), (many, many_apart, large) = counts
+    assert many > few and many_apart > few_apart  # more rows, and more set apart
+    assert small == large, counts  # no query per role, acted on or left alone

@@ -100,7 +100,7 @@ def _context(request: HttpRequest, campaign: Campaign) -> dict:
         "rows": rows,
         "excluded": list(
             campaign.roles.filter(state__in=(Row.EXCLUDED, Row.REMOVED)).only(
-                "role_name", "account_name", "state", "reason", "role_id", "verdict"
+                "campaign", "role_name", "account_name", "state", "reason", "role_id", "verdict"
             )
         ),
         "totals": totals,
