@@ -2,7 +2,7 @@
 
 Each test in tests/faults/ writes var/reliability/fault-NN.json (what was
 injected, the outcome, the AWS calls the emulator counted, data lost). This
-script turns the ten records into the report; it refuses (exit 1, nothing
+script turns the eleven records into the report; it refuses (exit 1, nothing
 written) when a record is missing, a test failed or any data was lost.
 
     .venv/bin/pytest tests/faults && .venv/bin/python scripts/reliability_report.py
