@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from roles import permissions
 from roles.aws import iam
 from roles.aws.account import AccountAws
 from roles.aws.change import Change
@@ -25,6 +26,9 @@ from roles.notify import notify
 from roles.sync.service import start_sync
 
 State, Kind = RoleChange.State, RoleChange.Kind
+# Who may ask for each kind, as its page checks (roles/views/changes.py), checked
+# again when the worker makes it.
+MAY_ASK = {Kind.DESCRIPTION: permissions.can_operate, Kind.CREATE: permissions.can_admin}
 
 
 def _claim(pk: int, task_id: str) -> RoleChange | None:
@@ -44,7 +48,15 @@ def _claim(pk: int, task_id: str) -> RoleChange | None:
 
 
 def _bound(change: RoleChange) -> None:
-    """Refuse a change whose account or role moved since the user asked."""
+    """Refuse a change whose requester lost the right to ask for it, or whose account
+    or role moved, since the user asked."""
+    user = change.requested_by
+    if user is None or not MAY_ASK[change.kind](user):
+        raise AwsError(
+            "NotAllowed",
+            f"{change.requested_by_name} may no longer ask for this change (their account "
+            "was disabled or their group changed since they asked): nothing was changed.",
+        )
     account = change.account
     refuse_paused(account)
     if account.aws_account_id != change.bound_account_id:

@@ -37,6 +37,15 @@ def request_(operator):
 
 
 @pytest.fixture
+def creator(operator, request_):
+    """alice's request, alice an administrator: creating a role is an administrator's
+    to ask for (roles/views/changes.py), and the worker checks it again."""
+    operator.is_superuser = True
+    operator.save(update_fields=["is_superuser"])
+    return request_
+
+
+@pytest.fixture
 def answers(monkeypatch):
     return record_answers(monkeypatch)
 
@@ -304,6 +313,43 @@ def test_a_change_role_acting_in_another_account_changes_nothing(staging, reques
 # --- the sweeper -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("lost", ["group", "disabled"])
+def test_a_requester_who_lost_the_right_to_ask_changes_nothing(
+    staging, request_, emulator, operator, lost
+):
+    change = ask(rds(staging), "new text", request=request_)
+    if lost == "group":
+        operator.groups.clear()  # moved out of the operators after asking
+    else:
+        operator.is_active = False
+        operator.save(update_fields=["is_active"])
+    emulator.control.clear_trail()
+    assert change_worker.apply(change.pk) == "failed"
+    change.refresh_from_db()
+    assert change.error["code"] == "NotAllowed" and "alice" in change.error["message"]
+    assert emulator.control.trail() == []  # not even the change role assumed
+    assert in_aws("AWSServiceRoleForRDS")["Description"] != "new text"
+    event = the_event("role.description_edited")
+    assert (event.outcome, event.actor_name) == ("failure", "alice")
+    assert event.details["error"]["code"] == "NotAllowed"
+
+
+def test_a_creation_asked_by_an_administrator_demoted_since_changes_nothing(
+    staging, creator, emulator, operator
+):
+    change = changes.request_creation(staging, "cloudtrail.amazonaws.com", "", "", request=creator)
+    operator.is_superuser = False  # still an operator, no longer an administrator
+    operator.save(update_fields=["is_superuser"])
+    emulator.control.clear_trail()
+    assert change_worker.apply(change.pk) == "failed"
+    change.refresh_from_db()
+    assert change.error["code"] == "NotAllowed"
+    assert emulator.control.trail() == []
+    roles = aws_client("iam", STAGING).list_roles(PathPrefix="/aws-service-role/cloudtrail")
+    assert roles["Roles"] == []
+    assert not SyncRun.objects.filter(account=staging, status="queued").exists()
+
+
 def test_the_sweeper_resends_a_queued_change_whose_message_was_lost(staging, request_, monkeypatch):
     change = ask(rds(staging), request=request_)
     RoleChange.objects.filter(pk=change.pk).update(updated=timezone.now() - timedelta(minutes=5))
@@ -345,10 +391,10 @@ def test_the_sweeper_closes_a_running_change_whose_worker_died_without_resending
 
 
 def test_a_created_role_is_one_event_a_notification_and_a_sync(
-    staging, request_, answers, operator, emulator
+    staging, creator, answers, operator, emulator
 ):
     change = changes.request_creation(
-        staging, "cloudtrail.amazonaws.com", "For the trail", "", request=request_
+        staging, "cloudtrail.amazonaws.com", "For the trail", "", request=creator
     )
     requested = the_event("role.create_requested")
     assert who(requested) == (operator.pk, "alice", IP, STAGING)
@@ -392,12 +438,12 @@ def test_a_second_creation_of_the_same_role_while_one_is_queued_is_refused(stagi
 
 
 def test_a_refused_creation_is_one_failure_event_and_no_sync(
-    staging, request_, answers, emulator, operator
+    staging, creator, answers, emulator, operator
 ):
     emulator.control.add_faults(
         {"operation": "iam:CreateServiceLinkedRole", "error": "AccessDenied"}
     )
-    change = changes.request_creation(staging, "cloudtrail.amazonaws.com", "", "", request=request_)
+    change = changes.request_creation(staging, "cloudtrail.amazonaws.com", "", "", request=creator)
     assert change_worker.apply(change.pk) == "failed"
     refused = only(answers, "CreateServiceLinkedRole")
     assert refused.request_id != ""
