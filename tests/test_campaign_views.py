@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from django.urls import reverse
 from roles.campaigns import run, select
 from roles.campaigns.kind import confirmation
 from roles.models import AuditEvent, Campaign, CampaignRole, ServiceLinkedRole
+from roles.views import campaigns as campaign_views
 from tests.support.campaigns import approved
 from tests.support.drive import drive_deletion
 
@@ -259,3 +261,33 @@ def test_the_page_reads_the_same_queries_whatever_the_number_of_roles(operator_c
     (few, few_apart, small), (many, many_apart, large) = counts
     assert many > few and many_apart > few_apart  # more rows, and more set apart
     assert small == large, counts  # no query per role, acted on or left alone
+
+
+def test_both_lists_page_and_polling_keeps_the_pages_shown(
+    operator_client, approver, operator, sync_demo, monkeypatch
+):
+    monkeypatch.setattr(campaign_views, "ROWS_PER_PAGE", 2)
+    sync_demo("acme-staging", "acme-prod")
+    operator_client.post(reverse("campaign-new"), {"name": "Everything"})
+    campaign = Campaign.objects.latest("pk")
+    apart = list(
+        campaign.roles.exclude(state__in=CampaignRole.ACTED_ON).values_list("role_name", flat=True)
+    )
+    assert len(apart) > 4
+    detail = reverse("campaign-detail", args=[campaign.pk])
+    seen, url = [], f"{detail}?page=2&apart=1"
+    while url:
+        page = operator_client.get(url).content.decode()
+        assert f"<h2>Left alone ({len(apart)})</h2>" in page
+        assert page.count('data-testid="excluded-role"') <= 2
+        assert page.count('data-testid="campaign-role"') == 2  # the roles page 2 stays
+        seen += re.findall(r'data-testid="excluded-role" data-state="\w+"><a [^>]+>([^<]+)<', page)
+        following = re.search(r'href="\?page=2&amp;apart=(\d+)">Next</a></p>\s*</section>', page)
+        url = following and f"{detail}?page=2&apart={following.group(1)}"
+    assert sorted(seen) == sorted(apart)  # every one, each once
+    assert operator_client.get(f"{detail}?apart=x").status_code == 400
+
+    approved(campaign, approver)
+    fragment = operator_client.get(f"{detail}?page=2&apart=3", HTTP_HX_REQUEST="true")
+    # The poll asks for the pages on screen, not for the first ones.
+    assert f'hx-get="{detail}?page=2&amp;apart=3"' in fragment.content.decode()

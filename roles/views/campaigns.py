@@ -98,11 +98,12 @@ def _context(request: HttpRequest, campaign: Campaign) -> dict:
         "campaign": campaign,
         "obj": campaign,
         "rows": rows,
-        "excluded": list(
-            campaign.roles.filter(state__in=(Row.EXCLUDED, Row.REMOVED)).only(
-                "campaign", "role_name", "account_name", "state", "reason", "role_id", "verdict"
-            )
-        ),
+        "excluded": Paginator(
+            campaign.roles.filter(state__in=(Row.EXCLUDED, Row.REMOVED))
+            .only("campaign", "role_name", "account_name", "state", "reason", "role_id")
+            .order_by("pk"),
+            ROWS_PER_PAGE,
+        ).get_page(params.integer(request.GET, "apart", default=1, minimum=1)),
         "totals": totals,
         "states": states,
         "done": done,
