@@ -50,6 +50,8 @@ import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -152,6 +154,40 @@ def drop_database(database_url: str) -> None:
     admin, name = admin_url(database_url)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def worker_bench(parser: argparse.ArgumentParser, args, name: str) -> Iterator[tuple]:
+    """A benchmark with the Procfile's workers: refuse (parser.error) a database not
+    named for benchmarks, a Procfile with no worker or a Redis database in use; then
+    yield (workers, broker, scratch folder) with the database created afresh, and on
+    the way out, whatever happened, close the connections, flush Redis, drop the
+    database and the folder. SIGTERM stops it as Ctrl-C does."""
+    if not is_bench_database(args.database_url):
+        parser.error("--database-url: a PostgreSQL database whose name contains 'bench'")
+    workers = procfile_workers()
+    if not workers:
+        parser.error("Procfile starts no Celery worker")
+    import redis
+
+    broker = redis.Redis.from_url(args.redis_url)
+    if broker.dbsize():
+        parser.error(f"{args.redis_url} is not empty: flush it or pass another --redis-url")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    var = tempfile.mkdtemp(prefix=f"rolecall-bench-{name}-")
+    try:
+        create_database(args.database_url)
+        yield workers, broker, var
+    finally:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        try:
+            broker.flushdb()
+        finally:
+            drop_database(args.database_url)
+            shutil.rmtree(var, ignore_errors=True)
 
 
 # --- processes -------------------------------------------------------------------
@@ -508,31 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.accounts < 2 or args.repeat < 1:
         parser.error("--accounts must be at least 2 and --repeat at least 1")
 
-    if not is_bench_database(args.database_url):
-        parser.error("--database-url: a PostgreSQL database whose name contains 'bench'")
-    shipped = procfile_workers()
-    if not shipped:
-        parser.error("Procfile starts no Celery worker")
-    import redis
-
-    broker = redis.Redis.from_url(args.redis_url)
-    if broker.dbsize():
-        parser.error(f"{args.redis_url} is not empty: flush it or pass another --redis-url")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop everything, as Ctrl-C does
-    var = tempfile.mkdtemp(prefix="rolecall-bench-queues-")
-    try:
-        create_database(args.database_url)
+    with worker_bench(parser, args, "queues") as (shipped, broker, var):
         old, new = measure(args, shipped, broker, var)
-    finally:
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        try:
-            broker.flushdb()
-        finally:
-            drop_database(args.database_url)
-            shutil.rmtree(var, ignore_errors=True)
     print(f"baseline, the old worker line: {summary(old)}")
     print(summary(new))
     return 0 if all(s.seconds is not None for s in new) else 1

@@ -5,12 +5,8 @@ within a second while syncs are queued."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -18,8 +14,7 @@ from django.conf import settings
 from bench.queues import option, procfile_workers
 from dashboard.celery import app
 from roles import jobs
-from tests.faults.broker import RedisServer
-from tests.support.processes import test_database_url as suite_database_url
+from tests.support.bench import run_worker_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMAND = ".venv/bin/python -m bench.queues"
@@ -51,41 +46,13 @@ def test_a_worker_takes_the_changes_queue_alone_and_every_queue_is_taken(procfil
 @pytest.mark.postgresql
 def test_the_queue_benchmark_runs_as_the_readme_shows_it():
     assert f"`{COMMAND}`" in (ROOT / "README.md").read_text()
-    parts = urlsplit(suite_database_url())
-    database = urlunsplit(parts._replace(path=f"/rolecall_bench_queues_test_{os.getpid()}"))
-    redis = RedisServer().start()
-    try:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.queues",
-                "--accounts",
-                "60",
-                "--repeat",
-                "1",
-                "--database-url",
-                database,
-                "--redis-url",
-                redis.url,
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=280,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert redis.client().dbsize() == 0  # the benchmark purged its database
-    finally:
-        redis.close()
-    lines = result.stdout.splitlines()
+    lines = run_worker_bench("queues", "--accounts", "60", "--repeat", "1")
     assert any(line.startswith("Procfile: worker --queues celery,sync") for line in lines)
     assert LAST.search(lines[-2]), lines[-2]  # the baseline (the old worker line)
     last = LAST.fullmatch(lines[-1])
-    assert last, result.stdout
+    assert last, lines
     seconds, samples, queued = float(last.group(1)), int(last.group(2)), int(last.group(3))
     # The figure is the benchmark's to print (README, Performance), not a timed test's
     # to judge on a shared machine: here only that it measured with syncs waiting.
     assert samples == 1 and seconds > 0
-    assert queued >= 30, result.stdout  # most of the 60 syncs were still waiting
+    assert queued >= 30, lines  # most of the 60 syncs were still waiting
