@@ -8,6 +8,7 @@ process, killed mid-campaign, is in tests/test_campaign_worker.py."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -93,6 +94,13 @@ def test_a_draft_freezes_each_roles_evidence_and_sets_apart_what_it_must_not_tou
     pending = sum(1 for r in rows.values() if r.state == Row.PENDING)
     assert campaign.role_name == f"{pending} roles"
     totals = select.totals(campaign)
+    acted = [r for r in rows.values() if r.state == Row.PENDING]
+    assert totals == {
+        "account": sorted(Counter(r.account_name for r in acted).items()),
+        "service": sorted(Counter(r.service_principal for r in acted).items()),
+        "verdict": sorted(Counter(r.verdict for r in acted).items()),
+        "state": sorted(Counter(r.state for r in rows.values()).items()),
+    }
     assert sum(n for _, n in totals["account"]) == pending
     assert dict(totals["state"])["excluded"] == len(excluded)
     event = AuditEvent.objects.get(action="campaign.drafted")
