@@ -56,10 +56,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from bench.queues import (
+from bench.workers import (
     BIN,
     SCENARIO_ACCOUNTS,
     Worker,
+    approve,
     bench_environment,
     describe,
     free_roles,
@@ -139,17 +140,11 @@ def elapsed(change) -> float:
 
 def single_deletion(role, operator, approver) -> float:
     """One user confirms the role's deletion, another approves it: seconds to its end."""
-    from roles.deletion.service import decide, request_deletion
+    from roles.deletion.service import request_deletion
     from roles.models import DeletionRequest
 
     deletion = request_deletion(role, user=operator).request
-    decide(
-        deletion,
-        user=approver,
-        approve=True,
-        comment="benchmark",
-        version=deletion.evidence_version,
-    )
+    approve(deletion, approver)
     deadline = time.monotonic() + SINGLE_TIMEOUT
     while time.monotonic() < deadline:
         deletion.refresh_from_db()

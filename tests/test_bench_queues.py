@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from bench.queues import option, procfile_workers
+from bench.workers import option, procfile_workers
 from dashboard.celery import app
 from roles import jobs
 from tests.support.bench import run_worker_bench
