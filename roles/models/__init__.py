@@ -20,9 +20,11 @@ from roles.models.policies import ManagedPolicyVersion
 from roles.models.protection import ProtectedRule
 from roles.models.summary import AccountSummary
 from roles.models.sync import SyncRun
+from roles.models.tokens import ApiToken
 
 __all__ = [
     "AccessAdvisorEntry",
+    "ApiToken",
     "Account",
     "AccountSummary",
     "AuditEvent",

@@ -1,0 +1,100 @@
+"""Personal API tokens: each user's own, shown once, stored hashed, scoped, expiring.
+
+A token is `rc_<prefix>_<secret>`. The prefix (8 characters) finds the row and
+is shown in lists so a user can tell tokens apart; only the SHA-256 of the whole
+token is stored. The secret carries 256 random bits, so a plain hash is enough:
+nothing short enough to guess is ever hashed (unlike a password).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+PREFIX = "rc_"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def find(self, token: str) -> ApiToken | None:
+        """The live token `token` names, or None (unknown, revoked, expired or forged)."""
+        parts = token.split("_")
+        if len(parts) != 3 or f"{parts[0]}_" != PREFIX or len(parts[1]) != 8:
+            return None
+        row = self.live().select_related("user").filter(prefix=parts[1]).first()
+        if row is None or not hmac.compare_digest(row.hashed, digest(token)):
+            return None
+        return row
+
+
+class ApiToken(models.Model):
+    class Scope(models.TextChoices):
+        READ = "read", "read"
+        CHANGE = "change", "read + change"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, unique=True)
+    hashed = models.CharField(max_length=64)
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.READ)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="api_token_live_name",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({PREFIX}{self.prefix}_…)"
+
+    @classmethod
+    def issue(cls, user, *, name: str, scope: str, expires_at) -> tuple[ApiToken, str]:
+        """A new token row and the token itself, which is never stored or shown again."""
+        prefix = secrets.token_hex(4)
+        token = f"{PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+        row = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=prefix,
+            hashed=digest(token),
+            scope=scope,
+            expires_at=expires_at,
+        )
+        return row, token
+
+    @property
+    def may_change(self) -> bool:
+        return self.scope == self.Scope.CHANGE
+
+    @property
+    def live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def is_fresh(self) -> bool:
+        """Created within the re-authentication window (ROLECALL_REAUTH_MINUTES):
+        the token was made right after its user typed their password."""
+        age = (timezone.now() - self.created).total_seconds()
+        return age <= settings.ROLECALL_REAUTH_MINUTES * 60
