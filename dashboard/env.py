@@ -141,6 +141,39 @@ def redis_url(name: str, default: str) -> str:
     return url
 
 
+def email_url(name: str) -> dict:
+    """Django's EMAIL_* settings from a URL such as smtp+tls://user:pass@host:587
+    (django-environ's schemes), or {} when unset. NAME_FILE may hold it (it has a password)."""
+    url = secret(name)
+    if url is None:
+        return {}
+    parts = urlsplit(url)
+    if parts.scheme not in environ.Env.EMAIL_SCHEMES or "://" not in url:
+        schemes = ", ".join(sorted(environ.Env.EMAIL_SCHEMES))
+        raise ImproperlyConfigured(f"{name} must use one of the schemes {schemes}.")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a non-numeric port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a malformed port.") from None
+    if parts.scheme.startswith("smtp") and not parts.hostname:
+        raise ImproperlyConfigured(f"{name} names no host.")
+    config = environ.Env.email_url_config(url)
+    return {key: value for key, value in config.items() if value is not None}
+
+
+def base_url(name: str, default: str) -> str:
+    """An http(s) address with no query or fragment, without its trailing slash."""
+    value = string(name, default)
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name} must look like https://rolecall.example.com, got {value!r}."
+        )
+    return value.rstrip("/")
+
+
 def mapping(name: str, keys: tuple[str, ...]) -> dict[str, str]:
     """'viewer=rc-viewers,operator=rc-ops' -> {'viewer': 'rc-viewers', 'operator': 'rc-ops'}."""
     result = {}

@@ -364,6 +364,93 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- REST API (/api/v1/, roles/api/) ---------------------------------------
+# Personal tokens (roles/models/tokens.py) or the browser's session; JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "roles.api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["roles.api.auth.ApiAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["roles.api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "roles.api.errors.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "rolecall API",
+    "DESCRIPTION": "Audit and retire AWS IAM service-linked roles (README: REST API).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its reference page, like every page, need a signed-in member.
+    "SERVE_PERMISSIONS": ["roles.api.auth.ApiAccess"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the sidecar's static files, its start-up script from our own
+    # view: nothing from a CDN, nothing inline (the Content-Security-Policy).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DeletionState": "roles.models.deletions.DeletionRequest.State",
+        "CleanupState": "roles.models.cleanup.CleanupPlan.State",
+        "CampaignState": "roles.models.campaigns.Campaign.State",
+        "RoleState": "roles.models.inventory.ServiceLinkedRole.State",
+    },
+}
+# Requests per minute per token (per user for the browser's session, per address
+# without either); over it the API answers 429 with Retry-After.
+ROLECALL_API_RATE = env.integer("ROLECALL_API_RATE", 600, minimum=1)
+# The longest a new token may live, in days.
+ROLECALL_API_TOKEN_MAX_DAYS = env.integer("ROLECALL_API_TOKEN_MAX_DAYS", 365, minimum=1)
+# The rate limit's counters are shared by every web process, in Redis.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "rolecall-api",
+    },
+}
+
+# --- Notifications by email and webhook (roles/outbound/) ----------------------
+# Where people reach rolecall: the links in emails and webhook events. Unset in
+# production, they carry the page's path only.
+ROLECALL_BASE_URL = env.base_url(
+    "ROLECALL_BASE_URL",
+    f"http://127.0.0.1:{env.integer('ROLECALL_PORT', 8000, minimum=1)}"
+    if DEBUG or ROLECALL_DEMO
+    else "",
+)
+# EMAIL_URL (smtp+tls://user:password@host:587), or the standard EMAIL_* variables.
+_EMAIL = env.email_url("EMAIL_URL")
+_EMAIL_VARIABLES = ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD")
+if _EMAIL and any(env.secret(name) for name in _EMAIL_VARIABLES):
+    raise ImproperlyConfigured("Set EMAIL_URL or the EMAIL_HOST... variables, not both.")
+EMAIL_BACKEND = _EMAIL.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST") or env.string("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT") or env.integer("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER") or env.string("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD") or env.secret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", env.boolean("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", env.boolean("EMAIL_USE_SSL", False))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+EMAIL_FILE_PATH = _EMAIL.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+# A mail server that hangs must not hold a worker for long.
+EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "rolecall@localhost")
+# Seconds a webhook receiver has to connect and answer; a slower one is retried.
+ROLECALL_WEBHOOK_TIMEOUT = env.integer("ROLECALL_WEBHOOK_TIMEOUT", 10, minimum=1)
+# Each email or webhook delivery is tried at most this many times, waiting 10 s,
+# 20 s, 40 s ... capped (seconds) between attempts: about 85 minutes in all by default.
+# Waits up to ROLECALL_POLL_BACKOFF_CAP are task countdowns; longer ones are sent by
+# the sweeper when due (roles/outbound/operation.py), never long ETA tasks.
+ROLECALL_DELIVERY_MAX_ATTEMPTS = env.integer("ROLECALL_DELIVERY_MAX_ATTEMPTS", 10, minimum=1)
+ROLECALL_DELIVERY_BACKOFF_START = env.integer("ROLECALL_DELIVERY_BACKOFF_START", 10, minimum=1)
+ROLECALL_DELIVERY_BACKOFF_CAP = env.integer("ROLECALL_DELIVERY_BACKOFF_CAP", 3600, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path, re_path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, re_path
 
+from roles.api.errors import not_found as api_not_found
 from roles.views import (
     accounts,
     audit,
@@ -16,9 +18,12 @@ from roles.views import (
     notifications,
     organizations,
     pages,
+    preferences,
     resources,
     roles,
     syncs,
+    tokens,
+    webhooks,
 )
 
 # Our own parameter errors (roles/params.py) say what was wrong.
@@ -121,10 +126,33 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reauth/", auth.reauth, name="reauth"),
     path("admin/", admin.site.urls),
+    # Notifications by email and webhook (roles/views/preferences.py, roles/views/webhooks.py).
+    path(
+        "settings/notifications/",
+        preferences.notification_settings,
+        name="notification-settings",
+    ),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/add/", webhooks.webhook_add, name="webhook-add"),
+    path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook-detail"),
+    path("webhooks/<int:pk>/edit/", webhooks.webhook_edit, name="webhook-edit"),
+    *[
+        path(
+            f"webhooks/<int:pk>/{action}/",
+            webhooks.webhook_act,
+            {"action": action},
+            name=f"webhook-{action}",
+        )
+        for action in webhooks.ACTIONS
+    ],
+    path("settings/tokens/", tokens.token_list, name="tokens"),
+    path("settings/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
+    # The REST API (roles/api/): its own authentication, JSON errors, OpenAPI schema.
+    path("api/v1/", include("roles.api.urls")),
+    path("api/", include([re_path(r"^.*$", login_not_required(api_not_found))])),
 ]
 
 if settings.ROLECALL_OIDC:
-    from django.contrib.auth.decorators import login_not_required
     from mozilla_django_oidc.views import (
         OIDCAuthenticationCallbackView,
         OIDCAuthenticationRequestView,

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from roles.models import AuditEvent, Notification, Outcome
+from roles.models import AuditEvent, Notification, NotificationKind, Outcome
 from roles.models.approval import AWAITING_APPROVAL, QUEUED, REJECTED
 from roles.notify import APPROVAL_NEEDED, approvers, notify, resolve
 
@@ -107,6 +107,7 @@ def ask_approvers(kind: Kind, obj, body: str) -> None:
     notify(
         [u for u in approvers() if u.pk not in excluded],
         f"{APPROVAL_NEEDED}: {obj.question}",
+        kind=NotificationKind.APPROVAL_NEEDED,
         level=Notification.Level.WARNING,
         body=body,
         link=kind.link(obj),
@@ -197,6 +198,7 @@ def _record(kind: Kind, obj, *, user, approve: bool, comment: str) -> None:
     notify(
         list(get_user_model().objects.filter(pk__in=obj.requester_ids())),
         f"{obj.headline} {verb} by {user.get_username()}",
+        kind=NotificationKind.DELETION_OUTCOME,
         level=Notification.Level.INFO if approve else Notification.Level.WARNING,
         body=comment,
         link=kind.link(obj),

@@ -21,7 +21,14 @@ from roles.aws.account import AccountAws
 from roles.aws.change import Change
 from roles.aws.errors import AwsError
 from roles.changes import refuse_paused
-from roles.models import AuditEvent, Notification, Outcome, RoleChange, ServiceLinkedRole
+from roles.models import (
+    AuditEvent,
+    Notification,
+    NotificationKind,
+    Outcome,
+    RoleChange,
+    ServiceLinkedRole,
+)
 from roles.notify import notify
 from roles.sync.service import start_sync
 
@@ -166,7 +173,14 @@ def _tell(change: RoleChange, error: dict | None, body: str) -> None:
     else:
         title, level = f"{what} created", Notification.Level.SUCCESS
         body = "It appears in the role list after the sync."
-    notify([change.requested_by], title, level=level, body=body, link=link)
+    notify(
+        [change.requested_by],
+        title,
+        kind=NotificationKind.DELETION_OUTCOME,
+        level=level,
+        body=body,
+        link=link,
+    )
 
 
 def apply(pk: int, task_id: str = "") -> str:

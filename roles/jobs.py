@@ -33,6 +33,9 @@ CLEANUP_REGION = "rolecall.cleanup.region"
 SYNC_ACCOUNT = "rolecall.sync.account"
 DISCOVER_ORGANIZATION = "rolecall.organizations.discover"
 APPLY_CHANGE = "rolecall.changes.apply"
+# Notifications by email and webhook (roles/outbound/), on the default queue.
+SEND_EMAIL = "rolecall.outbound.email"
+SEND_WEBHOOK = "rolecall.outbound.webhook"
 
 SYNC_QUEUE, CHANGES_QUEUE, DEFAULT_QUEUE = "sync", "changes", "celery"
 

@@ -10,21 +10,34 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from roles import groups
-from roles.models import Notification
+from roles.models import Notification, NotificationKind
+from roles.outbound import routing
 
 
 def notify(
     users: Iterable,
     title: str,
     *,
+    kind: str,
     level: str = Notification.Level.INFO,
     body: str = "",
     link: str = "",
     secondary_link: str = "",
 ) -> int:
+    """Tell `users` in the app, and by email and webhook where their routes for `kind`
+    say so (roles/outbound/routing.py): those are written here, in the caller's
+    transaction, and sent only once it commits.
+
+    Kinds: approval requests are APPROVAL_NEEDED; the end of a deletion, a cleanup
+    or a direct change, and a decision on any approved change, are DELETION_OUTCOME;
+    a failed sync, SYNC_FAILURE; a recreated role, RECREATED_ROLE; a campaign that
+    finished or was paused by the sweeper, CAMPAIGN_FINISHED.
+    """
+    kind = NotificationKind(kind)
     rows = [
         Notification(
             user=user,
+            kind=kind,
             level=level,
             title=title[:300],
             body=body,
@@ -34,6 +47,7 @@ def notify(
         for user in {u.pk: u for u in users if u is not None}.values()
     ]
     Notification.objects.bulk_create(rows)
+    routing.queue(kind, rows)
     return len(rows)
 
 

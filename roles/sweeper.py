@@ -9,12 +9,13 @@ Beat runs sweep() every ROLECALL_SWEEPER_INTERVAL seconds (roles/tasks/sweeper.p
 Each operation (roles/jobs.py Operation) says when one of its rows is overdue,
 how to send its task again and how to give up on it: deletion requests
 (roles/deletion/operation.py), sync runs (roles/sync/operation.py), cleanup
-regions (roles/cleanup/operation.py), direct changes (roles/change_operation.py)
-and campaigns (roles/campaigns/operation.py). The policy is the same for all: a row overdue by
+regions (roles/cleanup/operation.py), direct changes (roles/change_operation.py),
+campaigns (roles/campaigns/operation.py) and email and webhook deliveries
+(roles/outbound/operation.py). The policy is the same for all: a row overdue by
 more than ROLECALL_SWEEPER_GRACE seconds gets its task again and the re-dispatch
-is counted and audited; past ROLECALL_SWEEPER_MAX_DISPATCHES it is
-closed (SweeperGaveUp), audited and the people concerned told, so nothing is
-retried forever. A publish that fails is not counted.
+is counted and audited (a delivery's is only counted: see its module); past
+ROLECALL_SWEEPER_MAX_DISPATCHES it is closed (SweeperGaveUp), audited and the
+people concerned told, so nothing is retried forever. A publish that fails is not counted.
 
 Re-dispatching is safe because every task re-reads its row under a lock and
 acts only from the state it expects.
@@ -33,10 +34,11 @@ from roles.change_operation import CHANGES
 from roles.cleanup.operation import CLEANUPS
 from roles.deletion.operation import DELETIONS
 from roles.jobs import Operation
+from roles.outbound.operation import DELIVERIES
 from roles.sync.operation import SYNCS
 
 log = logging.getLogger(__name__)
-OPERATIONS: tuple[Operation, ...] = (DELETIONS, SYNCS, CLEANUPS, CHANGES, CAMPAIGNS)
+OPERATIONS: tuple[Operation, ...] = (DELETIONS, SYNCS, CLEANUPS, CHANGES, CAMPAIGNS, DELIVERIES)
 
 
 @dataclass

@@ -83,9 +83,10 @@ def test_deciding_a_cleanup_marks_its_approval_requests_done(prod, operator, app
 
 
 def test_resolve_touches_only_approval_requests_for_that_link(operator, approvers):
-    notify(approvers, "Approval needed: delete X in acme-prod", link="/deletions/1/")
-    notify(approvers, "Approval needed: delete Y in acme-prod", link="/deletions/2/")
-    notify(approvers, "Deletion of X in acme-prod failed", link="/deletions/1/")
+    ask, outcome = "approval_needed", "deletion_outcome"
+    notify(approvers, "Approval needed: delete X in acme-prod", kind=ask, link="/deletions/1/")
+    notify(approvers, "Approval needed: delete Y in acme-prod", kind=ask, link="/deletions/2/")
+    notify(approvers, "Deletion of X in acme-prod failed", kind=outcome, link="/deletions/1/")
     already_read = asks("/deletions/1/").first()
     Notification.objects.filter(pk=already_read.pk).update(read_at="2026-01-01T00:00:00Z")
     assert resolve("/deletions/1/") == 2

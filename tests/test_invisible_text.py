@@ -49,7 +49,12 @@ def hostile(demo_accounts, sync_demo, operator):
         tags={f"owner{RLO}": "\ufeffteam"},
     )
     role.refresh_from_db()
-    notify([operator], f"{role.name}\u200f was recreated", body=f"Cluster {cluster}\nagain")
+    notify(
+        [operator],
+        f"{role.name}\u200f was recreated",
+        kind="recreated_role",
+        body=f"Cluster {cluster}\nagain",
+    )
     return role
 
 

@@ -166,6 +166,11 @@ def readme_manage_commands() -> list[str]:
         for line in block.splitlines()
         if "manage.py " in line
     ]
+    # `TOKEN=$(.venv/bin/python manage.py api_token ...)`: the command inside.
+    in_blocks = [
+        found.group(1) if (found := re.search(r"\$\((.*manage\.py [^)]+)\)", line)) else line
+        for line in in_blocks
+    ]
     return sorted(set(inline + in_blocks))
 
 
@@ -191,6 +196,9 @@ def after_make_run(tmp_path, monkeypatch) -> dict[str, str]:
     environ = fresh_env(ROLECALL_ENV_FILE=str(dotenv))
     migrated = manage("migrate", "-v", "0", environ=environ)
     assert migrated.returncode == 0, migrated.stderr
+    # As `make run` does (scripts/run.py): the demo users the README's examples name.
+    users = manage("demo_users", environ=environ)
+    assert users.returncode == 0, users.stderr
     return environ
 
 

@@ -12,13 +12,14 @@ def notes(operator, viewer):
     notify(
         [operator],
         "Deletion of AWSServiceRoleForECS in acme-prod failed: in use in 3 regions",
+        kind="deletion_outcome",
         level="error",
         body="eu-west-1: arn:aws:ecs:eu-west-1:111111111111:cluster/x",
         link="/deletions/1/",
         secondary_link="/roles/1/#blockers",
     )
-    notify([operator], "Sync of acme-prod failed", level="error")
-    notify([viewer], "Something for carol")
+    notify([operator], "Sync of acme-prod failed", kind="sync_failure", level="error")
+    notify([viewer], "Something for carol", kind="recreated_role")
     return Notification.objects.all()
 
 
@@ -57,6 +58,11 @@ def test_someone_elses_notification_is_404(operator_client, notes):
 
 
 def test_untrusted_text_in_notifications_is_escaped(operator_client, operator):
-    notify([operator], "<script>alert(1)</script>", body="<img src=x onerror=alert(1)>")
+    notify(
+        [operator],
+        "<script>alert(1)</script>",
+        kind="recreated_role",
+        body="<img src=x onerror=alert(1)>",
+    )
     html = operator_client.get(reverse("notifications")).content.decode()
     assert "<script>alert(1)" not in html and "<img src=x" not in html

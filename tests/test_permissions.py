@@ -19,10 +19,13 @@ from roles.models import (
     Notification,
     Organization,
     ServiceLinkedRole,
+    Webhook,
 )
 from tests.conftest import make_user
+from tests.support.api import token_for
 
 ANY, SIGNED_IN, MEMBER = "any", "signed in", "member"
+WEBHOOK_VERBS = ("disable", "enable", "delete", "rotate", "test")
 OPERATOR, APPROVER, ADMIN, NOBODY = "operator", "approver", "admin", "-"
 # name: (who may GET, who may POST); NOBODY means the method is not allowed (405).
 RULES = {
@@ -84,6 +87,16 @@ RULES = {
     "campaign-discard": (NOBODY, OPERATOR),
     "campaign-approve": (NOBODY, APPROVER),
     "campaign-reject": (NOBODY, APPROVER),
+    # Notifications by email and webhook (test_notification_settings.py, test_webhook_views.py).
+    "notification-settings": (MEMBER, MEMBER),
+    "webhooks": (ADMIN, NOBODY),
+    "webhook-add": (ADMIN, ADMIN),
+    "webhook-detail": (ADMIN, NOBODY),
+    "webhook-edit": (ADMIN, ADMIN),
+    **{f"webhook-{verb}": (NOBODY, ADMIN) for verb in WEBHOOK_VERBS},
+    # Each member's own API tokens (test_api_tokens.py).
+    "tokens": (MEMBER, MEMBER),
+    "token-revoke": (NOBODY, MEMBER),
 }
 PERSONAS = {
     # persona: the levels it holds
@@ -105,7 +118,10 @@ def url_names(patterns=None):
             yield entry.name
 
 
-NAMES = sorted(set(url_names()))
+# The API's operations (names "api-...") answer in JSON, 401 rather than a redirect to
+# the sign-in page: tests/test_api_access.py holds their matrix, which fails the same
+# way for an operation without a rule.
+NAMES = sorted(name for name in set(url_names()) if not name.startswith("api-"))
 
 
 def test_every_url_has_a_rule():
@@ -198,11 +214,28 @@ def url_for(name: str, world: dict, user) -> str:
         return reverse(
             name, args=[campaign, "plan", "csv"] if name.endswith("export") else [campaign]
         )
+    if name.startswith("webhook-") and name != "webhook-add":
+        return reverse(name, args=[webhook().pk])
+    if name == "token-revoke":
+        owner = user if user.is_authenticated else make_user("someone", "viewer")
+        return reverse(name, args=[token_for(owner).row.pk])
     if name in ("audit-export", "role-export"):
         return reverse(name, args=["csv"])
     if name == "role-cleanup-steps-export":
         return reverse(name, args=[world["role"].pk, "csv"])
     return reverse(name, args=[pk[name]] if name in pk else [])
+
+
+def webhook() -> Webhook:
+    hook, _ = Webhook.objects.get_or_create(
+        name="ops-chat",
+        defaults={
+            "url": "https://hooks.example.com/x",
+            "secret": "s",
+            "secret_set": "2026-01-01T00:00:00Z",
+        },
+    )
+    return hook
 
 
 def ecs_role(world: dict) -> ServiceLinkedRole:
@@ -315,6 +348,26 @@ ALLOWED = {
     ("campaign-new", "post"): (FORM, "No campaign drafted"),  # no name
     ("campaign-detail", "get"): (PAGE, "Campaign #{campaign}"),
     ("campaign-export", "get"): (CSV, "step,account_name,account_id,role_name,role_arn,calls"),
+    ("notification-settings", "get"): (PAGE, "Notification settings"),
+    ("notification-settings", "post"): (PAGE, "Notification settings"),
+    ("tokens", "get"): (PAGE, "API tokens"),
+    ("tokens", "post"): (FORM, "API tokens"),  # no name
+    ("token-revoke", "post"): (GO, lambda w: reverse("tokens")),
+    ("webhooks", "get"): (PAGE, "Webhooks"),
+    ("webhook-add", "get"): (PAGE, "Add a webhook"),
+    ("webhook-add", "post"): (PAGE, "Add a webhook"),
+    ("webhook-detail", "get"): (PAGE, "Webhook ops-chat"),
+    ("webhook-edit", "get"): (PAGE, "Edit ops-chat"),
+    ("webhook-edit", "post"): (PAGE, "Edit ops-chat"),
+    ("webhook-rotate", "post"): (PAGE, "Secret for ops-chat"),
+    ("webhook-delete", "post"): (GO, lambda w: reverse("webhooks")),
+    **{
+        (f"webhook-{verb}", "post"): (
+            GO,
+            lambda w: reverse("webhook-detail", args=[webhook().pk]),
+        )
+        for verb in ("disable", "enable", "test")
+    },
     **{
         (f"campaign-{verb}", "post"): (
             GO,

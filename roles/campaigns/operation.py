@@ -19,7 +19,7 @@ from django.utils import timezone
 from roles import jobs
 from roles.campaigns.kind import ADVANCE, CAMPAIGN
 from roles.jobs import Operation
-from roles.models import Campaign, CampaignRole, DeletionRequest, Notification
+from roles.models import Campaign, CampaignRole, DeletionRequest, Notification, NotificationKind
 from roles.notify import notify
 
 
@@ -53,6 +53,7 @@ def give_up(campaign: Campaign) -> None:
     notify(
         [u for u in (campaign.requested_by, campaign.approved_by) if u is not None],
         f"{campaign.headline} paused: no worker moved it on",
+        kind=NotificationKind.CAMPAIGN_FINISHED,
         level=Notification.Level.ERROR,
         body=f"{error['message']} Nothing was lost: resume it when the workers are back.",
         link=reverse("campaign-detail", args=[campaign.pk]),

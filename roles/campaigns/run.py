@@ -34,6 +34,7 @@ from roles.models import (
     CampaignRole,
     DeletionRequest,
     Notification,
+    NotificationKind,
 )
 from roles.notify import notify
 
@@ -167,6 +168,7 @@ def finish(campaign: Campaign) -> None:
     notify(
         people,
         f"{campaign.headline} finished: {text}",
+        kind=NotificationKind.CAMPAIGN_FINISHED,
         level=Notification.Level.SUCCESS
         if not (done[Row.FAILED] or done[Row.SKIPPED])
         else Notification.Level.WARNING,

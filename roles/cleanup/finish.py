@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from roles.models import AuditEvent, CleanupPlan, CleanupRegion, CleanupStep, Notification, Outcome
+from roles.models import (
+    AuditEvent,
+    CleanupPlan,
+    CleanupRegion,
+    CleanupStep,
+    Notification,
+    NotificationKind,
+    Outcome,
+)
 from roles.notify import notify
 
 Status = CleanupStep.Status
@@ -50,6 +58,7 @@ def finish_plan(plan_id: int) -> bool:
     notify(
         [plan.requested_by, plan.confirmed_by, plan.approved_by],
         f"Cleanup for {plan.role_name} in {plan.account.name} {state}",
+        kind=NotificationKind.DELETION_OUTCOME,
         level=level,
         body="\n".join([body, *stopped, *plan.protected_notes]),
         link=reverse("cleanup-detail", args=[plan.pk]),

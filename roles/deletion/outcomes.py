@@ -17,6 +17,7 @@ from roles.models import (
     DeletionAttempt,
     DeletionRequest,
     Notification,
+    NotificationKind,
     Outcome,
     ServiceLinkedRole,
 )
@@ -70,7 +71,7 @@ def tell(deletion: DeletionRequest, attempt, people, title: str, **kwargs) -> No
 
         wake(deletion.campaign_id)
         return
-    notify(people, title, **kwargs)
+    notify(people, title, kind=NotificationKind.DELETION_OUTCOME, **kwargs)
 
 
 def _end(
@@ -229,6 +230,7 @@ def void_approval(deletion, attempt, task_id: str, fresh: dict, changes: list[di
     notify(
         [*recipients(deletion), *([approver] if approver else [])],
         f"Approval of the deletion of {deletion.role_name} in {deletion.account.name} voided",
+        kind=NotificationKind.DELETION_OUTCOME,
         level=Notification.Level.WARNING,
         body=f"The evidence changed since it was approved ({fields}); approve it again.",
         **links(deletion),

@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 ("expires_at", models.DateTimeField()),
                 ("last_used_at", models.DateTimeField(blank=True, null=True)),
                 ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("password_checked", models.BooleanField(default=False)),
                 (
                     "user",
                     models.ForeignKey(

@@ -16,6 +16,7 @@ from roles.models.inventory import (
 )
 from roles.models.notifications import Notification
 from roles.models.organizations import MemberAccount, Organization
+from roles.models.outbound import Delivery, NotificationKind, NotificationRoute, Webhook
 from roles.models.policies import ManagedPolicyVersion
 from roles.models.protection import ProtectedRule
 from roles.models.summary import AccountSummary
@@ -35,12 +36,15 @@ __all__ = [
     "CleanupStep",
     "DeletionAttempt",
     "DeletionRequest",
+    "Delivery",
     "EcsCluster",
     "EcsRegion",
     "HealthPing",
     "ManagedPolicyVersion",
     "MemberAccount",
     "Notification",
+    "NotificationKind",
+    "NotificationRoute",
     "Organization",
     "Outcome",
     "ProtectedRule",
@@ -49,4 +53,5 @@ __all__ = [
     "ServiceRegion",
     "ServiceResource",
     "SyncRun",
+    "Webhook",
 ]

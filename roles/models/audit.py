@@ -62,6 +62,12 @@ class AuditEventManager(models.Manager):
                 actor = request.user if request.user.is_authenticated else None
             if source_ip is None:
                 source_ip = client_ip(request)
+            # Through the REST API: which token (roles/api/auth.py ApiAccess).
+            via_api = getattr(request, "rolecall_api_token", None)
+            if via_api is not None:
+                details = {**(details or {}), "via": "api"}
+                if via_api:
+                    details["api_token"] = via_api
         if actor_name is None:
             actor_name = actor.get_username() if actor is not None else SYSTEM
         text = chain.clean_text

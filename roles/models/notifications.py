@@ -13,6 +13,8 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     level = models.CharField(max_length=16, choices=Level.choices, default=Level.INFO)
+    # roles/models/outbound.py NotificationKind: picks the user's email and webhook routes.
+    kind = models.CharField(max_length=32, blank=True)
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=500, blank=True)

@@ -23,16 +23,24 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def prefix_of(token: str) -> str | None:
+    """The row-finding part of `rc_<prefix>_<secret>` (the secret may hold "_")."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or f"{parts[0]}_" != PREFIX or len(parts[1]) != 8:
+        return None
+    return parts[1]
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def live(self):
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
     def find(self, token: str) -> ApiToken | None:
         """The live token `token` names, or None (unknown, revoked, expired or forged)."""
-        parts = token.split("_")
-        if len(parts) != 3 or f"{parts[0]}_" != PREFIX or len(parts[1]) != 8:
+        prefix = prefix_of(token)
+        if prefix is None:
             return None
-        row = self.live().select_related("user").filter(prefix=parts[1]).first()
+        row = self.live().select_related("user").filter(prefix=prefix).first()
         if row is None or not hmac.compare_digest(row.hashed, digest(token)):
             return None
         return row
@@ -54,6 +62,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Made on the tokens page right after its user typed their password (not by
+    # `manage.py api_token`, which proves nothing about the user): see is_fresh.
+    password_checked = models.BooleanField(default=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -71,7 +82,9 @@ class ApiToken(models.Model):
         return f"{self.name} ({PREFIX}{self.prefix}_…)"
 
     @classmethod
-    def issue(cls, user, *, name: str, scope: str, expires_at) -> tuple[ApiToken, str]:
+    def issue(
+        cls, user, *, name: str, scope: str, expires_at, password_checked: bool = False
+    ) -> tuple[ApiToken, str]:
         """A new token row and the token itself, which is never stored or shown again."""
         prefix = secrets.token_hex(4)
         token = f"{PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -82,6 +95,7 @@ class ApiToken(models.Model):
             hashed=digest(token),
             scope=scope,
             expires_at=expires_at,
+            password_checked=password_checked,
         )
         return row, token
 
@@ -94,7 +108,8 @@ class ApiToken(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
     def is_fresh(self) -> bool:
-        """Created within the re-authentication window (ROLECALL_REAUTH_MINUTES):
-        the token was made right after its user typed their password."""
+        """Made on the tokens page after a password check, within the
+        re-authentication window (ROLECALL_REAUTH_MINUTES): as good as a password
+        typed that long ago."""
         age = (timezone.now() - self.created).total_seconds()
-        return age <= settings.ROLECALL_REAUTH_MINUTES * 60
+        return self.password_checked and age <= settings.ROLECALL_REAUTH_MINUTES * 60

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from roles import jobs
 from roles.jobs import Operation
-from roles.models import AuditEvent, Notification, Outcome, SyncRun
+from roles.models import AuditEvent, Notification, NotificationKind, Outcome, SyncRun
 from roles.notify import notify, responders
 from roles.sync.service import dispatch
 
@@ -92,6 +92,7 @@ def give_up(run: SyncRun) -> None:
     notify(
         [run.requested_by] if run.requested_by else list(responders()),
         f"Sync of {run.account.name} failed",
+        kind=NotificationKind.SYNC_FAILURE,
         level=Notification.Level.ERROR,
         body=message,
         link=reverse("account-detail", args=[run.account_id]),

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from roles import jobs
 from roles.aws.errors import AwsError
-from roles.models import Account, AuditEvent, Notification, Outcome, ServiceLinkedRole, SyncRun
+from roles.models import (
+    Account,
+    AuditEvent,
+    Notification,
+    NotificationKind,
+    Outcome,
+    ServiceLinkedRole,
+    SyncRun,
+)
 from roles.notify import notify, responders
 from roles.summary import summarise
 from roles.sync.collect import collect
@@ -160,6 +168,7 @@ def _notify_failure(run: SyncRun, what: str) -> None:
         f"Sync of {run.account.name} failed"
         if run.status == Status.FAILED
         else f"Sync of {run.account.name} finished with errors",
+        kind=NotificationKind.SYNC_FAILURE,
         level=Notification.Level.ERROR
         if run.status == Status.FAILED
         else Notification.Level.WARNING,
@@ -180,6 +189,7 @@ def _record_recreated(run: SyncRun, roles: list[ServiceLinkedRole]) -> None:
         notify(
             responders(),
             f"{role.name} in {run.account.name} was recreated",
+            kind=NotificationKind.RECREATED_ROLE,
             level=Notification.Level.WARNING,
             body="It was deleted through rolecall and has appeared again (for ECS, creating a "
             "cluster recreates the role).",

@@ -8,6 +8,7 @@ from roles.tasks.cleanup import cleanup_region, sweep_cleanups
 from roles.tasks.deletions import poll_deletion, submit_deletion
 from roles.tasks.health import ping
 from roles.tasks.organizations import discover_all_organizations, discover_organization
+from roles.tasks.outbound import send_email, send_webhook
 from roles.tasks.sweeper import sweep
 from roles.tasks.sync import sync_account, sync_all_accounts
 
@@ -18,6 +19,8 @@ __all__ = [
     "discover_all_organizations",
     "discover_organization",
     "ping",
+    "send_email",
+    "send_webhook",
     "poll_deletion",
     "submit_deletion",
     "sweep",
