@@ -16,7 +16,6 @@ audited. Short waits are task countdowns; longer ones are left to the sweeper.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,21 +24,10 @@ from django.utils import timezone
 
 from roles import jobs
 from roles.models import AuditEvent, Delivery, Outcome
+from roles.outbound.result import Result
 
 log = logging.getLogger(__name__)
 State = Delivery.State
-
-
-@dataclass(frozen=True)
-class Result:
-    """What one attempt came to."""
-
-    ok: bool
-    status_code: int | None = None
-    latency_ms: int | None = None
-    error: str = ""
-    retry: bool = True  # False: permanent, trying again would not help
-    refused: bool = False  # the address is not allowed (roles/outbound/address.py)
 
 
 def wait(attempts: int) -> int:

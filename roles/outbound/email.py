@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from roles.models import Delivery, NotificationKind
-from roles.outbound.delivery import Result
+from roles.outbound.result import Result
 from roles.outbound.routing import absolute
 from roles.templatetags.rolecall import make_visible
 

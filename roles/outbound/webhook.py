@@ -29,7 +29,7 @@ from django.conf import settings
 
 from roles.models import Delivery
 from roles.outbound import address
-from roles.outbound.delivery import Result
+from roles.outbound.result import Result
 
 SIGNATURE_VERSION = "v1"
 USER_AGENT = "rolecall-webhook/1"
