@@ -74,9 +74,14 @@ class Kind:
     def link(self, obj) -> str:
         return reverse(self.detail, args=[obj.pk])
 
+    def rows(self, rows=None):
+        """Its rows with the related ones its pages and checks read (none when
+        `related` is empty: select_related() with no names would follow every key)."""
+        rows = self.model.objects.all() if rows is None else rows
+        return rows.select_related(*self.related) if self.related else rows
+
     def locked(self, obj):
-        rows = self.model.objects.select_for_update(no_key=True)
-        return (rows.select_related(*self.related) if self.related else rows).get(pk=obj.pk)
+        return self.rows(self.model.objects.select_for_update(no_key=True)).get(pk=obj.pk)
 
     def audit(self, obj, action: str, *, user=None, request=None, outcome=Outcome.SUCCESS, **d):
         target_arn, account_id = obj.audit_target()

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from roles import groups
-from roles.models import Account, AuditEvent, Outcome, ServiceLinkedRole
+from roles.models import Account, AuditEvent, DeletionRequest, Outcome, ServiceLinkedRole
 
 
 def _in(user, *names: str) -> bool:
@@ -91,3 +91,8 @@ def role_for(request, pk: int, check, attempted: str) -> ServiceLinkedRole:
 
 def account_for(request, pk: int, check, attempted: str) -> Account:
     return get_or_deny(request, Account.objects.all(), pk, check, attempted)
+
+
+def deletion_for(request, pk: int, check, attempted: str) -> DeletionRequest:
+    rows = DeletionRequest.objects.select_related("account", "role")
+    return get_or_deny(request, rows, pk, check, attempted)

@@ -118,13 +118,7 @@ def request_role_deletion(request, pk: int):
 @api_view(["POST"])
 def retry(request, pk: int):
     """A new attempt on a failed deletion, confirmed as the first (operators)."""
-    deletion = permissions.get_or_deny(
-        request,
-        DeletionRequest.objects.select_related("account", "role"),
-        pk,
-        permissions.can_operate,
-        "deletion.retried",
-    )
+    deletion = permissions.deletion_for(request, pk, permissions.can_operate, "deletion.retried")
     _confirmed(request, deletion.role)
     if not settings.ROLECALL_REQUIRE_APPROVAL:
         require_fresh(request, "deletion.retried", **permissions.target(deletion))
@@ -147,8 +141,7 @@ def decide(request, pk: int, kind: str, approve: bool):
     if change is None:
         raise NotFound("No such kind of change.")
     attempted = f"{change.prefix}.{'approved' if approve else 'rejected'}"
-    rows = change.model.objects.select_related(*change.related)
-    obj = permissions.get_or_deny(request, rows, pk, permissions.can_approve, attempted)
+    obj = permissions.get_or_deny(request, change.rows(), pk, permissions.can_approve, attempted)
     require_fresh(request, attempted, **permissions.target(obj))
     body = _body(s.DecisionBody, request)
     if approve and kind in VERSIONED and body.get("version") is None:
@@ -166,7 +159,7 @@ def decide(request, pk: int, kind: str, approve: bool):
         )
     except approval.Refused as exc:
         raise Conflict(str(exc)) from None
-    obj = change.model.objects.get(pk=obj.pk)
+    obj = change.rows().get(pk=obj.pk)
     shapes = {
         "deletion": s.DeletionSerializer,
         "cleanup": s.CleanupSerializer,

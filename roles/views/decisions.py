@@ -41,9 +41,7 @@ def decide(request: HttpRequest, pk: int, *, kind: str, approve: bool) -> HttpRe
         raise Http404("No such kind of change.")
     obj = permissions.get_or_deny(
         request,
-        change.model.objects.select_related(*change.related)
-        if change.related
-        else change.model.objects.all(),
+        change.rows(),
         pk,
         permissions.can_approve,
         f"{change.prefix}.{'approved' if approve else 'rejected'}",

@@ -157,13 +157,7 @@ def deletion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     """A new attempt: the same confirmation as the first (fresh password, typed names)."""
-    deletion = permissions.get_or_deny(
-        request,
-        DeletionRequest.objects.select_related("account", "role"),
-        pk,
-        permissions.can_operate,
-        "deletion.retried",
-    )
+    deletion = permissions.deletion_for(request, pk, permissions.can_operate, "deletion.retried")
     stale = reauth.require_fresh(request, reverse("deletion-detail", args=[deletion.pk]))
     if stale:
         return stale
