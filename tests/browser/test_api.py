@@ -14,6 +14,7 @@ pytestmark = pytest.mark.browser
 def test_alice_makes_a_token_sees_it_once_and_it_works(browser, operator):
     browser.login("alice")
     browser.page.wait_for_url("**/")
+    browser.page.get_by_role("link", name="Settings").click()
     browser.page.get_by_role("link", name="API tokens").click()
     browser.page.fill("#id_name", "ticket-bot")
     browser.page.select_option("#id_scope", "read")
