@@ -64,6 +64,10 @@ class MembershipMiddleware:
             return None
         if match.url_name in OPEN_VIEWS or match.app_name == "admin":
             return None
+        if (match.url_name or "").startswith("api-"):
+            return None  # the API's own check (roles/api/auth.py ApiAccess) answers in JSON
+        if match.url_name is None and request.path.startswith("/api/"):
+            return None  # an unknown API path: a JSON 404 (roles/api/errors.py)
         if not (permissions.can_view(user) or permissions.can_admin(user)):
             permissions.deny(request, "view")
         return None

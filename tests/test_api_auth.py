@@ -78,6 +78,17 @@ def test_a_signed_in_outsider_is_refused(outsider):
 
 
 @pytest.mark.django_db
+def test_a_signed_in_outsiders_session_is_refused_in_json_and_audited(outsider):
+    browser = Client()
+    browser.force_login(outsider)
+    refused = browser.get(ROLES)
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")
+    unknown = browser.get("/api/v1/nothing/")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+    assert AuditEvent.objects.filter(action="auth.denied", actor_name="mallory").exists()
+
+
+@pytest.mark.django_db
 def test_a_read_token_changes_nothing_whatever_its_user_may_do(operator, demo_accounts):
     account = demo_accounts["acme-staging"]
     api = token_for(operator, scope="read")
@@ -127,4 +138,4 @@ def test_an_unknown_api_path_is_a_json_404(operator):
 def test_a_wrong_method_is_a_clear_error(operator):
     response = token_for(operator).client.delete(ROLES)
     assert (response.status_code, response.json()["code"]) == (405, "method_not_allowed")
-    assert response["Allow"] == "GET, OPTIONS"
+    assert set(response["Allow"].split(", ")) == {"GET", "OPTIONS"}
