@@ -20,7 +20,8 @@ exports stream: their body is consumed chunk by chunk, and one more run under
 tracemalloc gives the peak growth of Python memory while exporting (it should stay
 flat: the rows are never all held).
 Exports take time linear in the rows, so they are reported per 1,000 rows and left out
-of the worst ratio, which the last line gives over the pages.
+of the worst ratio, which the last line gives over the pages; so is the overview's map
+by OU, which counts every live role (LINEAR).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ from urllib.parse import urljoin
 from bench import orgdata
 
 EXPORTS = ("/roles/export.csv", "/roles/export.json")
+# The overview's map by OU is asked for, never the default: it counts every live role
+# in one GROUP BY (roles/charts/dormancy.py), so it is shown, marked, and left out of
+# the worst ratio like the exports. The default map (the top accounts) is in "overview /".
+LINEAR = ("overview, map by OU",)
 
 
 @dataclass
@@ -155,6 +160,7 @@ def pages(client, org, plan) -> dict[str, str]:
     )
     return {
         "overview /": "/",
+        "overview, map by OU": "/?map=ou",
         "accounts": "/accounts/",
         "roles, first page": "/roles/",
         "roles, last page": last_page(client),
@@ -188,7 +194,7 @@ def table(small: dict[str, Measure], large: dict[str, Measure], urls: dict[str, 
                 urls.get(name, name),
                 _ms(little.seconds),
                 _ms(big.seconds),
-                f"{ratio:.2f}" + ("*" if name in EXPORTS else ""),
+                f"{ratio:.2f}" + ("*" if name in EXPORTS or name in LINEAR else ""),
                 f"{little.queries} / {big.queries}",
                 f"{big.size:,}",
             )
@@ -262,11 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     small, large = results["small"], results["large"]
     print()
     print(table(small, large, urls))
-    print("* exports: time linear in the rows by design, per 1,000 rows below")
+    print("* linear in the rows by design: the exports (per 1,000 rows below), the map by OU")
     print()
     print(export_table(small, large))
     worst = max(
-        (name for name in large if name not in EXPORTS),
+        (name for name in large if name not in EXPORTS and name not in LINEAR),
         key=lambda n: large[n].seconds / small[n].seconds,
     )
     print(f"worst ratio: {large[worst].seconds / small[worst].seconds:.2f} ({worst})")

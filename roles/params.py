@@ -1,8 +1,9 @@
-"""Integer parameters read straight from a query string, validated in one place.
+"""Parameters read straight from a query string, validated in one place.
 
 Views that read a number from request.GET (ids, cursors, page numbers) call
-integer() or integer_list(); anything else than a whole number in range
-raises InvalidParameter, which Django answers with 400 (bad_request below shows
+integer() or integer_list(), and a word from a fixed set (a chart's mode) choice();
+anything else than a whole number in range, or a word outside the set, raises
+InvalidParameter, which Django answers with 400 (bad_request below shows
 its message). Form fields (forms.IntegerField, ModelChoiceField) validate their
 own input and are not read here.
 """
@@ -58,6 +59,18 @@ def integers(values: list[str], name: str, *, limit: int, minimum: int = 1) -> l
     if len(values) > limit:
         raise InvalidParameter(f"{name}: at most {limit} values, got {len(values)}.")
     return [_parse(name, value, minimum, MAX) for value in values]
+
+
+def choice(query, name: str, choices, *, default: str = "") -> str:
+    """query[name] when it is one of choices, default when absent or empty; a word
+    outside them (a chart's mode, say) is InvalidParameter, never silently ignored."""
+    raw = query.get(name, "")
+    if raw == "":
+        return default
+    if raw not in choices:
+        allowed = ", ".join(choices)
+        raise InvalidParameter(f"{name}: {raw[:40]!r} is not one of {allowed}.")
+    return raw
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

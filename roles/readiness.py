@@ -66,6 +66,7 @@ class Usage:
     blocked: list[RegionUsage] = field(default_factory=list)
     unknown: list = field(default_factory=list)  # EcsRegion or ServiceRegion rows
     synced_regions: int = 0
+    regions: list[str] = field(default_factory=list)  # every region the verdict rests on
     checked_at: datetime | None = None  # the oldest region read that the verdict rests on
 
     def role_usage_list(self) -> list[dict]:
@@ -108,6 +109,7 @@ def _usage(regions: list, items: list) -> Usage:
         blocked=list(by_region.values()),
         unknown=[r for r in regions if r.stale or r.synced_at is None],
         synced_regions=len(regions),
+        regions=[r.region for r in regions],
         checked_at=min(read) if read else None,
     )
 

@@ -82,8 +82,9 @@ def test_the_page_benchmark_measures_every_page_at_both_sizes(tmp_path):
         assert number(ratio) > 0, page
         assert re.fullmatch(r"\d+ / \d+", queries), page
         assert number(size) > 0, page
-    for export in ("/roles/export.csv", "/roles/export.json"):
+    for export in ("/roles/export.csv", "/roles/export.json", "overview, map by OU"):
         assert rows[export][4].endswith("*")  # linear by design: out of the worst ratio
+    assert rows["overview, map by OU"][1] == "/?map=ou"
     assert re.fullmatch(r"/roles/\d+/", rows["big ECS role page"][1])
     clusters = rows["its clusters, one region"][1]
     assert re.fullmatch(r"/roles/\d+/clusters/\?region=[a-z0-9-]+", clusters)

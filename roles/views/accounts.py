@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from roles import changes, keyset, permissions, reauth, summary
 from roles.aws import ecs
 from roles.aws.errors import AwsError
+from roles.charts import activity
 from roles.forms import AccountForm
 from roles.models import (
     Account,
@@ -209,6 +210,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "reads": _reads(account),
         "syncs": account.syncs.select_related("requested_by")[:10],
+        "health": activity.sync_health(account),
         "active_sync": account.syncs.active().first(),
         "can_admin": permissions.can_admin(request.user),
         "can_operate": permissions.can_operate(request.user),

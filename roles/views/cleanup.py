@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from roles import keyset, permissions, reauth
+from roles.charts import regions as region_charts
 from roles.cleanup import manual
 from roles.cleanup import plan as planning
 from roles.cleanup.kind import CleanupRefused
@@ -100,6 +101,7 @@ def _context(
         "plan": plan,
         "regions": busy,
         "idle_regions": idle,
+        "region_grid": region_charts.for_plan(regions),
         "totals": totals,
         "form": form or account_confirmation(account=plan.account),
         **decision_context(request, plan),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from roles import params, permissions, reauth
 from roles.audit.filters import AuditFilterForm
+from roles.charts import activity
 from roles.deletion.service import (
     DeletionRefused,
     refuse_unless_deletable,
@@ -91,10 +92,15 @@ def deletion_list(request: HttpRequest) -> HttpResponse:
     plans_number = params.integer(request.GET, "plans_page", default=1, minimum=1)
     page = Paginator(qs.order_by("-created"), 50).get_page(number)
     plan_page = Paginator(plans.order_by("-created", "-pk"), 50).get_page(plans_number)
+    # The outcomes follow the account chosen; a state filter would leave one outcome.
+    account = form.cleaned_data.get("account") if form.is_valid() else None
+    chart, weeks = activity.deletion_weeks(
+        DeletionRequest.objects.filter(account=account) if account else DeletionRequest.objects
+    )
     return render(
         request,
         "deletions/list.html",
-        {"form": form, "page": page, "plan_page": plan_page},
+        {"form": form, "page": page, "plan_page": plan_page, "activity": chart, "weeks": weeks},
         status=200 if form.is_valid() else 400,
     )
 

@@ -6,7 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from roles import permissions, summary
+from roles import params, permissions, summary
+from roles.charts import dormancy
 from roles.models import Account, DeletionRequest, HealthPing, SyncRun
 from roles.readiness import VERDICTS
 from roles.views.accounts import accounts_with_status, active_syncs
@@ -16,7 +17,9 @@ ATTENTION = 20
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
+    asked = params.choice(request.GET, "map", dormancy.MODES)
     counts = summary.totals()
+    account_total = Account.objects.count()
     # The accounts that need a look first: a stale read, then the longest since a
     # successful sync (never first). The rest are one link away, on /accounts/.
     accounts = list(
@@ -29,7 +32,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "verdicts": [(v, label, counts["verdicts"][v]) for v, label in VERDICTS.items()],
         "pending_deletions": DeletionRequest.objects.active().count(),
         "accounts": accounts,
-        "account_total": Account.objects.count(),
+        "account_total": account_total,
+        "map": dormancy.build(asked, account_total),
+        "unused_days": summary.IN_USE_DAYS,
         "syncs_under_way": SyncRun.objects.active().count(),
         "active_syncs": active_syncs(accounts),
         "last_ping": HealthPing.objects.first(),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from roles import keyset, permissions, search
 from roles.audit.export import neutralise
 from roles.audit.filters import AuditFilterForm
+from roles.charts import regions
 from roles.cleanup import manual
 from roles.models import AccountSummary, RoleChange, ServiceLinkedRole
 from roles.protection import role_protection
@@ -267,6 +268,9 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "role": role,
         "verdict": verdict,
+        "region_grid": regions.for_usage(
+            verdict.usage, "cluster" if role.checks_ecs else "resource"
+        ),
         "reads": reads_for(role.service_principal),
         "cluster_regions": role_page_clusters(role) if role.checks_ecs else [],
         "cleanup_steps": manual.steps(verdict.usage) if not role.checks_ecs else [],
