@@ -193,10 +193,18 @@ def browser(chromium, live_server):
     session.context.close()
 
 
+EMULATOR_TESTS = Path(__file__).resolve().parent / "emulator"
+
+
 def pytest_collection_modifyitems(config, items):
-    """Deselect (never skip) `postgresql`-marked tests when the database is not PostgreSQL."""
+    """Mark the emulator's own tests `own_database` (they speak to the emulator alone),
+    and deselect (never skip) `postgresql`-marked tests when the database is not
+    PostgreSQL."""
     from django.conf import settings
 
+    for item in items:
+        if EMULATOR_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.own_database)
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     kept = [item for item in items if item.get_closest_marker("postgresql") is None]

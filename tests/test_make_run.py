@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pytest
 
+# `make run` uses the demo's own SQLite database, never the suite's.
+pytestmark = pytest.mark.own_database
+
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 180
 # run.py gives honcho 30 s before killing it, and with_redis.py gives Redis 10 s:
