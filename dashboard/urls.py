@@ -147,6 +147,7 @@ urlpatterns = [
     ],
     path("settings/tokens/", tokens.token_list, name="tokens"),
     path("settings/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
+    path("settings/tokens/all/", tokens.token_all, name="tokens-all"),
     # The REST API (roles/api/): its own authentication, JSON errors, OpenAPI schema.
     path("api/v1/", include("roles.api.urls")),
     path("api/", include([re_path(r"^.*$", login_not_required(api_not_found))])),

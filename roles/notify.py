@@ -31,7 +31,8 @@ def notify(
     Kinds: approval requests are APPROVAL_NEEDED; the end of a deletion, a cleanup
     or a direct change, and a decision on any approved change, are DELETION_OUTCOME;
     a failed sync, SYNC_FAILURE; a recreated role, RECREATED_ROLE; a campaign that
-    finished or was paused by the sweeper, CAMPAIGN_FINISHED.
+    finished or was paused by the sweeper, CAMPAIGN_FINISHED; a user's API token
+    revoked by an administrator, API_TOKEN_REVOKED.
     """
     kind = NotificationKind(kind)
     rows = [

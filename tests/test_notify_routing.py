@@ -27,6 +27,7 @@ CALLERS = {
     "roles/deletion/outcomes.py": ["DELETION_OUTCOME", "DELETION_OUTCOME"],
     "roles/sync/operation.py": ["SYNC_FAILURE"],
     "roles/sync/service.py": ["RECREATED_ROLE", "SYNC_FAILURE"],
+    "roles/views/tokens.py": ["API_TOKEN_REVOKED"],
 }
 
 

@@ -97,6 +97,7 @@ RULES = {
     # Each member's own API tokens (test_api_tokens.py).
     "tokens": (MEMBER, MEMBER),
     "token-revoke": (NOBODY, MEMBER),
+    "tokens-all": (ADMIN, NOBODY),
 }
 PERSONAS = {
     # persona: the levels it holds
@@ -353,6 +354,7 @@ ALLOWED = {
     ("tokens", "get"): (PAGE, "API tokens"),
     ("tokens", "post"): (FORM, "API tokens"),  # no name
     ("token-revoke", "post"): (GO, lambda w: reverse("tokens")),
+    ("tokens-all", "get"): (PAGE, "All API tokens"),
     ("webhooks", "get"): (PAGE, "Webhooks"),
     ("webhook-add", "get"): (PAGE, "Add a webhook"),
     ("webhook-add", "post"): (PAGE, "Add a webhook"),

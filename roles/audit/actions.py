@@ -13,6 +13,7 @@ ACTIONS: dict[str, str] = {
     "api_token.created": "API token created",
     "api_token.revoked": "API token revoked",
     "api_token.refused": "API token refused (revoked, expired or wrong)",
+    "api_token.listed": "Every user's API tokens listed",
     "auth.reauth_failed": "Failed password re-entry",
     "auth.locked_out": "Sign-in locked out",
     "account.added": "Account added",

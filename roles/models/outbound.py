@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     SYNC_FAILURE = "sync_failure", "Sync failure"
     RECREATED_ROLE = "recreated_role", "Recreated role"
     CAMPAIGN_FINISHED = "campaign_finished", "Campaign finished"
+    API_TOKEN_REVOKED = "api_token_revoked", "Your API token revoked by an administrator"
 
 
 class Webhook(models.Model):

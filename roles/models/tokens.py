@@ -62,6 +62,14 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Its owner, or an administrator (the owner's page says which).
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # Made on the tokens page right after its user typed their password (not by
     # `manage.py api_token`, which proves nothing about the user): see is_fresh.
     password_checked = models.BooleanField(default=False)
@@ -98,6 +106,17 @@ class ApiToken(models.Model):
             password_checked=password_checked,
         )
         return row, token
+
+    def revoke(self, by) -> bool:
+        """Revoke it, once: True if this call did (a second call, or a concurrent one,
+        finds it revoked and changes nothing)."""
+        now = timezone.now()
+        done = ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=by
+        )
+        if done:
+            self.revoked_at, self.revoked_by = now, by
+        return bool(done)
 
     @property
     def may_change(self) -> bool:

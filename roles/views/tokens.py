@@ -1,8 +1,11 @@
-"""Each user's personal API tokens: create (shown once), list, revoke.
+"""Each user's personal API tokens: create (shown once), list, revoke; and, for
+administrators, every live token of every user, any of which they may revoke.
 
 Creating a token needs a recent password, as approving does: a token created
 within ROLECALL_REAUTH_MINUTES may approve through the API (roles/api/auth.py),
-and no other may. A token is only ever its owner's: another user's is a 404.
+and no other may. A token is only ever its owner's: another user's is a 404,
+except to an administrator revoking it (a leaked token is stopped at once, without
+disabling its user). Revoking needs no fresh password: it only ever takes access away.
 """
 
 from __future__ import annotations
@@ -12,15 +15,18 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from roles import reauth
-from roles.models import ApiToken, AuditEvent
+from roles import params, permissions, reauth
+from roles.models import ApiToken, AuditEvent, Notification, NotificationKind
+from roles.notify import notify
 
 
 class TokenForm(forms.Form):
@@ -35,7 +41,11 @@ class TokenForm(forms.Form):
 
 
 def _page(request: HttpRequest, form: TokenForm, *, shown: str = "", status: int = 200):
-    tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created")[:100]
+    tokens = (
+        ApiToken.objects.filter(user=request.user)
+        .select_related("revoked_by")
+        .order_by("revoked_at", "-created")[:100]
+    )
     ctx = {
         "form": form,
         "tokens": tokens,
@@ -86,16 +96,45 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+    """The owner revokes their token; an administrator, anyone's. To anyone else,
+    another user's token does not exist (404)."""
+    tokens = ApiToken.objects.select_related("user")
+    if not permissions.can_admin(request.user):
+        tokens = tokens.filter(user=request.user)
+    row = get_object_or_404(tokens, pk=pk)
+    own = row.user_id == request.user.pk
     with transaction.atomic():
-        revoked = ApiToken.objects.filter(pk=row.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-        if revoked:
-            AuditEvent.objects.record(
-                "api_token.revoked",
-                request=request,
-                details={"api_token": row.name, "prefix": row.prefix},
-            )
-    messages.info(request, f"Token {row.name} revoked.")
-    return redirect("tokens")
+        if row.revoke(by=request.user):
+            details = {"api_token": row.name, "prefix": row.prefix}
+            if not own:
+                details["owner"] = row.user.get_username()
+                notify(
+                    [row.user],
+                    f"Your API token {row.name} was revoked by {request.user.get_username()}",
+                    kind=NotificationKind.API_TOKEN_REVOKED,
+                    level=Notification.Level.WARNING,
+                    body="Whatever used it now gets 401. Make a new token if it is still needed.",
+                    link=reverse("tokens"),
+                )
+            AuditEvent.objects.record("api_token.revoked", request=request, details=details)
+    whose = "" if own else f" of {row.user.get_username()}"
+    messages.info(request, f"Token {row.name}{whose} revoked.")
+    return redirect("tokens" if own else "tokens-all")
+
+
+ALL_PAGE = 50
+
+
+@require_GET
+def token_all(request: HttpRequest) -> HttpResponse:
+    """Every live token of every user (administrators): whose, what it may do, when it
+    was last used, and a way to revoke it."""
+    permissions.require(request, permissions.can_admin, "api_token.listed")
+    number = params.integer(request.GET, "page", default=1, minimum=1)
+    tokens = (
+        ApiToken.objects.live()
+        .select_related("user")
+        .order_by(F("last_used_at").desc(nulls_last=True), "-created", "-pk")
+    )
+    page = Paginator(tokens, ALL_PAGE).get_page(number)
+    return render(request, "settings/all_tokens.html", {"page": page})
