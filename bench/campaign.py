@@ -89,7 +89,7 @@ def scheduled_polls(deletion: dict) -> int:
     IN_PROGRESS from a fifth of its time, its outcome once `seconds` have passed since
     DeleteServiceLinkedRole; in `polls` mode the outcome on status call polls + 1) and
     rolecall's schedule (roles/deletion/worker.py: poll n comes backoff(1) + ... +
-    backoff(n) after the submit; roles/jobs.py backoff: ROLECALL_POLL_BACKOFF_START
+    backoff(n) after the submit; roles/jobs/__init__.py backoff: ROLECALL_POLL_BACKOFF_START
     doubling, capped at ROLECALL_POLL_BACKOFF_CAP)."""
     from roles.jobs import backoff
 
@@ -115,8 +115,8 @@ def sync_all(accounts) -> None:
     """Every account synced as its worker would, SYNC_THREADS at a time."""
     from django.db import connection
 
+    from roles.inventory.sync.service import run_sync
     from roles.models import SyncRun
-    from roles.sync.service import run_sync
 
     def one(account):
         try:

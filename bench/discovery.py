@@ -57,8 +57,8 @@ def discover_twice(control, accounts: int, latency_ms: float) -> list[dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from roles import discovery
     from roles.models import Account, MemberAccount, Organization
+    from roles.organizations import discovery
 
     control.reset("large", accounts=accounts, **SHAPE)
     control.set_latency(latency_ms)  # after the reset, which restores none

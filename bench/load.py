@@ -208,7 +208,7 @@ def make_users(count: int) -> list[str]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, User
 
-    from roles import groups
+    from roles.access import groups
 
     viewers = Group.objects.get_or_create(name=groups.VIEWER)[0]
     password = make_password(PASSWORD)  # hashed once (Argon2), shared by the users

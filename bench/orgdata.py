@@ -5,7 +5,7 @@ One organization grows in place from a SMALL size to a LARGE one:
 - account 0 is the emulator's hub (123456789012). The emulator's `large` scenario is
   reset to the size asked for (its ECS clusters, services and container instances, its
   service-linked roles), then the product's sync reads it and stores what it reads
-  (roles/sync/service.py run_sync: collect() against the emulator, then store()). Its
+  (roles/inventory/sync/service.py run_sync: collect() against the emulator, then store()). Its
   ECS role is the big one, and its cleanup plan is built by roles/cleanup/plan.py from
   the same emulator (every service and container instance, read then).
 - every other account is synthetic: a snapshot of exactly what collect() returns
@@ -339,7 +339,7 @@ class Synthetic:
     def _role(self, n: int, principal: str, name: str):
         from emulator import policies
         from roles.aws import iam
-        from roles.sync.collect import RoleSnapshot
+        from roles.inventory.sync.collect import RoleSnapshot
 
         rng = random.Random(f"role-{self.index}-{n}")
         service = self.catalogue[principal]
@@ -456,7 +456,7 @@ class Synthetic:
         return reads
 
     def snapshot(self, roles_per_account: int):
-        from roles.sync.collect import AccountSnapshot
+        from roles.inventory.sync.collect import AccountSnapshot
 
         roles = [
             self._role(n, p, name) for n, (p, name) in enumerate(self.role_names(roles_per_account))
@@ -544,8 +544,8 @@ class Organization:
     def _sync(self, account, snapshot=None) -> None:
         """One sync run of the account, as a worker runs it; the snapshot, when given,
         stands in for the AWS read (collect)."""
+        from roles.inventory.sync import service
         from roles.models import SyncRun
-        from roles.sync import service
 
         run = SyncRun.objects.create(account=account)
         if snapshot is None:

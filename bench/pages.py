@@ -41,7 +41,7 @@ from bench import orgdata
 
 EXPORTS = ("/roles/export.csv", "/roles/export.json")
 # The overview's map by OU is asked for, never the default: it counts every live role
-# in one GROUP BY (roles/charts/dormancy.py), so it is shown, marked, and left out of
+# in one GROUP BY (roles/inventory/charts/dormancy.py), so it is shown, marked, and left out of
 # the worst ratio like the exports. The default map (the top accounts) is in "overview /".
 LINEAR = ("overview, map by OU",)
 

@@ -6,7 +6,7 @@
 
 Starts the emulator (its `large` scenario builds at most 1,000 accounts, each with
 20 service-linked roles in 1 region; the accounts past them get only their audit
-role, created through IAM in that account as README's "Pointing at real AWS" asks
+role, created through IAM in that account as docs/aws.md asks
 of an administrator) with `--latency-ms` added to every AWS call, and adds
 `--accounts` accounts. Then, for each process set in turn:
 
@@ -14,7 +14,7 @@ of an administrator) with `--latency-ms` added to every AWS call, and adds
    baseline, the one worker line both Procfiles had before changes got a worker of
    their own; then the `celery ... worker` lines of `Procfile`, what ships (beat is
    not started: nothing else is queued meanwhile);
-2. queues a sync of every account through the Refresh path (roles.sync.service.
+2. queues a sync of every account through the Refresh path (roles.inventory.sync.service.
    start_sync, as "Refresh all" does) and waits until every process that takes
    syncs is running one;
 3. `--repeat` times, at a random moment: one user confirms the deletion of a role
@@ -84,7 +84,7 @@ def sync_capacity(workers: dict[str, str]) -> int:
 
 def queue_syncs(accounts, user) -> None:
     """A sync of every account, queued as "Refresh all" queues them."""
-    from roles.sync.service import start_sync
+    from roles.inventory.sync.service import start_sync
 
     for account in accounts:
         start_sync(account, user=user)

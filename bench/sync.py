@@ -192,7 +192,7 @@ def make_accounts(p: dict, regions: list[str]):
 def parallel_sync(accounts) -> tuple[float, list]:
     from django.db import connection
 
-    from roles.sync.service import run_sync, start_sync
+    from roles.inventory.sync.service import run_sync, start_sync
 
     def one(account):
         try:
@@ -207,8 +207,8 @@ def parallel_sync(accounts) -> tuple[float, list]:
 
 
 def sequential_loop(accounts) -> float:
+    from roles.inventory.sync.collect import Limits, collect
     from roles.models import ManagedPolicyVersion
-    from roles.sync.collect import Limits, collect
 
     ManagedPolicyVersion.objects.all().delete()  # the same calls as the first sync
     started = time.perf_counter()

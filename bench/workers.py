@@ -252,7 +252,7 @@ def make_users():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from roles import groups
+    from roles.access import groups
 
     users = []
     for name, group in (("operator", groups.OPERATOR), ("approver", groups.APPROVER)):
@@ -264,10 +264,10 @@ def make_users():
 
 def free_roles(accounts, needed: int) -> list:
     """Roles that can be deleted now, from accounts synced here (last accounts first)."""
+    from roles.inventory.protection import role_protection
+    from roles.inventory.readiness import readiness
+    from roles.inventory.sync.service import run_sync
     from roles.models import SyncRun
-    from roles.protection import role_protection
-    from roles.readiness import readiness
-    from roles.sync.service import run_sync
 
     found = []
     for account in reversed(accounts[: min(len(accounts), SCENARIO_ACCOUNTS)]):

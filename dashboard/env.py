@@ -174,6 +174,14 @@ def base_url(name: str, default: str) -> str:
     return value.rstrip("/")
 
 
+def https_url(name: str) -> str:
+    """A required https:// address (an identity provider's endpoint)."""
+    value = string(name, "")
+    if not value.startswith("https://"):
+        raise ImproperlyConfigured(f"{name} must be an https:// URL when OIDC is on.")
+    return value
+
+
 def mapping(name: str, keys: tuple[str, ...]) -> dict[str, str]:
     """'viewer=rc-viewers,operator=rc-ops' -> {'viewer': 'rc-viewers', 'operator': 'rc-ops'}."""
     result = {}

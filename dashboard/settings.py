@@ -1,7 +1,7 @@
 """rolecall settings, read from environment variables (12-factor).
 
 Malformed values raise ImproperlyConfigured at start-up; see dashboard/env.py.
-The README's configuration table lists every variable read here.
+docs/configuration.md lists every variable read here.
 """
 
 from __future__ import annotations
@@ -69,13 +69,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "roles",
+    # The project's own start-up checks (dashboard/checks.py).
+    "dashboard",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files keep their caching, nothing else is stored.
-    "roles.middleware.NoStoreMiddleware",
+    "roles.access.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,12 +85,12 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Idle timeout and absolute lifetime of a session (roles/middleware.py).
-    "roles.middleware.SessionLifetimeMiddleware",
+    # Idle timeout and absolute lifetime of a session (roles/access/middleware.py).
+    "roles.access.middleware.SessionLifetimeMiddleware",
     # Signed in but in no rolecall group: nothing to see (403, audited).
-    "roles.middleware.MembershipMiddleware",
+    "roles.access.middleware.MembershipMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "roles.middleware.ContentSecurityPolicyMiddleware",
+    "roles.access.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: login throttling with a cool-off.
     "axes.middleware.AxesMiddleware",
@@ -100,17 +102,27 @@ WSGI_APPLICATION = "dashboard.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The shared templates (base, partials, error pages), then each feature's own
+        # (roles/<feature>/templates/).
+        "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "roles").glob("*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "roles.context_processors.nav",
+                "roles.ui.context_processors.nav",
             ],
-            # The project's filters (escaping helpers among them) in every template.
-            "builtins": ["roles.templatetags.rolecall"],
+            # The project's filters (escaping helpers among them) and each feature's
+            # tags, in every template.
+            "builtins": [
+                "roles.web.templatetags",
+                "roles.audit.templatetags",
+                "roles.inventory.templatetags",
+                "roles.accounts.templatetags",
+                "roles.deletion.templatetags",
+                "roles.cleanup.templatetags",
+            ],
         },
     },
 ]
@@ -204,12 +216,12 @@ ROLECALL_REAUTH_MINUTES = env.integer("ROLECALL_REAUTH_MINUTES", 10, minimum=1)
 
 # django-axes: lock a username+address pair out after repeated failures, for a
 # cool-off period (never permanently), and an address that fails against unknown
-# or many usernames (roles/lockout.py). Neither ever locks a user out at an
+# or many usernames (roles/access/lockout.py). Neither ever locks a user out at an
 # address with no failures.
 AXES_FAILURE_LIMIT = env.integer("ROLECALL_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("ROLECALL_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "roles.lockout.LockoutHandler"
+AXES_HANDLER = "roles.access.lockout.LockoutHandler"
 ROLECALL_LOGIN_ADDRESS_FAILURE_LIMIT = env.integer(
     "ROLECALL_LOGIN_ADDRESS_FAILURE_LIMIT", 10, minimum=1
 )
@@ -218,22 +230,17 @@ AXES_CLIENT_IP_CALLABLE = "roles.audit.request.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# --- Optional single sign-on (roles/oidc.py), off unless OIDC_RP_CLIENT_ID is set --
+# --- Optional single sign-on (roles/access/oidc.py), off unless OIDC_RP_CLIENT_ID is set --
 OIDC_RP_CLIENT_ID = env.string("OIDC_RP_CLIENT_ID", "")
 ROLECALL_OIDC = bool(OIDC_RP_CLIENT_ID)
 if ROLECALL_OIDC:
     OIDC_RP_CLIENT_SECRET = env.secret("OIDC_RP_CLIENT_SECRET")
     OIDC_RP_SIGN_ALGO = env.string("OIDC_RP_SIGN_ALGO", "RS256")
     OIDC_RP_SCOPES = env.string("OIDC_RP_SCOPES", "openid email profile groups")
-    for _name in (
-        "OIDC_OP_AUTHORIZATION_ENDPOINT",
-        "OIDC_OP_TOKEN_ENDPOINT",
-        "OIDC_OP_USER_ENDPOINT",
-        "OIDC_OP_JWKS_ENDPOINT",
-    ):
-        globals()[_name] = env.string(_name, "")
-        if not globals()[_name].startswith("https://"):
-            raise ImproperlyConfigured(f"{_name} must be an https:// URL when OIDC is on.")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env.https_url("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env.https_url("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env.https_url("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env.https_url("OIDC_OP_JWKS_ENDPOINT")
     if not OIDC_RP_CLIENT_SECRET:
         raise ImproperlyConfigured("OIDC_RP_CLIENT_SECRET is required when OIDC is on.")
     ROLECALL_OIDC_GROUPS_CLAIM = env.string("ROLECALL_OIDC_GROUPS_CLAIM", "groups")
@@ -242,11 +249,11 @@ if ROLECALL_OIDC:
         "ROLECALL_OIDC_GROUP_MAP", ("viewer", "operator", "approver", "admin")
     )
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.insert(1, "roles.oidc.GroupMappingBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "roles.access.oidc.GroupMappingBackend")
     # The provider signs users in; rolecall only honours the mapped groups.
     OIDC_CREATE_USER = True
 
-# --- Deletion safety rails (roles/deletion/, roles/protection.py) ---------------
+# --- Deletion safety rails (roles/deletion/, roles/inventory/protection.py) ---------------
 # Two-person approval: an approver who is not the requester must approve.
 ROLECALL_REQUIRE_APPROVAL = env.boolean("ROLECALL_REQUIRE_APPROVAL", True)
 # Roles rolecall must never delete: glob patterns on role names or ARNs, and
@@ -254,7 +261,7 @@ ROLECALL_REQUIRE_APPROVAL = env.boolean("ROLECALL_REQUIRE_APPROVAL", True)
 ROLECALL_PROTECTED_ROLES = env.string_list("ROLECALL_PROTECTED_ROLES", [])
 ROLECALL_PROTECTED_ACCOUNTS = env.account_ids("ROLECALL_PROTECTED_ACCOUNTS")
 
-# --- Audit history (roles/models/audit.py) ----------------------------------
+# --- Audit history (roles/audit/models.py) ----------------------------------
 # How many reverse proxies in front of rolecall append to X-Forwarded-For;
 # 0 ignores the header (roles/audit/request.py).
 ROLECALL_TRUSTED_PROXIES = env.integer("ROLECALL_TRUSTED_PROXIES", 0, minimum=0)
@@ -269,7 +276,7 @@ if ROLECALL_AUDIT_HMAC_KEY and len(ROLECALL_AUDIT_HMAC_KEY) < 32:
 
 # --- AWS (roles/aws/) --------------------------------------------------------
 # IAM throttles and its limits cannot be raised: botocore's standard retry mode
-# with explicit timeouts, and bounded concurrency per account (roles/sync/).
+# with explicit timeouts, and bounded concurrency per account (roles/inventory/sync/).
 ROLECALL_AWS_HOME_REGION = env.string("ROLECALL_AWS_HOME_REGION", "us-east-1")
 ROLECALL_AWS_MAX_ATTEMPTS = env.integer("ROLECALL_AWS_MAX_ATTEMPTS", 3, minimum=1)
 ROLECALL_AWS_CONNECT_TIMEOUT = env.integer("ROLECALL_AWS_CONNECT_TIMEOUT", 5, minimum=1)
@@ -282,11 +289,11 @@ if ROLECALL_CHANGE_SESSION_SECONDS > 43200:
         "ROLECALL_CHANGE_SESSION_SECONDS must be at most 43200 (AssumeRole's longest session)."
     )
 
-# --- Sync (roles/sync/) -------------------------------------------------------
+# --- Sync (roles/inventory/sync/) -------------------------------------------------------
 ROLECALL_SYNC_INTERVAL = env.integer("ROLECALL_SYNC_INTERVAL", 60, minimum=1)  # minutes
-# How often each connected AWS Organization is listed again (roles/discovery.py).
+# How often each connected AWS Organization is listed again (roles/organizations/discovery.py).
 ROLECALL_DISCOVERY_INTERVAL = env.integer("ROLECALL_DISCOVERY_INTERVAL", 60, minimum=1)  # minutes
-# Sync runs older than this are deleted daily (roles/sync/history.py), except each
+# Sync runs older than this are deleted daily (roles/inventory/sync/history.py), except each
 # account's last success and latest run, and runs still in use.
 ROLECALL_SYNC_HISTORY_DAYS = env.integer("ROLECALL_SYNC_HISTORY_DAYS", 30, minimum=1)
 ROLECALL_SYNC_REGION_CONCURRENCY = env.integer("ROLECALL_SYNC_REGION_CONCURRENCY", 8, minimum=1)
@@ -335,20 +342,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Separate queues (roles/jobs.py): a long sync never holds up a deletion's poll or a
+# Separate queues (roles/jobs/__init__.py): a long sync never holds up a deletion's poll or a
 # cleanup step, which wait in their own queue, `changes`, with a worker of its own
-# (the Procfiles' `changes`). Every task that changes AWS is routed there. A worker
+# (the Procfiles' `changes`). Every task that changes AWS is routed there: each
+# feature registers its tasks with their queue, and the router reads that. A worker
 # started without --queues consumes every queue declared here, in this order.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {"changes": {}, "sync": {}, "celery": {}}
-CELERY_TASK_ROUTES = {
-    "rolecall.deletion.*": {"queue": "changes"},
-    "rolecall.cleanup.region": {"queue": "changes"},
-    "rolecall.changes.*": {"queue": "changes"},
-    "rolecall.campaigns.*": {"queue": "changes"},
-    "rolecall.sync.*": {"queue": "sync"},
-    "rolecall.organizations.*": {"queue": "sync"},
-}
+CELERY_TASK_ROUTES = ("roles.jobs.route",)
 # Beat entries are named; renaming one leaves the old schedule behind.
 CELERY_BEAT_SCHEDULE = {
     "health-ping": {"task": "rolecall.health.ping", "schedule": 60},
@@ -365,7 +366,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- REST API (/api/v1/, roles/api/) ---------------------------------------
-# Personal tokens (roles/models/tokens.py) or the browser's session; JSON only.
+# Personal tokens (roles/api/models.py) or the browser's session; JSON only.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "roles.api.auth.TokenAuthentication",
@@ -381,7 +382,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "rolecall API",
-    "DESCRIPTION": "Audit and retire AWS IAM service-linked roles (README: REST API).",
+    "DESCRIPTION": "Audit and retire AWS IAM service-linked roles (docs/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its reference page, like every page, need a signed-in member.
@@ -393,10 +394,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "DeletionState": "roles.models.deletions.DeletionRequest.State",
-        "CleanupState": "roles.models.cleanup.CleanupPlan.State",
-        "CampaignState": "roles.models.campaigns.Campaign.State",
-        "RoleState": "roles.models.inventory.ServiceLinkedRole.State",
+        "DeletionState": "roles.deletion.models.DeletionRequest.State",
+        "CleanupState": "roles.cleanup.models.CleanupPlan.State",
+        "CampaignState": "roles.campaigns.models.Campaign.State",
+        "RoleState": "roles.inventory.models.ServiceLinkedRole.State",
     },
 }
 # Requests per minute per token (per user for the browser's session, per address
@@ -414,7 +415,7 @@ CACHES = {
     },
 }
 
-# --- Notifications by email and webhook (roles/outbound/) ----------------------
+# --- Notifications by email and webhook (roles/notifications/) ----------------------
 # Where people reach rolecall: the links in emails and webhook events. Unset in
 # production, they carry the page's path only.
 ROLECALL_BASE_URL = env.base_url(
@@ -446,7 +447,7 @@ ROLECALL_WEBHOOK_TIMEOUT = env.integer("ROLECALL_WEBHOOK_TIMEOUT", 10, minimum=1
 # Each email or webhook delivery is tried at most this many times, waiting 10 s,
 # 20 s, 40 s ... capped (seconds) between attempts: about 85 minutes in all by default.
 # Waits up to ROLECALL_POLL_BACKOFF_CAP are task countdowns; longer ones are sent by
-# the sweeper when due (roles/outbound/operation.py), never long ETA tasks.
+# the sweeper when due (roles/notifications/operation.py), never long ETA tasks.
 ROLECALL_DELIVERY_MAX_ATTEMPTS = env.integer("ROLECALL_DELIVERY_MAX_ATTEMPTS", 10, minimum=1)
 ROLECALL_DELIVERY_BACKOFF_START = env.integer("ROLECALL_DELIVERY_BACKOFF_START", 10, minimum=1)
 ROLECALL_DELIVERY_BACKOFF_CAP = env.integer("ROLECALL_DELIVERY_BACKOFF_CAP", 3600, minimum=1)
@@ -455,8 +456,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # A 403 or 400 is one line, without the traceback Django attaches (roles/logfilters.py).
-    "filters": {"one_line_4xx": {"()": "roles.logfilters.OneLineClientErrors"}},
+    # A 403 or 400 is one line, without the traceback Django attaches (roles/core/logfilters.py).
+    "filters": {"one_line_4xx": {"()": "roles.core.logfilters.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO").upper()},
     "loggers": {
@@ -469,7 +470,7 @@ LOGGING = {
 }
 
 # --- Reliability (sweeper, start-up checks) ----------------------------------
-# The sweeper (roles/sweeper.py) re-dispatches deletions and syncs whose Celery
+# The sweeper (roles/jobs/sweeper.py) re-dispatches deletions and syncs whose Celery
 # message was lost: overdue by more than the grace, checked every interval.
 ROLECALL_SWEEPER_INTERVAL = env.integer("ROLECALL_SWEEPER_INTERVAL", 60, minimum=1)  # seconds
 ROLECALL_SWEEPER_GRACE = env.integer("ROLECALL_SWEEPER_GRACE", 30, minimum=1)  # seconds
@@ -486,56 +487,3 @@ CELERY_BEAT_SCHEDULE["sweeper"] = {
 }
 # How long ECS services may take to drain before a cleanup region stops (seconds).
 ROLECALL_CLEANUP_DRAIN_TIMEOUT = env.integer("ROLECALL_CLEANUP_DRAIN_TIMEOUT", 900, minimum=1)
-
-
-def reliability_problems(values: dict) -> list[str]:
-    """Timing settings that would make Redis deliver a task twice or lose track of one.
-
-    On Redis, a message a worker has reserved but not acknowledged (a countdown
-    waiting to run, or a task still running with acks_late) is handed to another
-    worker once the visibility timeout passes. So every countdown must stay far
-    below it, a task must finish well within it, and every place that sets it
-    must agree. Checked at start-up, below; tests/test_settings.py calls it too.
-    """
-    problems = []
-    timeout = values["CELERY_BROKER_VISIBILITY_TIMEOUT"]
-    found = {
-        "CELERY_BROKER_TRANSPORT_OPTIONS": values.get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
-        "CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS": values.get(
-            "CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS", {}
-        ),
-    }
-    if "visibility_timeout" not in found["CELERY_BROKER_TRANSPORT_OPTIONS"]:
-        problems.append(
-            "CELERY_BROKER_TRANSPORT_OPTIONS has no visibility_timeout "
-            f"(ROLECALL_VISIBILITY_TIMEOUT={timeout} would not reach the broker)"
-        )
-    for name, options in found.items():
-        other = options.get("visibility_timeout")
-        if other is not None and other != timeout:
-            problems.append(
-                f'{name}["visibility_timeout"]={other} disagrees with '
-                f"ROLECALL_VISIBILITY_TIMEOUT={timeout}"
-            )
-    # The longest countdown a deletion uses is the capped poll backoff
-    # (roles/deletion/worker.py backoff); retries of AWS errors use it too. The
-    # sweeper's interval and grace are not countdowns (beat sends it, and it
-    # sends its tasks at once), so they do not depend on the visibility timeout.
-    cap = values["ROLECALL_POLL_BACKOFF_CAP"]
-    if cap * 10 > timeout:
-        problems.append(
-            f"ROLECALL_POLL_BACKOFF_CAP={cap}s is not well below the broker visibility "
-            f"timeout ({timeout}s); keep every countdown under a tenth of it"
-        )
-    if values["CELERY_TASK_TIME_LIMIT"] * 2 > timeout:
-        problems.append(
-            f"ROLECALL_TASK_TIME_LIMIT={values['CELERY_TASK_TIME_LIMIT']}s is not well below the "
-            f"broker visibility timeout ({timeout}s): a task still running would be delivered "
-            "to a second worker; keep it under half"
-        )
-    return problems
-
-
-_problems = reliability_problems(globals())
-if _problems:
-    raise ImproperlyConfigured("; ".join(_problems) + ".")

@@ -14,7 +14,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("ROLECALL_ENV_FILE", "")
 # The test client speaks plain HTTP.
 os.environ.setdefault("ROLECALL_SECURE", "false")
-# Approval is on by default in production (tests/test_approval.py checks that);
+# Approval is on by default in production (tests/approval/test_approval.py checks that);
 # tests of the deletion machinery itself run without it unless they turn it on.
 os.environ.setdefault("ROLECALL_REQUIRE_APPROVAL", "false")
 # The emulator completes an Access Advisor job on its second poll (emulator/advisor.py):

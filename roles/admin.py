@@ -3,9 +3,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from roles.models import AuditEvent, ProtectedRule
-from roles.protection import normal_account_id, rules_matching_nothing
-from roles.reauth import is_fresh, require_fresh
+from roles.access.reauth import is_fresh, require_fresh
+from roles.audit.models import AuditEvent
+from roles.inventory.protection import ProtectedRule, normal_account_id, rules_matching_nothing
 
 
 @admin.register(AuditEvent)
@@ -69,7 +69,7 @@ class ProtectedRuleAdmin(admin.ModelAdmin):
 
     Adding a rule only strengthens the rails. Removing one, or changing its kind or
     pattern, can weaken them, so it needs the password entered within
-    ROLECALL_REAUTH_MINUTES (roles/reauth.py).
+    ROLECALL_REAUTH_MINUTES (roles/access/reauth.py).
     """
 
     form = ProtectedRuleForm

@@ -1,4 +1,29 @@
+"""The one Django app, `roles`, and the packages inside it.
+
+Each package is a layer or a feature (the layers contract in pyproject.toml holds
+them); every one that hands the cores something (tasks and their queues, an
+operation for the sweeper, a kind of approved change, changes that bind an
+account) does it from its ready module, called here once the models are loaded.
+The cores read those registries and import no feature.
+"""
+
+from importlib import import_module
+
 from django.apps import AppConfig
+
+# Bottom to top; a feature registers after every core it registers with.
+READY = (
+    "jobs",
+    "audit",
+    "access",
+    "notifications",
+    "inventory",
+    "organizations",
+    "deletion",
+    "cleanup",
+    "role_changes",
+    "campaigns",
+)
 
 
 class RolesConfig(AppConfig):
@@ -7,16 +32,7 @@ class RolesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate, pre_migrate
-
-        from roles import search
-        from roles.audit import signals  # connects the sign-in receivers
-
-        # SQLite: the role search's trigram table and its triggers (roles/search.py).
-        pre_migrate.connect(search.ensure_index, sender=self)
-        post_migrate.connect(search.ensure_index, sender=self)
-
-        signals.connect_lockout()
-        # Registers every task with the Celery app in every process (web included):
-        # roles/jobs.py publishes them by name from the app's registry.
-        import roles.tasks  # noqa: F401
+        # Every process (web, worker, beat) registers every task with the Celery app:
+        # roles/jobs/__init__.py publishes them by name from the app's registry.
+        for package in READY:
+            import_module(f"roles.{package}.ready").ready(self)

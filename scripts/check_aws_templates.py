@@ -7,7 +7,7 @@ every role in it (parameters resolved as the emulator resolves them). A finding
 passes only if it is in ACCEPTED below, with the reason it is accepted; an
 accepted finding that no longer occurs fails too, so the list stays true. Trust
 policies are not parliament's subject (they have no Resource): what they allow is
-tested against the emulator in tests/test_least_privilege.py.
+tested against the emulator in tests/aws/test_least_privilege.py.
 
 Exit status 0 when clean, 1 with each problem on its own line.
 """

@@ -77,7 +77,7 @@ def render(records: list[dict], generated: str) -> str:
         "The mechanisms: every operation is a database row; tasks re-read their row under a",
         "lock and act only from the state they expect (AWS returns the same DeletionTaskId",
         "while a task is unfinished); a failed publish is logged and the row stays; the",
-        "sweeper on beat (`roles/sweeper.py`) re-sends anything overdue and gives up, with a",
+        "sweeper on beat (`roles/jobs/sweeper.py`) re-sends anything overdue and gives up, with a",
         "notification and an audit event, after `ROLECALL_SWEEPER_MAX_DISPATCHES`; start-up",
         "refuses countdowns or time limits that are not well below the broker visibility",
         "timeout.",

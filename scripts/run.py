@@ -11,7 +11,7 @@ A database named by DATABASE_URL is never reset.
 
 The settings a management command needs are written to `.env` at the project
 root (dashboard/settings.py reads it), so `.venv/bin/python manage.py ...`
-works as the README shows once `make run` has run.
+works as the docs show once `make run` has run.
 
 SIGINT, SIGTERM or SIGHUP stops honcho, which stops every process it started.
 """

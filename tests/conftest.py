@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
-from roles import groups
+from roles.access import groups
 from tests.support.processes import celery_worker
 
 # Fixtures every test file may use: a signed-in client per persona, and the demo
@@ -123,7 +123,7 @@ def emulator(emulator_process):
 
 @pytest.fixture
 def demo_accounts(db):
-    from roles.demo import ensure_accounts
+    from roles.accounts.demo import ensure_accounts
 
     return {a.name: a for a in ensure_accounts()}
 

@@ -1,5 +1,7 @@
-"""The shape of roles/: no import circles (lazy imports included), no file over 400
-lines, and roles/aws/ the only package that imports boto3 or botocore."""
+"""The shape of roles/: feature packages with few modules left at the top, no import
+circles (lazy imports included), no file over 400 lines, no function over 60, and
+roles/aws/ the only package that imports boto3 or botocore. The layers between the
+packages are import-linter's (pyproject.toml; `make lint`, CI)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "roles"
 MAX_LINES = 400
+MAX_FUNCTION_LINES = 60
+# The app's own modules at the top of roles/: __init__, apps, models (the hub Django
+# loads) and admin. Everything else lives in a package.
+MAX_TOP_MODULES = 8
 
 
 def _sources() -> dict[str, Path]:
@@ -106,14 +112,14 @@ def test_the_circle_finder_sees_lazy_and_relative_imports(tmp_path):
         "def step():\n"
         "    from roles.jobs import publish\n"
         "    from .kind import send\n"
-        "    import roles.sweeper\n"
+        "    import roles.jobs.sweeper\n"
     )
     assert _imported(source, "roles.deletion.worker", False) == [
         "roles.jobs",
         "roles.jobs.publish",
         "roles.deletion.kind",
         "roles.deletion.kind.send",
-        "roles.sweeper",
+        "roles.jobs.sweeper",
     ]
     graph = {
         "roles.a": {"roles.b"},
@@ -144,3 +150,39 @@ def test_only_roles_aws_imports_boto3_or_botocore():
         )
     )
     assert importers == []
+
+
+def test_no_function_under_roles_is_over_60_lines():
+    long = {}
+    for module, path in _sources().items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                if node.end_lineno - first + 1 > MAX_FUNCTION_LINES:
+                    long[f"{module}.{node.name}"] = node.end_lineno - first + 1
+    assert long == {}
+
+
+def test_roles_holds_packages_with_few_modules_at_its_top():
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(top) <= MAX_TOP_MODULES, top
+    packages = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+    assert {"aws", "core", "web", "jobs", "audit", "access", "notifications"} <= set(packages)
+    assert {"approval", "inventory", "accounts", "organizations", "deletion"} <= set(packages)
+    assert {"cleanup", "role_changes", "campaigns", "api", "ui"} <= set(packages)
+
+
+def test_import_linter_names_every_package_in_its_layers():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c for c in config["contracts"] if c["type"] == "layers")
+    named = {part.strip() for layer in layers["layers"] for part in layer.split("|")}
+    children = {
+        p.stem if p.suffix == ".py" else p.name
+        for p in PACKAGE.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
+    }
+    assert children - set(layers["exhaustive_ignores"]) == named
+    independent = next(c for c in config["contracts"] if c["type"] == "independence")
+    assert independent["modules"] == ["roles.deletion", "roles.cleanup", "roles.role_changes"]

@@ -1,5 +1,5 @@
 """What rolecall keeps on local disk: private var/ and database, .env, the demo password,
-and the README's management commands working after `make run` as written."""
+and the management commands the README and docs/ show working after `make run` as written."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.utils import ConnectionHandler
 
 from dashboard import env
+from tests.support.docs import all_docs_text
 
 ROOT = Path(__file__).resolve().parent.parent
 # Settings of the suite's own environment a fresh shell would not have.
@@ -157,7 +158,7 @@ def test_demo_password_is_kept_across_runs_unless_given(tmp_path, monkeypatch):
 
 
 def readme_manage_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text()
+    text = all_docs_text()
     inline = re.findall(r"`([^`\n]*manage\.py [^`\n]+)`", text)
     blocks = re.findall(r"```(?:sh|shell|bash)\n(.*?)```", text, flags=re.S)
     in_blocks = [
@@ -196,7 +197,7 @@ def after_make_run(tmp_path, monkeypatch) -> dict[str, str]:
     environ = fresh_env(ROLECALL_ENV_FILE=str(dotenv))
     migrated = manage("migrate", "-v", "0", environ=environ)
     assert migrated.returncode == 0, migrated.stderr
-    # As `make run` does (scripts/run.py): the demo users the README's examples name.
+    # As `make run` does (scripts/run.py): the demo users the docs' examples name.
     users = manage("demo_users", environ=environ)
     assert users.returncode == 0, users.stderr
     return environ

@@ -34,7 +34,7 @@ def test_a_400_is_one_line_naming_the_parameter(viewer_client, caplog):
 
 @override_settings(DEBUG=False)
 def test_a_500_still_logs_its_traceback(viewer_client, caplog, monkeypatch):
-    from roles.views import pages
+    from roles.ui import views as pages
 
     def broken(request):
         raise RuntimeError("boom")

@@ -1,6 +1,6 @@
-"""The README's REST API example, run as written against a live server.
+"""The REST API example (docs/api.md), run as written against a live server.
 
-The only change is the address: the README names `make run`'s port (8000), the
+The only change is the address: the page names `make run`'s port (8000), the
 test's server listens on a port of its own.
 """
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.docs import doc_text
 from tests.support.processes import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def readme_api_block() -> str:
-    text = (ROOT / "README.md").read_text()
-    section = text.split("\n## REST API\n", 1)[1].split("\n## ", 1)[0]
-    (block,) = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    (block,) = re.findall(r"```sh\n(.*?)```", doc_text("api.md"), flags=re.S)
     return block
 
 

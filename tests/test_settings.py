@@ -113,23 +113,59 @@ def test_malformed_redis_url_is_refused(monkeypatch):
 # --- reliability: countdowns, time limits and the visibility timeout -----------
 
 
-def test_a_poll_backoff_cap_near_the_visibility_timeout_refuses_to_start():
+# Reported by `manage.py check` as system checks (dashboard/checks.py), and refused by the
+# processes that run none: the web server and Celery's workers and beat.
+
+
+def test_a_poll_backoff_cap_near_the_visibility_timeout_fails_the_check():
     result = manage_check(SECRET_KEY="k" * 50, ROLECALL_POLL_BACKOFF_CAP="400")
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
-        "rolecall: configuration error: ROLECALL_POLL_BACKOFF_CAP=400s is not well below the "
-        "broker visibility timeout (3600s); keep every countdown under a tenth of it."
-    )
+    assert result.returncode == 1
+    assert (
+        "(rolecall.E001) ROLECALL_POLL_BACKOFF_CAP=400s is not well below the broker "
+        "visibility timeout (3600s); keep every countdown under a tenth of it"
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_short_visibility_timeout_is_checked_against_the_task_time_limit():
     result = manage_check(SECRET_KEY="k" * 50, ROLECALL_VISIBILITY_TIMEOUT="600")
-    assert result.returncode == 2
-    assert "ROLECALL_TASK_TIME_LIMIT=600s is not well below the broker visibility timeout" in (
-        result.stderr
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "(rolecall.E001)" in line]
+    assert len(errors) == 1
+    assert (
+        "ROLECALL_TASK_TIME_LIMIT=600s is not well below the broker visibility timeout"
+        in (errors[0])
     )
     assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def start(command: list[str], **overrides: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    environ.update(DJANGO_SETTINGS_MODULE="dashboard.settings", ALLOWED_HOSTS="localhost")
+    environ.update(SECRET_KEY="k" * 50, ROLECALL_ENV_FILE="", **overrides)
+    return subprocess.run(
+        command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60
+    )
+
+
+CELERY = [sys.executable, "-m", "celery", "-A", "dashboard"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [*CELERY, "worker", "--pool", "solo", "--queues", "celery"],
+        [*CELERY, "beat", "--schedule", "/dev/null"],
+        [sys.executable, "-c", "import dashboard.wsgi"],
+    ],
+    ids=["worker", "beat", "web"],
+)
+def test_a_process_that_runs_no_checks_refuses_to_start_on_bad_timings(command, tmp_path):
+    result = start(command, ROLECALL_POLL_BACKOFF_CAP="400", ROLECALL_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert (
+        "ROLECALL_POLL_BACKOFF_CAP=400s is not well below the broker visibility timeout (3600s)"
+    ) in result.stderr
 
 
 def test_consistent_short_timings_start(tmp_path):
@@ -160,13 +196,13 @@ def reliability_values(**changes) -> dict:
 
 
 def test_the_shipped_timings_pass_the_check():
-    from dashboard.settings import reliability_problems
+    from dashboard.checks import reliability_problems
 
     assert reliability_problems(reliability_values()) == []
 
 
 def test_visibility_timeouts_that_disagree_are_refused():
-    from dashboard.settings import reliability_problems
+    from dashboard.checks import reliability_problems
 
     problems = reliability_problems(
         reliability_values(
@@ -183,7 +219,7 @@ def test_visibility_timeouts_that_disagree_are_refused():
 
 
 def test_a_broker_without_the_visibility_timeout_is_refused():
-    from dashboard.settings import reliability_problems
+    from dashboard.checks import reliability_problems
 
     problems = reliability_problems(reliability_values(CELERY_BROKER_TRANSPORT_OPTIONS={}))
     assert problems == [

@@ -19,13 +19,13 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
-from roles import permissions, reauth
+from roles.access import permissions, reauth
+from roles.api.models import ApiToken, prefix_of
+from roles.audit.models import AuditEvent, Outcome
 from roles.audit.request import client_ip
-from roles.models import ApiToken, AuditEvent, Outcome
-from roles.models.tokens import prefix_of
 
 # Set on the Django request for every API call (the token's name, or "" for the
-# session): AuditEvent.objects.record adds it to the event (roles/models/audit.py).
+# session): AuditEvent.objects.record adds it to the event (roles/audit/models.py).
 VIA_API = "rolecall_api_token"
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -100,7 +100,7 @@ def token_of(request) -> ApiToken | None:
 class ApiAccess(BasePermission):
     """Signed in (token or session), in a rolecall group, and a `change` token for writes.
 
-    The view then checks the action itself, as the page does (roles/permissions.py).
+    The view then checks the action itself, as the page does (roles/access/permissions.py).
     """
 
     def has_permission(self, request, view) -> bool:
@@ -121,7 +121,7 @@ class ReauthRequired(exceptions.PermissionDenied):
 
 
 def require_fresh(request, attempted: str, **target) -> None:
-    """The API's counterpart of the pages' recent password (roles/reauth.py).
+    """The API's counterpart of the pages' recent password (roles/access/reauth.py).
 
     A token qualifies when it was created within ROLECALL_REAUTH_MINUTES: creating
     one asks for the password. A session qualifies as the pages do.

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from roles.aws.errors import AwsError
-from roles.params import InvalidParameter
+from roles.web.params import InvalidParameter
 
 
 class Conflict(exceptions.APIException):
@@ -50,7 +50,7 @@ def handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
-        # roles/permissions.py deny(): already audited; the args name the attempt.
+        # roles/access/permissions.py deny(): already audited; the args name the attempt.
         exc = exceptions.PermissionDenied(str(exc) or "this")
     response = exception_handler(exc, context)
     if response is None:

@@ -1,6 +1,6 @@
 """Cursor pages for every API list, and their parameters in the schema.
 
-Every list is a keyset page (roles/keyset.py): a page costs the same at any
+Every list is a keyset page (roles/web/keyset.py): a page costs the same at any
 depth, and a cursor stays valid while rows are added. The answer is
 {"results": [...], "next": url | null, "previous": url | null}.
 """
@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from roles import keyset, params
+from roles.web import keyset, params
 
 MAX_PAGE_SIZE = 200
 CURSORS = ("after", "before", "last")

@@ -11,26 +11,23 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from roles import keyset, params
+from roles.accounts.listing import BY_NAME
 from roles.api import serializers as s
 from roles.api.pages import CURSOR_PARAMETERS, answer, form_parameters, keyset_answer, page_of
 from roles.audit.filters import AuditFilterForm, page
 from roles.campaigns import select
 from roles.campaigns.kind import confirmation
+from roles.campaigns.models import Campaign
+from roles.cleanup.models import CleanupPlan
+from roles.core.models import Account
 from roles.deletion.evidence import snapshot
-from roles.models import (
-    Account,
-    Campaign,
-    CleanupPlan,
-    DeletionAttempt,
-    DeletionRequest,
-    ServiceLinkedRole,
-)
-from roles.protection import role_protection
-from roles.views.accounts import BY_NAME
-from roles.views.choosers import AccountChoiceForm
-from roles.views.deletions import DeletionFilterForm
-from roles.views.roles import PAGE_SIZE, ROW_FIELDS, RoleFilterForm
+from roles.deletion.listing import DeletionFilterForm
+from roles.deletion.models import DeletionAttempt, DeletionRequest
+from roles.inventory.listing import PAGE_SIZE, ROW_FIELDS, RoleFilterForm
+from roles.inventory.models import ServiceLinkedRole
+from roles.inventory.protection import role_protection
+from roles.web import keyset, params
+from roles.web.choosers import AccountChoiceForm
 
 NEWEST = keyset.Order(("pk",), descending=True)
 PAGE = 100

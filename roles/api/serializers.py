@@ -11,17 +11,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from roles.models import (
-    Account,
-    AuditEvent,
-    Campaign,
-    CleanupPlan,
-    DeletionAttempt,
-    DeletionRequest,
-    Notification,
-    ServiceLinkedRole,
-    SyncRun,
-)
+from roles.audit.models import AuditEvent
+from roles.campaigns.models import Campaign
+from roles.cleanup.models import CleanupPlan
+from roles.core.models import Account
+from roles.deletion.models import DeletionAttempt, DeletionRequest
+from roles.inventory.models import ServiceLinkedRole
+from roles.inventory.sync.models import SyncRun
+from roles.notifications.models import Notification
 
 
 @extend_schema_field(OpenApiTypes.URI)

@@ -23,7 +23,7 @@ swagger = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 
 def reference(request, *args, **kwargs):
     """Swagger UI, as drf-spectacular serves it (templates/drf_spectacular/), with
-    one addition to the policy (roles/middleware.py): its stylesheet's icons are
+    one addition to the policy (roles/access/middleware.py): its stylesheet's icons are
     data: images. Scripts and styles stay 'self' only."""
     response = swagger(request, *args, **kwargs)
     response["Content-Security-Policy"] = f"{settings.ROLECALL_CSP}; img-src 'self' data:"

@@ -23,27 +23,28 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from roles import approval, permissions
+from roles import approval
+from roles.access import permissions
 from roles.api import serializers as s
 from roles.api.auth import require_fresh
 from roles.api.errors import Conflict
 from roles.campaigns import service as campaigns
 from roles.campaigns.kind import CampaignRefused
+from roles.campaigns.models import Campaign
+from roles.deletion.models import DeletionRequest
+from roles.deletion.permissions import deletion_for
 from roles.deletion.service import (
     DeletionRefused,
     refuse_unless_deletable,
     request_deletion,
     retry_deletion,
 )
-from roles.forms import role_confirmation
-from roles.models import Campaign, DeletionRequest
-from roles.sync.service import start_sync
-from roles.views.decisions import KINDS
+from roles.inventory.permissions import role_for
+from roles.inventory.sync.service import start_sync
+from roles.web.forms import role_confirmation
 
 PROBLEM = OpenApiResponse(s.ProblemSerializer, description="code and message")
 REFUSALS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
-# The decisions that bind to a version of the evidence the approver read.
-VERSIONED = {"deletion", "campaign"}
 
 
 def _body(serializer_class, request) -> dict:
@@ -53,7 +54,7 @@ def _body(serializer_class, request) -> dict:
 
 
 def _confirmed(request, role) -> None:
-    """The typed names, as the confirmation page checks them (roles/forms.py)."""
+    """The typed names, as the confirmation page checks them (roles/web/forms.py)."""
     body = _body(s.DeletionBody, request)
     form = role_confirmation(
         {"confirm_name": body["confirm"], "confirm_account": body.get("confirm_account", "")},
@@ -89,7 +90,7 @@ def _already(request, active: DeletionRequest):
 @api_view(["POST"])
 def request_role_deletion(request, pk: int):
     """Ask for the role's deletion (operators). With approval on, it waits for an approver."""
-    role = permissions.role_for(request, pk, permissions.can_operate, "deletion.requested")
+    role = role_for(request, pk, permissions.can_operate, "deletion.requested")
     active = role.deletions.active().first()
     if active:
         _already(request, active)
@@ -118,7 +119,7 @@ def request_role_deletion(request, pk: int):
 @api_view(["POST"])
 def retry(request, pk: int):
     """A new attempt on a failed deletion, confirmed as the first (operators)."""
-    deletion = permissions.deletion_for(request, pk, permissions.can_operate, "deletion.retried")
+    deletion = deletion_for(request, pk, permissions.can_operate, "deletion.retried")
     _confirmed(request, deletion.role)
     if not settings.ROLECALL_REQUIRE_APPROVAL:
         require_fresh(request, "deletion.retried", **permissions.target(deletion))
@@ -137,14 +138,14 @@ def retry(request, pk: int):
 @api_view(["POST"])
 def decide(request, pk: int, kind: str, approve: bool):
     """Approve or reject a change you did not ask for (approvers, with a fresh token)."""
-    change = KINDS.get(kind)
+    change = approval.kinds().get(kind)
     if change is None:
         raise NotFound("No such kind of change.")
     attempted = f"{change.prefix}.{'approved' if approve else 'rejected'}"
     obj = permissions.get_or_deny(request, change.rows(), pk, permissions.can_approve, attempted)
     require_fresh(request, attempted, **permissions.target(obj))
     body = _body(s.DecisionBody, request)
-    if approve and kind in VERSIONED and body.get("version") is None:
+    if approve and change.versioned and body.get("version") is None:
         raise ValidationError({"version": ["The evidence version you reviewed is required."]})
     try:
         approval.decide(

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 
 from roles.audit import chain
-from roles.models import AuditEvent
+from roles.audit.models import AuditEvent
+from roles.web.exports import neutralise
 
 # Every hashed field, then the hash: an auditor can re-verify the chain from an export.
 COLUMNS = (*chain.HASHED_FIELDS, "hash")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 
 
@@ -26,11 +26,6 @@ def as_record(event: AuditEvent) -> dict:
     record["time"] = event.time.isoformat()
     record["source_ip"] = event.source_ip or ""
     return record
-
-
-def neutralise(value: str) -> str:
-    """Make a spreadsheet show a cell as text instead of evaluating it (OWASP CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _rows(qs: QuerySet[AuditEvent]) -> Iterator[dict]:

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from roles.audit.actions import ACTIONS
-from roles.models import AuditEvent, Outcome
+from roles.audit.models import AuditEvent, Outcome
 
 
 class AuditFilterForm(forms.Form):

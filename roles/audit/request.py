@@ -40,7 +40,7 @@ def client_ip(request) -> str | None:
 
 def _warn_unused_header() -> None:
     """Once per process: behind an unconfigured proxy every client shares the proxy's address,
-    and the sign-in lock-out (roles/lockout.py) then treats them all as one."""
+    and the sign-in lock-out (roles/access/lockout.py) then treats them all as one."""
     global _warned_unused_header
     if not _warned_unused_header:
         _warned_unused_header = True

@@ -20,7 +20,7 @@ import hmac
 from dataclasses import dataclass
 
 from roles.audit import chain
-from roles.models import AuditEvent
+from roles.audit.models import AuditEvent
 
 PRUNE_ACTION = "audit.pruned"
 

@@ -7,7 +7,7 @@ roles/aws/inventory.py, which goes deeper for the cleanup.
 
 A reader returns the resources it found; an AWS error (no permission, throttled
 for good, a region not enabled) is raised as AwsError, and the caller keeps that
-region's previous data marked stale (roles/sync/store.py).
+region's previous data marked stale (roles/inventory/sync/store.py).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Resource:
 @dataclass(frozen=True)
 class Reader:
     read: Callable  # (client_for, region, account_id) -> list[Resource]
-    actions: tuple[str, ...]  # the IAM read actions it needs (README's policy)
+    actions: tuple[str, ...]  # the IAM read actions it needs (deploy/aws/)
     # Each call a read makes: the kinds of resource it returns and its page size
     # (0: one call, unpaginated). What bench/sync.py counts as the minimum.
     calls: tuple[tuple[tuple[str, ...], int], ...]

@@ -194,7 +194,7 @@ def region_inventory(ecs, run: Callable = lambda jobs: [job() for job in jobs]) 
 
     `run` executes a list of independent callables and returns their results
     in order; the sync passes one backed by a bounded thread pool so the
-    per-cluster listings overlap (roles/sync/collect.py).
+    per-cluster listings overlap (roles/inventory/sync/collect.py).
     """
     clusters = list_clusters(ecs)
     live = [c for c in clusters if c.live]

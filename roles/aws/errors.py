@@ -28,6 +28,8 @@ RETRYABLE = {
     "Timeout",
     "ConnectionError",
 }
+# AWS refused the caller: its role lacks the permission. Audited as denied, not failed.
+DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
 
 
 @dataclass
@@ -46,6 +48,11 @@ class AwsError(Exception):
     @property
     def retryable(self) -> bool:
         return self.code in RETRYABLE
+
+    @property
+    def denied(self) -> bool:
+        """AWS refused the caller (the role lacks the permission), rather than failing."""
+        return self.code in DENIED
 
     def as_dict(self) -> dict:
         return {

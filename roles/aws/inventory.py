@@ -1,6 +1,6 @@
 """The one reader of an account's ECS estate, every region in parallel.
 
-Used by the sync (roles/sync/collect.py), cleanup planning
+Used by the sync (roles/inventory/sync/collect.py), cleanup planning
 (roles/cleanup/plan.py) and the deletion's fresh evidence
 (roles/deletion/evidence.py). Each asks for the depth it needs:
 

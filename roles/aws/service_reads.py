@@ -1,5 +1,5 @@
 """Reading what blocks each service's role across an account's regions: for the sync
-(roles/sync/collect.py, one read per service and region in its region pool) and for
+(roles/inventory/sync/collect.py, one read per service and region in its region pool) and for
 the deletion's fresh evidence (roles/deletion/evidence.py, one role, every region)."""
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Retirement campaigns (roles/models/campaigns.py): draft, approve, run, report."""
+"""Retirement campaigns (roles/campaigns/models.py): draft, approve, run, report."""

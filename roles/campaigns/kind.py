@@ -1,10 +1,12 @@
-"""Campaigns as one kind of approved change (roles/approval.py)."""
+"""Campaigns as one kind of approved change (roles/approval/__init__.py)."""
 
 from __future__ import annotations
 
 from roles import approval, jobs
-from roles.models import Campaign, CampaignRole
+from roles.campaigns.models import Campaign, CampaignRole
 
+# The run's next move (roles/campaigns/tasks.py), on the changes queue (ready.py). A
+# deletion of the campaign's publishes it by this name when it ends.
 ADVANCE = "rolecall.campaigns.advance"
 
 
@@ -37,6 +39,8 @@ def _recheck(campaign: Campaign) -> None:
 CAMPAIGN = approval.Kind(
     model=Campaign,
     prefix="campaign",
+    path="campaigns",
+    task=ADVANCE,
     refused=CampaignRefused,
     recheck=_recheck,
     enqueue=lambda c: jobs.after_commit(ADVANCE, c.pk),

@@ -1,4 +1,4 @@
-"""Campaigns as the sweeper sees them (roles/jobs.py Operation).
+"""Campaigns as the sweeper sees them (roles/jobs/__init__.py Operation).
 
 A queued or running campaign with no deletion in flight and no change for longer
 than the grace has work its task should be doing (rows to settle or start): its
@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from roles import jobs
 from roles.campaigns.kind import ADVANCE, CAMPAIGN
+from roles.campaigns.models import Campaign, CampaignRole
+from roles.deletion.models import DeletionRequest
 from roles.jobs import Operation
-from roles.models import Campaign, CampaignRole, DeletionRequest, Notification, NotificationKind
-from roles.notify import notify
+from roles.notifications.models import Notification, NotificationKind
+from roles.notifications.notify import notify, people_concerned
 
 
 def _overdue_q(grace: float) -> Q:
@@ -35,23 +37,13 @@ def _overdue_q(grace: float) -> Q:
     ) & ~Q(Exists(in_flight))
 
 
-def overdue(grace: float) -> list[int]:
-    return list(
-        Campaign.objects.filter(_overdue_q(grace)).order_by("pk").values_list("pk", flat=True)
-    )
-
-
-def claim(pk: int, grace: float) -> Campaign | None:
-    return Campaign.objects.select_for_update(no_key=True).filter(_overdue_q(grace), pk=pk).first()
-
-
 def give_up(campaign: Campaign) -> None:
     error = jobs.gave_up("campaign", campaign, campaign.state)
     campaign.state = Campaign.State.PAUSED
     campaign.save(update_fields=["state", "updated"])
     CAMPAIGN.audit(campaign, "stalled", dispatch_attempts=campaign.dispatch_attempts)
     notify(
-        [u for u in (campaign.requested_by, campaign.approved_by) if u is not None],
+        people_concerned(campaign),
         f"{campaign.headline} paused: no worker moved it on",
         kind=NotificationKind.CAMPAIGN_FINISHED,
         level=Notification.Level.ERROR,
@@ -72,8 +64,8 @@ def sent(campaign: Campaign) -> None:
 
 CAMPAIGNS = Operation(
     name="campaign",
-    overdue=overdue,
-    claim=claim,
+    model=Campaign,
+    overdue_q=_overdue_q,
     give_up=give_up,
     redispatch=redispatch,
     sent=sent,

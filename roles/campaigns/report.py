@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from roles.models import Campaign, CampaignRole, DeletionAttempt
-from roles.readiness import reads_for
+from roles.campaigns.models import Campaign, CampaignRole
+from roles.deletion.models import DeletionAttempt
+from roles.inventory.readiness import reads_for
 
 Row = CampaignRole.State
 

@@ -25,18 +25,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from roles.audit.models import AuditEvent
 from roles.campaigns.kind import CAMPAIGN
+from roles.campaigns.models import Campaign, CampaignRole
 from roles.deletion.kind import SUBMIT, DeletionRefused, refuse_unless_deletable, send_after_commit
+from roles.deletion.models import DeletionRequest
 from roles.deletion.service import open_request
-from roles.models import (
-    AuditEvent,
-    Campaign,
-    CampaignRole,
-    DeletionRequest,
-    Notification,
-    NotificationKind,
-)
-from roles.notify import notify
+from roles.notifications.models import Notification, NotificationKind
+from roles.notifications.notify import notify, people_concerned
 
 State, Row, Deletion = Campaign.State, CampaignRole.State, DeletionRequest.State
 # Deletion endings that mean "not sent": the role is skipped, not failed.
@@ -164,9 +160,8 @@ def finish(campaign: Campaign) -> None:
     done = {key: counts.get(key, 0) for key in (Row.SUCCEEDED, Row.FAILED, Row.SKIPPED)}
     CAMPAIGN.audit(campaign, "finished", **done)
     text = ", ".join(f"{n} {state}" for state, n in done.items())
-    people = [u for u in (campaign.requested_by, campaign.approved_by) if u is not None]
     notify(
-        people,
+        people_concerned(campaign),
         f"{campaign.headline} finished: {text}",
         kind=NotificationKind.CAMPAIGN_FINISHED,
         level=Notification.Level.SUCCESS

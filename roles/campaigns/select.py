@@ -8,11 +8,14 @@ from collections import Counter, defaultdict
 from django.conf import settings
 from django.db import transaction
 
+from roles.audit.models import AuditEvent
 from roles.campaigns.kind import CampaignRefused
+from roles.campaigns.models import Campaign, CampaignRole
+from roles.core.models import AccountPaused
 from roles.deletion.evidence import snapshot
-from roles.models import AccessAdvisorEntry, AuditEvent, Campaign, CampaignRole, ProtectedRule
-from roles.protection import protected_because
-from roles.readiness import AccountUsage, readiness
+from roles.inventory.models import AccessAdvisorEntry
+from roles.inventory.protection import ProtectedRule, protected_because
+from roles.inventory.readiness import AccountUsage, readiness
 
 # What a campaign retires: roles AWS may delete now, or whose service rolecall does
 # not read (AWS checks when asked, and a refusal is reported per role).
@@ -29,8 +32,10 @@ def excluded_because(role, verdict, rules) -> str:
     """Why a campaign must leave this role alone ("" when it may act on it)."""
     if not role.is_service_linked:
         return "Not a service-linked role (path /aws-service-role/)."
-    if role.account.paused:
-        return role.account.paused_text
+    try:
+        role.account.refuse_changes()
+    except AccountPaused as exc:
+        return str(exc)
     reason = protected_because(
         role_name=role.name, role_arn=role.arn, account_id=role.account.aws_account_id, rules=rules
     )
@@ -55,6 +60,37 @@ def draft(name: str, roles, *, user, request=None, selection: dict) -> Campaign:
         raise CampaignRefused(
             f"The selection has more than {limit} roles (ROLECALL_CAMPAIGN_MAX_ROLES): narrow it."
         )
+    rows = _frozen(roles)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name,
+            selection=selection,
+            requested_by=user,
+            requested_by_name=user.get_username(),
+            approval_required=True,
+        )
+        for row in rows:
+            row.campaign = campaign
+        CampaignRole.objects.bulk_create(rows, batch_size=500)
+        recount(campaign)
+        AuditEvent.objects.record(
+            "campaign.drafted",
+            request=request,
+            actor=user,
+            details={
+                "campaign": campaign.pk,
+                "name": name,
+                "selection": selection,
+                "roles": len(rows),
+                "excluded": sum(1 for r in rows if r.reason),
+            },
+        )
+    return campaign
+
+
+def _frozen(roles: list) -> list[CampaignRole]:
+    """A campaign row per role (not saved yet), its verdict and evidence read now in a
+    fixed number of queries, and set apart with the reason when it must be left alone."""
     accounts = {r.account_id: r.account for r in roles}
     usage = AccountUsage.many(list(accounts.values()))
     advisor = defaultdict(list)
@@ -81,31 +117,7 @@ def draft(name: str, roles, *, user, request=None, selection: dict) -> Campaign:
                 order=order,
             )
         )
-    with transaction.atomic():
-        campaign = Campaign.objects.create(
-            name=name,
-            selection=selection,
-            requested_by=user,
-            requested_by_name=user.get_username(),
-            approval_required=True,
-        )
-        for row in rows:
-            row.campaign = campaign
-        CampaignRole.objects.bulk_create(rows, batch_size=500)
-        recount(campaign)
-        AuditEvent.objects.record(
-            "campaign.drafted",
-            request=request,
-            actor=user,
-            details={
-                "campaign": campaign.pk,
-                "name": name,
-                "selection": selection,
-                "roles": len(rows),
-                "excluded": sum(1 for r in rows if r.reason),
-            },
-        )
-    return campaign
+    return rows
 
 
 def recount(campaign: Campaign) -> None:

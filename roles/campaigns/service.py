@@ -1,5 +1,5 @@
 """What people do to a campaign: edit the draft, ask for approval, decide, pause,
-resume, discard. Deciding goes through the approval core (roles/approval.py)."""
+resume, discard. Deciding goes through the approval core (roles/approval/__init__.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from roles import approval, jobs
 from roles.campaigns.kind import ADVANCE, CAMPAIGN, CampaignRefused
+from roles.campaigns.models import Campaign, CampaignRole
 from roles.campaigns.select import recount
-from roles.models import Campaign, CampaignRole
 
 State, Row = Campaign.State, CampaignRole.State
 

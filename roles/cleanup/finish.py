@@ -5,19 +5,27 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from roles.models import (
-    AuditEvent,
-    CleanupPlan,
-    CleanupRegion,
-    CleanupStep,
-    Notification,
-    NotificationKind,
-    Outcome,
-)
-from roles.notify import notify
+from roles.audit.models import AuditEvent, Outcome
+from roles.cleanup.models import CleanupPlan, CleanupRegion, CleanupStep
+from roles.notifications.models import Notification, NotificationKind
+from roles.notifications.notify import notify, people_concerned
 
 Status = CleanupStep.Status
 PlanState, RegionState = CleanupPlan.State, CleanupRegion.State
+
+
+def close_region(row: CleanupRegion, state: str, error: dict | None = None) -> bool:
+    """The one ending of a cleanup region, whether its task or the sweeper (giving up on
+    it, roles/cleanup/operation.py) ends it: the region's state, its lease released, and
+    the plan closed if it was the last. True when the plan ended."""
+    row.state, row.finished, row.next_run_at = state, timezone.now(), None
+    row.lease_token, row.lease_until = "", None
+    fields = ["state", "finished", "next_run_at", "lease_token", "lease_until", "updated"]
+    if error is not None:
+        row.last_error = error
+        fields.append("last_error")
+    row.save(update_fields=fields)
+    return finish_plan(row.plan_id)
 
 
 def finish_plan(plan_id: int) -> bool:
@@ -56,7 +64,7 @@ def finish_plan(plan_id: int) -> bool:
     ]
     body = f"{counts[Status.DONE]} steps done, {counts[Status.SKIPPED]} skipped."
     notify(
-        [plan.requested_by, plan.confirmed_by, plan.approved_by],
+        people_concerned(plan),
         f"Cleanup for {plan.role_name} in {plan.account.name} {state}",
         kind=NotificationKind.DELETION_OUTCOME,
         level=level,
@@ -70,7 +78,7 @@ def refresh_inventory(plan_id: int) -> None:
     """Re-read the account once the plan ended, so the role's readiness and a
     deletion's evidence show what is left (the plan page's "Delete the role now").
     The sync runs on its own queue; the plan page waits for it."""
-    from roles.sync.service import start_sync
+    from roles.inventory.sync.service import start_sync
 
     plan = CleanupPlan.objects.select_related("account").get(pk=plan_id)
     run = start_sync(plan.account, reason=f"cleanup #{plan.pk} ended")

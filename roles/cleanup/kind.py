@@ -1,10 +1,13 @@
-"""Cleanup plans as one kind of approved change (roles/approval.py)."""
+"""Cleanup plans as one kind of approved change (roles/approval/__init__.py)."""
 
 from __future__ import annotations
 
 from roles import approval, jobs
-from roles.models import CleanupPlan, CleanupRegion
-from roles.protection import role_protection
+from roles.cleanup.models import CleanupPlan, CleanupRegion
+from roles.inventory.protection import role_protection
+
+# One region's steps (roles/cleanup/tasks.py), on the changes queue (ready.py).
+REGION_TASK = "rolecall.cleanup.region"
 
 
 class CleanupRefused(approval.Refused):
@@ -12,8 +15,7 @@ class CleanupRefused(approval.Refused):
 
 
 def refuse_if_protected(plan: CleanupPlan) -> None:
-    if plan.account.paused:  # suspended, closed, gone or excluded (roles/discovery.py)
-        raise CleanupRefused(plan.account.paused_text)
+    plan.account.refuse_changes(CleanupRefused)
     reason = role_protection(plan.role)
     if reason:
         raise CleanupRefused(f"Protected: {reason}")
@@ -21,7 +23,7 @@ def refuse_if_protected(plan: CleanupPlan) -> None:
 
 def send_region(plan_id: int, region: str, countdown: float = 0) -> bool:
     """Publish one region's task; a broker failure is left to the sweeper."""
-    return jobs.publish(jobs.CLEANUP_REGION, plan_id, region, countdown=countdown)
+    return jobs.publish(REGION_TASK, plan_id, region, countdown=countdown)
 
 
 def send_plan_after_commit(plan: CleanupPlan) -> None:
@@ -30,9 +32,15 @@ def send_plan_after_commit(plan: CleanupPlan) -> None:
         "region", flat=True
     )
     for region in regions:
-        jobs.after_commit(jobs.CLEANUP_REGION, plan.pk, region)
+        jobs.after_commit(REGION_TASK, plan.pk, region)
 
 
 CLEANUP = approval.Kind(
-    CleanupPlan, "cleanup", CleanupRefused, refuse_if_protected, send_plan_after_commit
+    model=CleanupPlan,
+    prefix="cleanup",
+    path="cleanups",
+    task=REGION_TASK,
+    refused=CleanupRefused,
+    recheck=refuse_if_protected,
+    enqueue=send_plan_after_commit,
 )

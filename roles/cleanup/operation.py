@@ -1,4 +1,4 @@
-"""Cleanup regions as the sweeper sees them (roles/jobs.py Operation).
+"""Cleanup regions as the sweeper sees them (roles/jobs/__init__.py Operation).
 
 A region that should be running and shows no progress (a lost message, or a
 worker that died, once its lease has expired) gets its task again; past the
@@ -14,10 +14,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from roles import jobs
-from roles.cleanup.finish import finish_plan
+from roles.audit.models import AuditEvent, Outcome
+from roles.cleanup.finish import close_region
 from roles.cleanup.kind import send_region
+from roles.cleanup.models import CleanupPlan, CleanupRegion
 from roles.jobs import Operation
-from roles.models import AuditEvent, CleanupPlan, CleanupRegion, Outcome
 
 PlanState, RegionState = CleanupPlan.State, CleanupRegion.State
 
@@ -33,21 +34,6 @@ def _overdue_q(grace: float) -> Q:
         )
         & (Q(next_run_at__isnull=True) | Q(next_run_at__lte=cutoff))
         & (Q(lease_until__isnull=True) | Q(lease_until__lte=now))
-    )
-
-
-def overdue(grace: float) -> list[int]:
-    return list(
-        CleanupRegion.objects.filter(_overdue_q(grace)).order_by("pk").values_list("pk", flat=True)
-    )
-
-
-def claim(pk: int, grace: float) -> CleanupRegion | None:
-    return (
-        CleanupRegion.objects.select_for_update(of=("self",), no_key=True)
-        .filter(_overdue_q(grace), pk=pk)
-        .select_related("plan", "plan__account")
-        .first()
     )
 
 
@@ -69,39 +55,25 @@ def sent(row: CleanupRegion) -> None:
 
 def give_up(row: CleanupRegion) -> None:
     """No worker moved the region on: it stops where it is (its pending steps are
-    not run), and the plan ends once every other region has."""
-    limit = settings.ROLECALL_SWEEPER_MAX_DISPATCHES
-    previous = row.state
-    row.last_error = jobs.gave_up("region", row, row.state)
-    row.state, row.finished, row.next_run_at = RegionState.STOPPED, timezone.now(), None
-    row.lease_token, row.lease_until = "", None
-    row.save(
-        update_fields=[
-            "state",
-            "finished",
-            "next_run_at",
-            "lease_token",
-            "lease_until",
-            "last_error",
-            "updated",
-        ]
-    )
+    not run), through the same ending as a region its task stopped; the plan ends
+    once every other region has."""
     _audit(
         row,
         "cleanup.region_stopped",
         Outcome.FAILURE,
         sweeper="gave up",
-        state=previous,
+        state=row.state,
         dispatch_attempts=row.dispatch_attempts,
-        limit=limit,
+        limit=settings.ROLECALL_SWEEPER_MAX_DISPATCHES,
     )
-    finish_plan(row.plan_id)
+    close_region(row, RegionState.STOPPED, jobs.gave_up("region", row, row.state))
 
 
 CLEANUPS = Operation(
     name="cleanup",
-    overdue=overdue,
-    claim=claim,
+    model=CleanupRegion,
+    overdue_q=_overdue_q,
+    related=("plan", "plan__account"),
     give_up=give_up,
     redispatch=lambda row: send_region(row.plan_id, row.region),
     sent=sent,

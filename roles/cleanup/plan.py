@@ -19,8 +19,9 @@ from roles.aws import ecs
 from roles.aws.account import AccountAws
 from roles.aws.inventory import FULL, RegionInventory, read_ecs
 from roles.cleanup.kind import CLEANUP, CleanupRefused
-from roles.models import CleanupPlan, CleanupRegion, CleanupStep, ServiceLinkedRole
-from roles.protection import role_protection
+from roles.cleanup.models import CleanupPlan, CleanupRegion, CleanupStep
+from roles.inventory.models import ServiceLinkedRole
+from roles.inventory.protection import role_protection
 
 Action = CleanupStep.Action
 PROTECT_TAG = "rolecall:protect"
@@ -34,8 +35,7 @@ def refuse_unless_plannable(role: ServiceLinkedRole) -> None:
         )
     if not role.is_live:
         raise CleanupRefused(f"The role is {role.get_state_display().lower()}.")
-    if role.account.paused:
-        raise CleanupRefused(role.account.paused_text)
+    role.account.refuse_changes(CleanupRefused)
 
 
 def read_inventory(aws: AccountAws) -> list[RegionInventory]:
@@ -141,24 +141,7 @@ def build(role: ServiceLinkedRole, *, user, request=None) -> tuple[CleanupPlan, 
                 requested_by_name=user.get_username(),
                 inventory_calls=aws.calls,
             )
-            steps = []
-            for item in inventory:
-                row = CleanupRegion.objects.create(
-                    plan=plan,
-                    region=item.region,
-                    state=CleanupRegion.State.UNREAD if item.clusters is None else "pending",
-                    read_error=item.error,
-                )
-                if item.clusters is None:
-                    notes.append(
-                        f"{item.region} could not be read: {item.error.get('code')} "
-                        f"(request id {item.error.get('request_id') or 'none'}); "
-                        "nothing there is in this plan."
-                    )
-                    continue
-                found = _steps(plan, row, item.clusters, role_reason, notes)
-                _count(row, found)
-                steps += found
+            steps = _regions(plan, inventory, role_reason, notes)
             CleanupStep.objects.bulk_create(steps, batch_size=1000)
             plan.protected_notes = notes
             plan.save(update_fields=["protected_notes"])
@@ -177,6 +160,30 @@ def build(role: ServiceLinkedRole, *, user, request=None) -> tuple[CleanupPlan, 
         # Another operator's plan got there first: show theirs.
         return role.cleanups.active().get(), False
     return plan, True
+
+
+def _regions(plan: CleanupPlan, inventory, role_reason: str, notes: list[str]) -> list:
+    """A row per region read, and the steps of each (not saved yet); a region that could
+    not be read is in the plan with no step, and a note says so."""
+    steps = []
+    for item in inventory:
+        row = CleanupRegion.objects.create(
+            plan=plan,
+            region=item.region,
+            state=CleanupRegion.State.UNREAD if item.clusters is None else "pending",
+            read_error=item.error,
+        )
+        if item.clusters is None:
+            notes.append(
+                f"{item.region} could not be read: {item.error.get('code')} "
+                f"(request id {item.error.get('request_id') or 'none'}); "
+                "nothing there is in this plan."
+            )
+            continue
+        found = _steps(plan, row, item.clusters, role_reason, notes)
+        _count(row, found)
+        steps += found
+    return steps
 
 
 # --- what the plan page shows ---------------------------------------------------

@@ -32,12 +32,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from roles import jobs
+from roles.audit.models import Outcome
 from roles.aws.errors import AwsError
-from roles.cleanup.finish import finish_plan, refresh_inventory
+from roles.cleanup.finish import close_region, refresh_inventory
+from roles.cleanup.kind import REGION_TASK
+from roles.cleanup.models import CleanupPlan, CleanupRegion, CleanupStep
 from roles.cleanup.steps import Client, Result, audit, lease_seconds, perform
+from roles.core.models import AccountPaused
+from roles.inventory.protection import protected_because
 from roles.jobs import backoff
-from roles.models import CleanupPlan, CleanupRegion, CleanupStep, Outcome
-from roles.protection import protected_because
 
 Action, Status = CleanupStep.Action, CleanupStep.Status
 PlanState, RegionState = CleanupPlan.State, CleanupRegion.State
@@ -54,7 +57,7 @@ def _schedule(row: CleanupRegion, delay: float) -> None:
     row.state, row.next_run_at = RegionState.WAITING, timezone.now() + timedelta(seconds=delay)
     _release(row)
     row.save(update_fields=["state", "next_run_at", "lease_token", "lease_until", "updated"])
-    jobs.after_commit(jobs.CLEANUP_REGION, row.plan_id, row.region, countdown=delay)
+    jobs.after_commit(REGION_TASK, row.plan_id, row.region, countdown=delay)
 
 
 def _apply(row: CleanupRegion, step: CleanupStep, result: Result, task_id: str) -> str:
@@ -81,8 +84,7 @@ def _apply(row: CleanupRegion, step: CleanupStep, result: Result, task_id: str) 
         step.status, step.finished_at = Status.FAILED, now
         step.error_code, step.error_message = error.code, error.message
         step.request_id = error.request_id
-        denied = error.code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
-        outcome = Outcome.DENIED if denied else Outcome.FAILURE
+        outcome = Outcome.DENIED if error.denied else Outcome.FAILURE
         verdict = _close_region(row, RegionState.STOPPED)
     step.save()
     audit(plan, step, result, task_id, outcome)
@@ -90,12 +92,7 @@ def _apply(row: CleanupRegion, step: CleanupStep, result: Result, task_id: str) 
 
 
 def _close_region(row: CleanupRegion, state: str) -> str:
-    row.state, row.finished, row.next_run_at = state, timezone.now(), None
-    _release(row)
-    row.save(
-        update_fields=["state", "finished", "next_run_at", "lease_token", "lease_until", "updated"]
-    )
-    return FINISHED if finish_plan(row.plan_id) else STOP
+    return FINISHED if close_region(row, state) else STOP
 
 
 def _skip_protected(row: CleanupRegion, reason: str) -> str:
@@ -160,8 +157,10 @@ def _claim(plan_id: int, region: str, token: str, client_for) -> Claim | str:
         )
         if reason:
             return _skip_protected(row, f"Protected since planning: {reason}")
-        if plan.account.paused:  # suspended, gone or excluded (roles/discovery.py)
-            return _skip_protected(row, f"Since planning, {plan.account.paused_text}")
+        try:
+            plan.account.refuse_changes()
+        except AccountPaused as exc:
+            return _skip_protected(row, f"Since planning, {exc}")
         step = row.steps.filter(status=Status.PENDING).order_by("order").first()
         if step is None:
             return _close_region(row, RegionState.DONE)

@@ -1,4 +1,4 @@
-"""Executing a stored plan: confirmation, then the approval core (roles/approval.py).
+"""Executing a stored plan: confirmation, then the approval core (roles/approval/__init__.py).
 
 The same rules as deletions: the operator types the account name, an approver
 who is not a requester decides when ROLECALL_REQUIRE_APPROVAL was on at request
@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from roles import approval
+from roles.audit.models import Outcome
 from roles.cleanup.kind import CLEANUP, CleanupRefused
-from roles.models import CleanupPlan, Outcome
-from roles.protection import role_protection
+from roles.cleanup.models import CleanupPlan
+from roles.inventory.protection import role_protection
 
 State = CleanupPlan.State
 __all__ = ["decide", "request_execution"]
@@ -55,7 +56,7 @@ def request_execution(plan: CleanupPlan, *, user, request=None) -> CleanupPlan:
 
 
 def decide(plan: CleanupPlan, *, user, approve: bool, comment: str, request=None) -> CleanupPlan:
-    """An approver approves or rejects; never one of its requesters (roles/approval.py)."""
+    """An approver approves or rejects; never one of its requesters (roles/approval/__init__.py)."""
     return approval.decide(
         CLEANUP, plan, user=user, approve=approve, comment=comment, request=request
     )

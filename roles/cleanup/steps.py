@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from roles.audit.models import AuditEvent
 from roles.aws import ecs
 from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
+from roles.cleanup.models import CleanupStep
 from roles.cleanup.plan import cluster_protection
-from roles.models import AuditEvent, CleanupStep
 
 Action, Status = CleanupStep.Action, CleanupStep.Status
 SERVICE_GONE = {"ServiceNotFoundException", "ServiceNotActiveException", "ClusterNotFoundException"}
@@ -130,38 +131,55 @@ def perform(client: Client, step: CleanupStep) -> Result:
     return result
 
 
+# The call each change step makes, with the change session's ECS client.
+CHANGES = {
+    Action.SCALE_DOWN: lambda api, step: ecs.scale_service_to_zero(
+        api, step.cluster_arn, step.resource_arn
+    ),
+    Action.DELETE_SERVICE: lambda api, step: ecs.delete_service(
+        api, step.cluster_arn, step.resource_arn
+    ),
+    Action.DEREGISTER: lambda api, step: ecs.deregister_container_instance(
+        api, step.cluster_arn, step.resource_arn
+    ),
+    Action.DELETE_CLUSTER: lambda api, step: ecs.delete_cluster(api, step.cluster_arn),
+}
+
+
 def _perform(client: Client, step: CleanupStep) -> Result:
-    cluster, arn = step.cluster_arn, step.resource_arn
     try:
-        api = client.change() if step.action != Action.WAIT_FOR_DRAIN else None
-        if step.action == Action.SCALE_DOWN:
-            return Result("done", ecs.scale_service_to_zero(api, cluster, arn).request_id)
-        if step.action == Action.DELETE_SERVICE:
-            return Result("done", ecs.delete_service(api, cluster, arn).request_id)
-        if step.action == Action.DEREGISTER:
-            return Result("done", ecs.deregister_container_instance(api, cluster, arn).request_id)
-        if step.action == Action.DELETE_CLUSTER:
-            return Result("done", ecs.delete_cluster(api, cluster).request_id)
-        services = list(
-            CleanupStep.objects.filter(
-                region_id=step.region_id, cluster_arn=cluster, action=Action.DELETE_SERVICE
-            ).values_list("resource_arn", flat=True)
-        )
-        drain = ecs.undrained_services(client.get(), cluster, services)
-        if drain.busy:
-            return Result("wait", drain.request_id, note=f"{len(drain.busy)} still running tasks")
-        return Result("done", drain.request_id, note="Every service has drained.")
+        if step.action in CHANGES:
+            return Result("done", CHANGES[step.action](client.change(), step).request_id)
+        return _drained(client, step)
     except AwsError as exc:
-        if exc.code in GONE.get(step.action, ()):
-            return Result("gone", exc.request_id, exc, note=f"Already gone ({exc.code}).")
-        if step.action == Action.DEREGISTER and exc.code == "InvalidParameterException":
-            # AWS's answer for an unknown instance; make sure that is what it meant.
-            try:
-                if ecs.container_instance_gone(client.get(), cluster, arn):
-                    return Result("gone", exc.request_id, exc, note="Already deregistered.")
-            except AwsError:
-                pass
-        return Result("retry" if exc.retryable else "failed", exc.request_id, exc)
+        return _refused(client, step, exc)
+
+
+def _drained(client: Client, step: CleanupStep) -> Result:
+    """The drain check: have the cluster's services stopped every task?"""
+    services = list(
+        CleanupStep.objects.filter(
+            region_id=step.region_id, cluster_arn=step.cluster_arn, action=Action.DELETE_SERVICE
+        ).values_list("resource_arn", flat=True)
+    )
+    drain = ecs.undrained_services(client.get(), step.cluster_arn, services)
+    if drain.busy:
+        return Result("wait", drain.request_id, note=f"{len(drain.busy)} still running tasks")
+    return Result("done", drain.request_id, note="Every service has drained.")
+
+
+def _refused(client: Client, step: CleanupStep, exc: AwsError) -> Result:
+    """What an AWS error means for the step: already gone, worth a retry, or failed."""
+    if exc.code in GONE.get(step.action, ()):
+        return Result("gone", exc.request_id, exc, note=f"Already gone ({exc.code}).")
+    if step.action == Action.DEREGISTER and exc.code == "InvalidParameterException":
+        # AWS's answer for an unknown instance; make sure that is what it meant.
+        try:
+            if ecs.container_instance_gone(client.get(), step.cluster_arn, step.resource_arn):
+                return Result("gone", exc.request_id, exc, note="Already deregistered.")
+        except AwsError:
+            pass
+    return Result("retry" if exc.retryable else "failed", exc.request_id, exc)
 
 
 def audit(plan, step: CleanupStep, result: Result, task_id: str, outcome: str) -> None:

@@ -12,9 +12,8 @@ from roles.aws.blockers import reader_for
 from roles.aws.errors import AwsError
 from roles.aws.inventory import CLUSTERS, read_ecs
 from roles.aws.service_reads import read_role
-from roles.models import ServiceLinkedRole
-from roles.models.inventory import ECS_PRINCIPAL
-from roles.readiness import readiness
+from roles.inventory.models import ECS_PRINCIPAL, ServiceLinkedRole
+from roles.inventory.readiness import readiness
 
 
 def _iso(value) -> str | None:

@@ -1,18 +1,21 @@
-"""Deletion requests as one kind of approved change (roles/approval.py), and the
+"""Deletion requests as one kind of approved change (roles/approval/__init__.py), and the
 rules every path to a deletion checks on the server, whatever a form posted."""
 
 from __future__ import annotations
 
 from roles import approval, jobs
 from roles.deletion.evidence import differences
-from roles.models import DeletionRequest, ServiceLinkedRole
-from roles.protection import role_protection
-from roles.readiness import readiness
+from roles.deletion.models import DeletionRequest
+from roles.inventory.models import ServiceLinkedRole
+from roles.inventory.protection import role_protection
+from roles.inventory.readiness import readiness
 
 State = DeletionRequest.State
 SUBMIT, POLL = "submit", "poll"
+# The tasks of each phase (roles/deletion/tasks.py), on the changes queue (ready.py).
+SUBMIT_TASK, POLL_TASK = "rolecall.deletion.submit", "rolecall.deletion.poll"
 # last_error of a queued request whose submit could not be published: its page
-# says it waits for the task queue, until the sweeper sends it (roles/sweeper.py).
+# says it waits for the task queue, until the sweeper sends it (roles/jobs/sweeper.py).
 BROKER_DOWN = "BrokerUnavailable"
 
 
@@ -28,8 +31,7 @@ def refuse_unless_deletable(role: ServiceLinkedRole) -> None:
         raise DeletionRefused(
             f"The role is {role.get_state_display().lower()}; there is nothing to delete."
         )
-    if role.account.paused:  # suspended, closed, gone or excluded (roles/discovery.py)
-        raise DeletionRefused(role.account.paused_text)
+    role.account.refuse_changes(DeletionRefused)
     # The guide's word (Support), or what the last sync found (an organization with
     # all features keeps AWSServiceRoleForOrganizations for good).
     verdict = readiness(role)
@@ -60,7 +62,7 @@ def _broker_down(request_id: int):
 
 
 def _task(phase: str) -> str:
-    return jobs.SUBMIT_DELETION if phase == SUBMIT else jobs.POLL_DELETION
+    return SUBMIT_TASK if phase == SUBMIT else POLL_TASK
 
 
 def send(phase: str, request_id: int, countdown: float = 0) -> bool:
@@ -106,6 +108,8 @@ def _stale(deletion: DeletionRequest, version: int | None):
 DELETION = approval.Kind(
     model=DeletionRequest,
     prefix="deletion",
+    path="deletions",
+    task=SUBMIT_TASK,
     refused=DeletionRefused,
     recheck=lambda d: refuse_unless_deletable(d.role),
     enqueue=lambda d: send_after_commit(SUBMIT, d.pk),

@@ -1,4 +1,4 @@
-"""Deletion requests as the sweeper sees them (roles/jobs.py Operation).
+"""Deletion requests as the sweeper sees them (roles/jobs/__init__.py Operation).
 
 A request in queued / submitted / in_progress whose next_poll_at (for a queued
 one that never had one: its last change) is more than the grace in the past gets
@@ -11,14 +11,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from roles import jobs
+from roles.audit.models import Outcome
+from roles.deletion import outcomes
 from roles.deletion.kind import BROKER_DOWN, DELETION, POLL, SUBMIT, send
-from roles.deletion.outcomes import tell
+from roles.deletion.models import DeletionAttempt, DeletionRequest
 from roles.jobs import Operation
-from roles.models import AuditEvent, DeletionAttempt, DeletionRequest, Notification, Outcome
 
 State = DeletionRequest.State
 
@@ -27,23 +27,6 @@ def _overdue_q(grace: float) -> Q:
     cutoff = timezone.now() - timedelta(seconds=grace)
     return Q(state__in=DeletionRequest.WORKING) & (
         Q(next_poll_at__lt=cutoff) | Q(next_poll_at__isnull=True, updated__lt=cutoff)
-    )
-
-
-def overdue(grace: float) -> list[int]:
-    return list(
-        DeletionRequest.objects.filter(_overdue_q(grace))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def claim(pk: int, grace: float) -> DeletionRequest | None:
-    return (
-        DeletionRequest.objects.select_for_update(no_key=True)
-        .filter(_overdue_q(grace), pk=pk)
-        .select_related("account")
-        .first()
     )
 
 
@@ -76,63 +59,46 @@ def sent(deletion: DeletionRequest) -> None:
 
 
 def give_up(deletion: DeletionRequest) -> None:
-    limit = settings.ROLECALL_SWEEPER_MAX_DISPATCHES
+    """No worker moved the request on: it ends in error through the same close() as
+    every other ending (roles/deletion/outcomes.py), its latest attempt with it."""
     error = jobs.gave_up("request", deletion, deletion.state)
-    message = error["message"]
-    previous = deletion.state
-    deletion.state, deletion.finished, deletion.next_poll_at = State.ERROR, timezone.now(), None
-    deletion.last_error = error
-    deletion.save(update_fields=["state", "finished", "next_poll_at", "last_error", "updated"])
     attempt = (
         DeletionAttempt.objects.select_for_update(no_key=True)
         .filter(request=deletion)
         .order_by("-number")
         .first()
     )
-    if attempt is not None:
-        attempt.status, attempt.finished_at, attempt.error = (
-            DeletionAttempt.Status.ERROR,
-            timezone.now(),
-            error,
-        )
-        attempt.save(update_fields=["status", "finished_at", "error"])
-    AuditEvent.objects.record(
-        "deletion.failed",
-        actor_name="system",
-        outcome=Outcome.FAILURE,
-        target_arn=deletion.role_arn,
-        account_id=deletion.account.aws_account_id,
-        deletion_task_id=attempt.deletion_task_id if attempt else "",
-        details={
-            "deletion_request": deletion.pk,
-            "attempt": attempt.number if attempt else None,
-            "sweeper": "gave up",
-            "state": previous,
-            "dispatch_attempts": deletion.dispatch_attempts,
-            "limit": limit,
-            **({"campaign": deletion.campaign_id} if deletion.campaign_id else {}),
-        },
-    )
-    tell(
+    sent = bool(attempt and attempt.deletion_task_id)
+    outcomes.close(
         deletion,
         attempt,
-        [u for u in (deletion.requested_by, deletion.approved_by) if u is not None],
-        f"Deletion of {deletion.role_name} in {deletion.account.name} stopped: no worker ran it",
-        level=Notification.Level.ERROR,
-        body=message
+        "",
+        status=DeletionAttempt.Status.ERROR,
+        state=State.ERROR,
+        error=error,
+        action="deletion.failed",
+        outcome=Outcome.FAILURE,
+        details={
+            "sweeper": "gave up",
+            "state": deletion.state,
+            "dispatch_attempts": deletion.dispatch_attempts,
+            "limit": settings.ROLECALL_SWEEPER_MAX_DISPATCHES,
+        },
+        told="stopped: no worker ran it",
+        body=error["message"]
         + (
             " AWS may still be deleting the role: check it, then retry the request."
-            if attempt and attempt.deletion_task_id
+            if sent
             else " Nothing was sent to AWS; retry the request when the workers are back."
         ),
-        link=reverse("deletion-detail", args=[deletion.pk]),
     )
 
 
 DELETIONS = Operation(
     name="deletion",
-    overdue=overdue,
-    claim=claim,
+    model=DeletionRequest,
+    overdue_q=_overdue_q,
+    related=("account",),
     give_up=give_up,
     prepare=prepare,
     redispatch=redispatch,

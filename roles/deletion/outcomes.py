@@ -1,38 +1,37 @@
 """How a deletion request ends, or stops to wait: each outcome updates the request
 and its attempt, writes the audit event and tells the people concerned, in the
 caller's transaction (the worker's re-lock after an AWS answer, or the sweeper's).
+
+Every ending goes through close(): the worker's (succeeded, failed, refused, an
+AWS error) and the sweeper's give-up (roles/deletion/operation.py) alike.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from roles import jobs
+from roles.audit.models import AuditEvent, Outcome
 from roles.aws import iam
 from roles.aws.errors import AwsError
 from roles.deletion.kind import replace_evidence
-from roles.models import (
-    AuditEvent,
-    DeletionAttempt,
-    DeletionRequest,
-    Notification,
-    NotificationKind,
-    Outcome,
-    ServiceLinkedRole,
-)
-from roles.notify import notify
-from roles.summary import summarise
+from roles.deletion.models import DeletionAttempt, DeletionRequest
+from roles.inventory.models import ServiceLinkedRole
+from roles.inventory.summary import summarise
+from roles.notifications.models import Notification, NotificationKind
+from roles.notifications.notify import notify, people_concerned
 
 State = DeletionRequest.State
 Status = DeletionAttempt.Status
-DENIED_CODES = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
+# A campaign's run moves on when one of its deletions ends (registered by roles/campaigns/).
+WAKE_CAMPAIGN = "rolecall.campaigns.advance"
 
 
 def audit(
     deletion: DeletionRequest,
     action: str,
-    attempt: DeletionAttempt,
+    attempt: DeletionAttempt | None,
     *,
     task_id: str = "",
     outcome: str = Outcome.SUCCESS,
@@ -46,11 +45,11 @@ def audit(
         target_arn=deletion.role_arn,
         account_id=deletion.account.aws_account_id,
         aws_request_id=aws_request_id,
-        deletion_task_id=attempt.deletion_task_id,
+        deletion_task_id=attempt.deletion_task_id if attempt else "",
         task_id=task_id,
         details={
             "deletion_request": deletion.pk,
-            "attempt": attempt.number,
+            "attempt": attempt.number if attempt else None,
             **({"campaign": deletion.campaign_id} if deletion.campaign_id else {}),
             **details,
         },
@@ -65,18 +64,17 @@ def for_campaign(deletion: DeletionRequest, attempt: DeletionAttempt | None) -> 
 
 def tell(deletion: DeletionRequest, attempt, people, title: str, **kwargs) -> None:
     """Notify `people` of a deletion's outcome; a campaign's deletion instead wakes its
-    campaign, which tells its author and approver once, at the end (roles/campaigns/run.py)."""
+    campaign, which tells its author and approver once, at the end (roles/campaigns/run.py).
+    The campaign is woken by its task's name: deletion knows no more of campaigns."""
     if for_campaign(deletion, attempt):
-        from roles.campaigns.kind import wake
-
-        wake(deletion.campaign_id)
+        jobs.after_commit(WAKE_CAMPAIGN, deletion.campaign_id)
         return
     notify(people, title, kind=NotificationKind.DELETION_OUTCOME, **kwargs)
 
 
-def _end(
+def close(
     deletion: DeletionRequest,
-    attempt: DeletionAttempt,
+    attempt: DeletionAttempt | None,
     task_id: str,
     *,
     status: str,
@@ -91,16 +89,18 @@ def _end(
     aws_request_id: str = "",
     also_tell=(),
 ) -> None:
-    """Close the attempt (status) and the request (state, error), audit `action` with
-    `details`, and tell the requesters and approver (and `also_tell`): "<headline> <told>"."""
-    attempt.status, attempt.finished_at = status, timezone.now()
-    if error is not None:
-        attempt.error = error
-    attempt.save(
-        update_fields=["status", "finished_at", "error", "reason", "role_usage_list", "polls"]
-        + ["transient_errors", "missing_checks"]
-    )
-    close(deletion, state, error)
+    """The one ending of a deletion request: close the attempt (status), if one was made,
+    and the request (state, error), audit `action` with `details`, and tell the people
+    concerned (and `also_tell`): "<headline> <told>"."""
+    if attempt is not None:
+        attempt.status, attempt.finished_at = status, timezone.now()
+        if error is not None:
+            attempt.error = error
+        attempt.save(
+            update_fields=["status", "finished_at", "error", "reason", "role_usage_list", "polls"]
+            + ["transient_errors", "missing_checks"]
+        )
+    _close_request(deletion, state, error)
     audit(
         deletion,
         action,
@@ -110,7 +110,7 @@ def _end(
         aws_request_id=aws_request_id,
         **details,
     )
-    people = recipients(deletion)
+    people = people_concerned(deletion)
     people += [u for u in also_tell if u.pk not in {p.pk for p in people}]
     title = f"{deletion.headline} {told}"
     tell(deletion, attempt, people, title, level=level, body=body, **links(deletion))
@@ -120,7 +120,7 @@ def _refuse(
     deletion, attempt, task_id: str, error: dict, told: str, also_tell=(), **details
 ) -> None:
     """Nothing was sent to AWS: the attempt ends in error and the request fails, denied."""
-    _end(
+    close(
         deletion,
         attempt,
         task_id,
@@ -142,9 +142,8 @@ def refuse_protected(deletion, attempt, task_id: str, reason: str) -> None:
     _refuse(deletion, attempt, task_id, error, "refused", reason=reason)
 
 
-def refuse_paused(deletion, attempt, task_id: str) -> None:
+def refuse_paused(deletion, attempt, task_id: str, reason: str) -> None:
     """The account's organization stopped syncing it after the request was approved."""
-    reason = deletion.account.paused_text
     error = {"code": "NotSynced", "message": reason, "request_id": "", "operation": ""}
     _refuse(deletion, attempt, task_id, error, "refused", reason=reason)
 
@@ -228,7 +227,7 @@ def void_approval(deletion, attempt, task_id: str, fresh: dict, changes: list[di
     )
     fields = ", ".join(c["field"].replace("_", " ") for c in changes)
     notify(
-        [*recipients(deletion), *([approver] if approver else [])],
+        [*people_concerned(deletion), *([approver] if approver else [])],
         f"Approval of the deletion of {deletion.role_name} in {deletion.account.name} voided",
         kind=NotificationKind.DELETION_OUTCOME,
         level=Notification.Level.WARNING,
@@ -244,15 +243,7 @@ def links(deletion: DeletionRequest) -> dict:
     }
 
 
-def recipients(deletion: DeletionRequest) -> list:
-    """The requesters (whoever asked for an attempt) and the approver."""
-    people = list(get_user_model().objects.filter(pk__in=deletion.requester_ids()))
-    if deletion.approved_by_id and deletion.approved_by_id not in {u.pk for u in people}:
-        people.append(deletion.approved_by)
-    return people
-
-
-def close(deletion: DeletionRequest, state: str, error: dict | None = None) -> None:
+def _close_request(deletion: DeletionRequest, state: str, error: dict | None = None) -> None:
     deletion.state, deletion.finished, deletion.next_poll_at = state, timezone.now(), None
     deletion.last_error = error or {}
     deletion.save(update_fields=["state", "finished", "next_poll_at", "last_error", "updated"])
@@ -264,7 +255,7 @@ def succeed(deletion, attempt, task_id: str, request_id: str, note: str = "") ->
         state=ServiceLinkedRole.State.DELETED, gone_since=timezone.now()
     )
     summarise([deletion.account_id])
-    _end(
+    close(
         deletion,
         attempt,
         task_id,
@@ -284,7 +275,7 @@ def fail(deletion, attempt, task_id: str, status: iam.DeletionStatus) -> None:
     """AWS answered FAILED: the reason and, per region, the resources that use the role."""
     attempt.reason, attempt.role_usage_list = status.reason, status.role_usage_list
     regions = len(status.role_usage_list)
-    _end(
+    close(
         deletion,
         attempt,
         task_id,
@@ -308,7 +299,7 @@ def fail(deletion, attempt, task_id: str, status: iam.DeletionStatus) -> None:
 
 
 def end_with_error(deletion, attempt, task_id: str, exc: AwsError, *, state: str) -> None:
-    _end(
+    close(
         deletion,
         attempt,
         task_id,
@@ -316,7 +307,7 @@ def end_with_error(deletion, attempt, task_id: str, exc: AwsError, *, state: str
         state=state,
         error=exc.as_dict(),
         action="deletion.failed",
-        outcome=Outcome.DENIED if exc.code in DENIED_CODES else Outcome.FAILURE,
+        outcome=Outcome.DENIED if exc.denied else Outcome.FAILURE,
         aws_request_id=exc.request_id,
         details={"error": exc.as_dict(), "transient_errors": attempt.transient_errors},
         told=f"failed: {exc.code}",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from roles import approval
+from roles.audit.models import AuditEvent, Outcome
 from roles.deletion.evidence import snapshot
 from roles.deletion.kind import (
     BROKER_DOWN,
@@ -16,7 +17,8 @@ from roles.deletion.kind import (
     refuse_unless_deletable,
     replace_evidence,
 )
-from roles.models import AuditEvent, DeletionAttempt, DeletionRequest, Outcome, ServiceLinkedRole
+from roles.deletion.models import DeletionAttempt, DeletionRequest
+from roles.inventory.models import ServiceLinkedRole
 
 State = DeletionRequest.State
 __all__ = [
@@ -46,7 +48,7 @@ def may_decide(deletion: DeletionRequest, user) -> bool:
 def decide(
     deletion: DeletionRequest, *, user, approve: bool, comment: str, version=None, request=None
 ):
-    """An approver approves or rejects; never one of its requesters (roles/approval.py)."""
+    """An approver approves or rejects; never one of its requesters (roles/approval/__init__.py)."""
     return approval.decide(
         DELETION,
         deletion,

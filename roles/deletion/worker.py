@@ -14,14 +14,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from roles.audit.models import Outcome
 from roles.aws import iam
 from roles.aws.account import AccountAws
 from roles.aws.errors import AwsError
+from roles.core.models import AccountPaused
 from roles.deletion import evidence, outcomes
 from roles.deletion.kind import POLL, SUBMIT, send_after_commit
+from roles.deletion.models import DeletionAttempt, DeletionRequest
+from roles.inventory.protection import protected_because
 from roles.jobs import backoff
-from roles.models import DeletionAttempt, DeletionRequest, Outcome
-from roles.protection import protected_because
 
 State = DeletionRequest.State
 Status = DeletionAttempt.Status
@@ -93,6 +95,15 @@ def _status_changed(deletion, attempt, task_id, request_id, outcome, details) ->
     )
 
 
+def _in_lock(request_id: int, states: tuple[str, ...], step):
+    """step(deletion, attempt) with the request and its latest attempt locked, in one
+    short transaction, if the request is still in one of `states`; else None (another
+    delivery moved it on, and this one has nothing to do)."""
+    with transaction.atomic():
+        deletion, attempt = _locked(request_id, states)
+        return None if deletion is None else step(deletion, attempt)
+
+
 # --- submit --------------------------------------------------------------------
 
 
@@ -107,142 +118,176 @@ def submit(request_id: int, task_id: str = "") -> None:
     checked after it, under the row lock, so a rule added or an account re-pointed
     while it ran still stops the call.
     """
-    with transaction.atomic():
-        deletion, attempt = _locked(request_id, SUBMITTABLE)
-        if deletion is None:
-            return
-        if attempt.deletion_task_id:
-            # Submitted already (a redelivered message): just make sure polling goes on.
-            deletion.state = State.SUBMITTED
-            _schedule(deletion, POLL, 0)
-            return
+    deletion = _in_lock(request_id, SUBMITTABLE, _unsubmitted)
+    if deletion is None:
+        return
     try:
         aws = _aws(deletion)
         fresh = evidence.read_from_aws(deletion, aws, blockers=deletion.approval_required)
         changer, change_account, changed_as = _changer(deletion, aws, fresh)
     except AwsError as exc:
-        _aws_error(request_id, exc, SUBMIT, task_id)
+        return _aws_error(request_id, exc, SUBMIT, task_id)
+
+    def checked(deletion, attempt) -> bool:
+        return _may_submit(deletion, attempt, task_id, fresh, change_account)
+
+    if not _in_lock(request_id, SUBMITTABLE, checked):
         return
-    with transaction.atomic():
-        deletion, attempt = _locked(request_id, SUBMITTABLE)
-        if deletion is None:
-            return
-        if attempt.deletion_task_id:
-            return  # another delivery submitted meanwhile; its poll is scheduled
-        # The stored account and the bound one (they differ only if the row was
-        # re-pointed, which the binding check below refuses too).
-        reason = None
-        for account_id in dict.fromkeys(
-            (deletion.account.aws_account_id, deletion.bound_account_id)
-        ):
-            reason = reason or protected_because(
-                role_name=deletion.role_name, role_arn=deletion.role_arn, account_id=account_id
-            )
-        if reason:
-            return outcomes.refuse_protected(deletion, attempt, task_id, reason)
-        if deletion.account.paused:  # suspended, gone or excluded since the approval
-            return outcomes.refuse_paused(deletion, attempt, task_id)
-        broken = evidence.binding_changes(deletion, fresh, change_account)
-        if broken:
-            return outcomes.refuse_unbound(deletion, attempt, task_id, broken, fresh)
-        if not fresh.role_arn:
-            return outcomes.succeed(
-                deletion,
-                attempt,
-                task_id,
-                fresh.request_id,
-                note="The role was already absent: GetRole answered NoSuchEntity.",
-            )
-        if deletion.approval_required:
-            changes = evidence.differences(deletion.evidence, fresh.evidence)
-            if changes:
-                return outcomes.void_approval(deletion, attempt, task_id, fresh.evidence, changes)
-        attempt.checked_at = timezone.now()
-        attempt.save(update_fields=["checked_at"])
     try:
         submitted = iam.delete_service_linked_role(changer.iam(), deletion.role_name)
     except AwsError as exc:
-        _aws_error(request_id, exc, SUBMIT, task_id)
-        return
-    with transaction.atomic():
-        deletion, attempt = _locked(request_id, SUBMITTABLE)
-        if deletion is None:
-            return
-        if not attempt.deletion_task_id:
-            attempt.deletion_task_id = submitted.deletion_task_id
-            attempt.submit_request_id = submitted.request_id
-            attempt.status, attempt.submitted_at = Status.NOT_STARTED, timezone.now()
-            attempt.changed_as = changed_as
-            attempt.save(
-                update_fields=[
-                    "deletion_task_id",
-                    "submit_request_id",
-                    "status",
-                    "submitted_at",
-                    "changed_as",
-                ]
-            )
-            outcomes.audit(
-                deletion,
-                "deletion.submitted",
-                attempt,
-                task_id=task_id,
-                aws_request_id=submitted.request_id,
-                caller_account=fresh.account_id,
-                changed_as=changed_as,
-                role_id=fresh.role_id,
-                checked_at=attempt.checked_at.isoformat() if attempt.checked_at else None,
-            )
-        elif attempt.deletion_task_id != submitted.deletion_task_id:
-            # AWS handed out a second task id: keep the first, record the second.
-            unexpected = {"unexpected_task_id": submitted.deletion_task_id}
-            _status_changed(
-                deletion, attempt, task_id, submitted.request_id, Outcome.FAILURE, unexpected
-            )
+        return _aws_error(request_id, exc, SUBMIT, task_id)
+
+    def record(deletion, attempt) -> None:
+        _submitted(deletion, attempt, task_id, submitted, fresh, changed_as)
+
+    _in_lock(request_id, SUBMITTABLE, record)
+
+
+def _unsubmitted(deletion: DeletionRequest, attempt: DeletionAttempt):
+    """The request, if its attempt still has to be sent to AWS."""
+    if attempt.deletion_task_id:
+        # Submitted already (a redelivered message): just make sure polling goes on.
         deletion.state = State.SUBMITTED
-        _schedule(deletion, POLL, backoff(1))
+        _schedule(deletion, POLL, 0)
+        return None
+    return deletion
+
+
+def _may_submit(deletion, attempt, task_id: str, fresh, change_account: str) -> bool:
+    """Under the lock, after the slow reads: every rule that holds whatever happened
+    while AWS answered. False when the request ended (refused, voided, or the role
+    already gone) or another delivery submitted meanwhile."""
+    if attempt.deletion_task_id:
+        return False  # another delivery submitted meanwhile; its poll is scheduled
+    # The stored account and the bound one (they differ only if the row was
+    # re-pointed, which the binding check below refuses too).
+    reason = None
+    for account_id in dict.fromkeys((deletion.account.aws_account_id, deletion.bound_account_id)):
+        reason = reason or protected_because(
+            role_name=deletion.role_name, role_arn=deletion.role_arn, account_id=account_id
+        )
+    ended = _ended_before_submit(deletion, attempt, task_id, fresh, change_account, reason)
+    if not ended:
+        attempt.checked_at = timezone.now()
+        attempt.save(update_fields=["checked_at"])
+    return not ended
+
+
+def _ended_before_submit(deletion, attempt, task_id, fresh, change_account, protected) -> bool:
+    """End the request if a rule stops it now (protected, paused, re-pointed, already
+    gone, its evidence changed since the approval); True when one did."""
+    if protected:
+        outcomes.refuse_protected(deletion, attempt, task_id, protected)
+        return True
+    try:
+        deletion.account.refuse_changes()
+    except AccountPaused as exc:  # suspended, gone or excluded since the approval
+        outcomes.refuse_paused(deletion, attempt, task_id, str(exc))
+        return True
+    broken = evidence.binding_changes(deletion, fresh, change_account)
+    if broken:
+        outcomes.refuse_unbound(deletion, attempt, task_id, broken, fresh)
+        return True
+    if not fresh.role_arn:
+        note = "The role was already absent: GetRole answered NoSuchEntity."
+        outcomes.succeed(deletion, attempt, task_id, fresh.request_id, note=note)
+        return True
+    changes = (
+        evidence.differences(deletion.evidence, fresh.evidence)
+        if deletion.approval_required
+        else []
+    )
+    if changes:
+        outcomes.void_approval(deletion, attempt, task_id, fresh.evidence, changes)
+    return bool(changes)
+
+
+def _submitted(deletion, attempt, task_id: str, submitted, fresh, changed_as: str) -> None:
+    """AWS took the deletion: keep its task id (the first, if a redelivery got another)
+    and poll it."""
+    if not attempt.deletion_task_id:
+        attempt.deletion_task_id = submitted.deletion_task_id
+        attempt.submit_request_id = submitted.request_id
+        attempt.status, attempt.submitted_at = Status.NOT_STARTED, timezone.now()
+        attempt.changed_as = changed_as
+        attempt.save(
+            update_fields=[
+                "deletion_task_id",
+                "submit_request_id",
+                "status",
+                "submitted_at",
+                "changed_as",
+            ]
+        )
+        outcomes.audit(
+            deletion,
+            "deletion.submitted",
+            attempt,
+            task_id=task_id,
+            aws_request_id=submitted.request_id,
+            caller_account=fresh.account_id,
+            changed_as=changed_as,
+            role_id=fresh.role_id,
+            checked_at=attempt.checked_at.isoformat() if attempt.checked_at else None,
+        )
+    elif attempt.deletion_task_id != submitted.deletion_task_id:
+        # AWS handed out a second task id: keep the first, record the second.
+        unexpected = {"unexpected_task_id": submitted.deletion_task_id}
+        _status_changed(
+            deletion, attempt, task_id, submitted.request_id, Outcome.FAILURE, unexpected
+        )
+    deletion.state = State.SUBMITTED
+    _schedule(deletion, POLL, backoff(1))
 
 
 # --- poll ----------------------------------------------------------------------
 
 
 def poll(request_id: int, task_id: str = "") -> None:
-    with transaction.atomic():
-        deletion, attempt = _locked(request_id, POLLED)
-        if deletion is None:
-            return
-        if not attempt.deletion_task_id:
-            _schedule(deletion, SUBMIT, 0)
-            return
-        due = deletion.next_poll_at
-        if due and due > timezone.now() + timedelta(seconds=settings.ROLECALL_POLL_EARLY_TOLERANCE):
-            return  # a duplicate message; the scheduled poll will come
-    try:
-        status = iam.deletion_status(_iam(deletion), attempt.deletion_task_id)
-    except AwsError as exc:
-        _aws_error(request_id, exc, POLL, task_id)
+    found = _in_lock(request_id, POLLED, _due_poll)
+    if found is None:
         return
-    with transaction.atomic():
-        deletion, attempt = _locked(request_id, POLLED)
-        if deletion is None:
-            return
+    deletion, deletion_task_id, due = found
+    try:
+        status = iam.deletion_status(_iam(deletion), deletion_task_id)
+    except AwsError as exc:
+        return _aws_error(request_id, exc, POLL, task_id)
+
+    def record(deletion, attempt) -> None:
         if deletion.next_poll_at != due:
             return  # another poll of the same step got here first
-        attempt.polls += 1
-        if status.status in (Status.NOT_STARTED, Status.IN_PROGRESS):
-            if attempt.status != status.status:
-                moved = {"status": status.status, "previous": attempt.status}
-                _status_changed(
-                    deletion, attempt, task_id, status.request_id, Outcome.SUCCESS, moved
-                )
-            attempt.status = status.status
-            attempt.save(update_fields=["status", "polls"])
-            deletion.state = State.IN_PROGRESS
-            _schedule(deletion, POLL, backoff(attempt.polls + 1))
-        elif status.status == Status.SUCCEEDED:
-            outcomes.succeed(deletion, attempt, task_id, status.request_id)
-        else:
-            outcomes.fail(deletion, attempt, task_id, status)
+        _polled(deletion, attempt, task_id, status)
+
+    _in_lock(request_id, POLLED, record)
+
+
+def _due_poll(deletion: DeletionRequest, attempt: DeletionAttempt):
+    """(the request, the AWS task to poll, the poll this message is: next_poll_at); None
+    when it is not that poll (nothing submitted yet, or a duplicate arriving early)."""
+    if not attempt.deletion_task_id:
+        _schedule(deletion, SUBMIT, 0)
+        return None
+    due = deletion.next_poll_at
+    if due and due > timezone.now() + timedelta(seconds=settings.ROLECALL_POLL_EARLY_TOLERANCE):
+        return None  # a duplicate message; the scheduled poll will come
+    return deletion, attempt.deletion_task_id, due
+
+
+def _polled(deletion, attempt, task_id: str, status) -> None:
+    attempt.polls += 1
+    if status.status in (Status.NOT_STARTED, Status.IN_PROGRESS):
+        if attempt.status != status.status:
+            moved = {"status": status.status, "previous": attempt.status}
+            _status_changed(deletion, attempt, task_id, status.request_id, Outcome.SUCCESS, moved)
+        attempt.status = status.status
+        attempt.save(update_fields=["status", "polls"])
+        deletion.state = State.IN_PROGRESS
+        _schedule(deletion, POLL, backoff(attempt.polls + 1))
+    elif status.status == Status.SUCCEEDED:
+        outcomes.succeed(deletion, attempt, task_id, status.request_id)
+    else:
+        outcomes.fail(deletion, attempt, task_id, status)
 
 
 def _aws_error(request_id: int, exc: AwsError, phase: str, task_id: str) -> None:
@@ -251,10 +296,8 @@ def _aws_error(request_id: int, exc: AwsError, phase: str, task_id: str) -> None
         if phase == SUBMIT:
             return _already_absent(request_id, exc, task_id)
         return _task_missing(request_id, exc, task_id)
-    with transaction.atomic():
-        deletion, attempt = _locked(request_id, DeletionRequest.WORKING)
-        if deletion is None:
-            return
+
+    def retry_or_end(deletion, attempt) -> None:
         if exc.retryable:
             attempt.transient_errors = [
                 *attempt.transient_errors,
@@ -263,24 +306,20 @@ def _aws_error(request_id: int, exc: AwsError, phase: str, task_id: str) -> None
             tries = sum(1 for e in attempt.transient_errors if e.get("phase") == phase)
             if tries <= settings.ROLECALL_AWS_RETRY_LIMIT:
                 attempt.save(update_fields=["transient_errors"])
-                _schedule(deletion, phase, backoff(tries))
-                return
-            return outcomes.end_with_error(deletion, attempt, task_id, exc, state=State.ERROR)
-        outcomes.end_with_error(deletion, attempt, task_id, exc, state=State.FAILED)
+                return _schedule(deletion, phase, backoff(tries))
+        state = State.ERROR if exc.retryable else State.FAILED
+        outcomes.end_with_error(deletion, attempt, task_id, exc, state=state)
+
+    _in_lock(request_id, DeletionRequest.WORKING, retry_or_end)
 
 
 def _already_absent(request_id: int, exc: AwsError, task_id: str) -> None:
-    with transaction.atomic():
-        deletion, attempt = _locked(request_id, DeletionRequest.WORKING)
-        if deletion is None:
-            return
-        outcomes.succeed(
-            deletion,
-            attempt,
-            task_id,
-            exc.request_id,
-            note="The role was already absent: DeleteServiceLinkedRole answered NoSuchEntity.",
-        )
+    note = "The role was already absent: DeleteServiceLinkedRole answered NoSuchEntity."
+
+    def gone(deletion, attempt) -> None:
+        outcomes.succeed(deletion, attempt, task_id, exc.request_id, note=note)
+
+    _in_lock(request_id, DeletionRequest.WORKING, gone)
 
 
 def _task_missing(request_id: int, exc: AwsError, task_id: str) -> None:
@@ -290,21 +329,15 @@ def _task_missing(request_id: int, exc: AwsError, task_id: str) -> None:
         exists = iam.role_exists(_aws(deletion).iam(), deletion.role_name)
     except AwsError as check_error:
         return _aws_error(request_id, check_error, POLL, task_id)
-    with transaction.atomic():
-        deletion, attempt = _locked(request_id, POLLED)
-        if deletion is None:
-            return
+
+    def confirm(deletion, attempt) -> None:
         if not exists:
-            return outcomes.succeed(
-                deletion,
-                attempt,
-                task_id,
-                exc.request_id,
-                note="The deletion task record was gone and GetRole confirmed the role is too.",
-            )
+            note = "The deletion task record was gone and GetRole confirmed the role is too."
+            return outcomes.succeed(deletion, attempt, task_id, exc.request_id, note=note)
         attempt.missing_checks += 1
         if attempt.missing_checks <= settings.ROLECALL_MISSING_TASK_CHECKS:
             attempt.save(update_fields=["missing_checks"])
-            _schedule(deletion, POLL, backoff(attempt.missing_checks))
-            return
+            return _schedule(deletion, POLL, backoff(attempt.missing_checks))
         outcomes.end_with_error(deletion, attempt, task_id, exc, state=State.ERROR)
+
+    _in_lock(request_id, POLLED, confirm)

@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
     ]
 
 
-# The services read by this version (roles/rules.py, frozen here as migrations are).
+# The services read by this version (roles/inventory/rules.py, frozen here as migrations are).
 _READ = {
     "ecs.amazonaws.com",
     "elasticloadbalancing.amazonaws.com",

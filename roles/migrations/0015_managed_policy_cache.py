@@ -1,5 +1,5 @@
 """Managed policy documents read once per (policy ARN, version id) for the whole
-organization (roles/models/policies.py)."""
+organization (roles/inventory/policies.py)."""
 
 from django.db import migrations, models
 

@@ -1,5 +1,5 @@
 """A policy version claimed by the sync that reads it: syncs of several accounts at once
-read each new version once, the others waiting for its document (roles/models/policies.py)."""
+read each new version once, the others waiting for its document (roles/inventory/policies.py)."""
 
 from django.db import migrations, models
 

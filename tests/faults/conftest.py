@@ -19,8 +19,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from roles.inventory.sync.service import run_sync
 from roles.models import SyncRun
-from roles.sync.service import run_sync
 from tests.faults.broker import RedisServer, celery_broker
 from tests.support.processes import ROOT, CeleryWorker, process_env
 

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 
 from roles.deletion.service import request_deletion
+from roles.inventory.sync.service import start_sync
 from roles.models import DeletionRequest, SyncRun
-from roles.sync.service import start_sync
 from tests.faults.helpers import (
     DELETE,
     STAGING,

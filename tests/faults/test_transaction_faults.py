@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
+from roles.jobs.sweeper import sweep
 from roles.models import AuditEvent, DeletionAttempt, DeletionRequest
-from roles.sweeper import sweep
 from tests.faults.helpers import DELETE, STAGING, calls, not_terminal, notes, slr, wait_terminal
 
 pytestmark = [pytest.mark.faults, pytest.mark.worker]

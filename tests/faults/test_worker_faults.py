@@ -3,9 +3,9 @@
 import pytest
 
 from roles.deletion.service import request_deletion
+from roles.deletion.tasks import poll_deletion, submit_deletion
+from roles.jobs.sweeper import sweep
 from roles.models import DeletionAttempt
-from roles.sweeper import sweep
-from roles.tasks import poll_deletion, submit_deletion
 from tests.faults.helpers import (
     DELETE,
     STAGING,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import boto3
 
-from roles.demo import AUDIT_ROLE, EXTERNAL_ID
+from roles.accounts.demo import AUDIT_ROLE, EXTERNAL_ID
 
 HUB = "123456789012"
 

@@ -1,5 +1,5 @@
 """Run a benchmark that starts the Procfile's workers (bench/queues.py, bench/campaign.py)
-the way its README line does, on a database and a Redis server of the test's own."""
+the way its line in docs/performance.md does, on a database and a Redis server of the test's own."""
 
 from __future__ import annotations
 

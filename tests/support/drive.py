@@ -2,8 +2,8 @@
 
 Each step is called as its task would call it (roles/deletion/worker.py,
 roles/cleanup/run.py), the wait scheduled before it made due at once; the real
-worker processes are tested in tests/test_deletion_worker.py and
-tests/test_cleanup_worker.py. The sweeper's re-dispatch is here too, limited to
+worker processes are tested in tests/deletion/test_deletion_worker.py and
+tests/cleanup/test_cleanup_worker.py. The sweeper's re-dispatch is here too, limited to
 cleanup regions, for the lease tests.
 """
 
@@ -20,9 +20,9 @@ from roles.cleanup import run
 from roles.cleanup.operation import CLEANUPS
 from roles.cleanup.service import request_execution
 from roles.deletion import worker
+from roles.inventory.sync.service import run_sync
+from roles.jobs.sweeper import sweep
 from roles.models import CleanupPlan, CleanupRegion, DeletionRequest, ServiceLinkedRole
-from roles.sweeper import sweep
-from roles.sync.service import run_sync
 
 Row = TypeVar("Row", bound=models.Model)
 

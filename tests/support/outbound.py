@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from roles.models import Delivery, NotificationRoute, Webhook
-from roles.notify import notify
+from roles.notifications.notify import notify
 
 SECRET = "whsec_tests-only-secret"
 

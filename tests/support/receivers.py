@@ -104,7 +104,7 @@ def closed_port() -> int:
 
 
 def verify(secret: str, received: Received) -> bool:
-    """What the README tells a receiver to do (without the age check)."""
+    """What docs/notifications.md tells a receiver to do (without the age check)."""
     timestamp = received.headers["X-Rolecall-Timestamp"]
     expected = hmac.new(
         secret.encode(), timestamp.encode() + b"." + received.body, hashlib.sha256

@@ -4,8 +4,8 @@ registered for every test by tests/conftest.py)."""
 
 import pytest
 
+from roles.inventory.sync.service import run_sync, start_sync
 from roles.models import Account, SyncRun
-from roles.sync.service import run_sync, start_sync
 from tests.support.processes import wait_for
 
 # The demo's regions with ECS clusters (emulator/scenarios/demo.py): what blocks

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from roles.models import ApiToken, AuditEvent
+from roles.api.models import ApiToken
+from roles.audit.models import AuditEvent
 
 
 class Command(BaseCommand):

@@ -4,13 +4,13 @@
 left "queued" or "running" then belongs to a stack that was stopped, so it is
 closed as interrupted (audited, notified) and each affected account gets a
 fresh sync once the worker is up. Production keeps the time-limit takeover in
-roles/sync/service.py instead; do not run this while workers are running.
+roles/inventory/sync/service.py instead; do not run this while workers are running.
 """
 
 from django.core.management.base import BaseCommand
 
-from roles.models import SyncRun
-from roles.sync.service import close_interrupted, start_sync
+from roles.inventory.sync.models import SyncRun
+from roles.inventory.sync.service import close_interrupted, start_sync
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ Demo mode only, like demo_users: production never gets accounts it did not ask f
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from roles.demo import ensure_accounts
-from roles.sync.service import start_sync
+from roles.accounts.demo import ensure_accounts
+from roles.inventory.sync.service import start_sync
 
 
 class Command(BaseCommand):

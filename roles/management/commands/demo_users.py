@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
-from roles import groups
+from roles.access import groups
 
 PERSONAS = (
     ("alice", groups.OPERATOR, False),

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from roles.audit.models import AuditEvent
 from roles.audit.verify import PRUNE_ACTION
-from roles.models import AuditEvent
 
 
 class Command(BaseCommand):

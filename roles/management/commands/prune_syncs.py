@@ -3,13 +3,13 @@
     .venv/bin/python manage.py prune_syncs [--days N]
 
 Each account's last successful run and latest run, runs still active and runs a
-cleanup plan waits on are kept (roles/sync/history.py).
+cleanup plan waits on are kept (roles/inventory/sync/history.py).
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from roles.sync.history import prune
+from roles.inventory.sync.history import prune
 
 
 class Command(BaseCommand):

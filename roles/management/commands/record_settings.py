@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from roles import rails
+from roles.audit import rails
 
 
 class Command(BaseCommand):

@@ -1,0 +1,162 @@
+"""What each service's own guide says must be gone before its service-linked role can be
+deleted: the rules behind the readiness verdict (roles/inventory/readiness.py).
+
+Every rule is read from the service's user guide and cited there; docs/readiness.md
+holds the full reading (the quotes, what is unconfirmed, the read calls and page sizes).
+`checked` says whether rolecall reads the resources the rule names; where it does not,
+the verdict says "Not checked" and shows the rule, never "Can be deleted now".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    service: str
+    blocks: str  # what AWS says must be removed first, and where
+    source: str  # the user-guide page that says it
+    checked: bool = False  # rolecall reads what blocks it (roles/aws/blockers.py, ECS)
+    deletable: bool = True  # False: AWS does not allow deleting the role at all
+    found: str = ""  # what a read that finds nothing says ("no ECS cluster")
+    # Set where a blocker found means the role cannot be deleted at all (Organizations):
+    # why, as the refusal says it.
+    blocked_forbids: str = ""
+    # Set where finding nothing is not enough to call the role free: what rolecall
+    # cannot see from the account (CloudTrail's trusted access).
+    unseen: str = ""
+
+
+GUIDE = "https://docs.aws.amazon.com"
+RULES: dict[str, Rule] = {
+    "ecs.amazonaws.com": Rule(
+        "Amazon ECS",
+        "every ECS cluster, in every Region",
+        f"{GUIDE}/AmazonECS/latest/developerguide/using-service-linked-roles.html",
+        checked=True,
+        found="no ECS cluster that is not INACTIVE",
+    ),
+    "elasticloadbalancing.amazonaws.com": Rule(
+        "Elastic Load Balancing",
+        "every load balancer (Application, Network, Gateway, Classic), in every Region",
+        f"{GUIDE}/elasticloadbalancing/latest/userguide/elb-service-linked-roles.html",
+        checked=True,
+        found="no load balancer",
+    ),
+    "autoscaling.amazonaws.com": Rule(
+        "EC2 Auto Scaling",
+        "every Auto Scaling group that uses this role, in every Region",
+        f"{GUIDE}/autoscaling/ec2/userguide/autoscaling-service-linked-role.html",
+        checked=True,
+        found="no Auto Scaling group uses this role",
+    ),
+    "rds.amazonaws.com": Rule(
+        "Amazon RDS and Aurora",
+        "every DB instance and DB cluster, in every Region",
+        f"{GUIDE}/AmazonRDS/latest/UserGuide/UsingWithRDS.IAM.ServiceLinkedRoles.html",
+        checked=True,
+        found="no DB instance or DB cluster",
+    ),
+    "elasticache.amazonaws.com": Rule(
+        "Amazon ElastiCache",
+        "every cache cluster and replication group, in every Region",
+        f"{GUIDE}/AmazonElastiCache/latest/dg/using-service-linked-roles.html",
+        checked=True,
+        found="no cache cluster, replication group or serverless cache",
+    ),
+    "eks.amazonaws.com": Rule(
+        "Amazon EKS",
+        "every EKS cluster (first its node groups and Fargate profiles), in every Region",
+        f"{GUIDE}/eks/latest/userguide/using-service-linked-roles-eks.html",
+        checked=True,
+        found="no EKS cluster",
+    ),
+    "guardduty.amazonaws.com": Rule(
+        "Amazon GuardDuty",
+        "GuardDuty enabled in any Region: disable it in every Region first",
+        f"{GUIDE}/guardduty/latest/ug/using-service-linked-roles.html",
+        checked=True,
+        found="no GuardDuty detector",
+    ),
+    "securityhub.amazonaws.com": Rule(
+        "AWS Security Hub CSPM",
+        "Security Hub CSPM enabled in any Region: disable it in every Region first",
+        f"{GUIDE}/securityhub/latest/userguide/using-service-linked-roles.html",
+        checked=True,
+        found="Security Hub CSPM is not enabled",
+    ),
+    "config.amazonaws.com": Rule(
+        "AWS Config",
+        "every configuration recorder that uses this role, in every Region",
+        f"{GUIDE}/config/latest/developerguide/using-service-linked-roles.html",
+        checked=True,
+        found="no configuration recorder uses this role",
+    ),
+    "access-analyzer.amazonaws.com": Rule(
+        "IAM Access Analyzer",
+        "every analyzer, in every Region",
+        f"{GUIDE}/IAM/latest/UserGuide/access-analyzer-using-service-linked-roles.html",
+        checked=True,
+        found="no analyzer",
+    ),
+    "cloudtrail.amazonaws.com": Rule(
+        "AWS CloudTrail",
+        "organization trails and organization event data stores; AWS removes the role "
+        "itself when the account leaves the organization",
+        f"{GUIDE}/awscloudtrail/latest/userguide/using-service-linked-roles.html",
+        checked=True,
+        found="no organization trail",
+        unseen="whether CloudTrail's trusted access with Organizations is on cannot be seen "
+        "from a member account",
+    ),
+    "sso.amazonaws.com": Rule(
+        "IAM Identity Center",
+        "user and group access, permission sets and the IAM identity provider for this "
+        "account, all kept in the organization's Identity Center; AWS removes the role itself "
+        "when the account leaves the organization",
+        f"{GUIDE}/singlesignon/latest/userguide/using-service-linked-roles.html",
+    ),
+    "organizations.amazonaws.com": Rule(
+        "AWS Organizations",
+        "an organization with all features enabled: then the role cannot be deleted from any "
+        "account (with consolidated billing only, it can)",
+        f"{GUIDE}/organizations/latest/userguide/orgs_integrate_services.html",
+        checked=True,
+        found="the account is in no organization, or in one with consolidated billing only",
+        blocked_forbids="this account's organization has all features enabled, and after "
+        "that the AWSServiceRoleForOrganizations role cannot be deleted from any account",
+    ),
+    "trustedadvisor.amazonaws.com": Rule(
+        "AWS Trusted Advisor",
+        "Trusted Advisor enabled for the account: disable it in the Trusted Advisor console "
+        "(Preferences) first",
+        f"{GUIDE}/awssupport/latest/user/using-service-linked-roles-ta.html",
+    ),
+    "support.amazonaws.com": Rule(
+        "AWS Support",
+        "AWS Support needs this role to support the account, so it cannot be deleted through "
+        "the IAM console, API or CLI",
+        f"{GUIDE}/awssupport/latest/user/using-service-linked-roles-sup.html",
+        deletable=False,
+    ),
+    "spot.amazonaws.com": Rule(
+        "EC2 Spot Instances",
+        "no blocking resource is named; EC2 creates the role again at the next Spot request",
+        f"{GUIDE}/AWSEC2/latest/UserGuide/service-linked-roles-spot-instance-requests.html",
+    ),
+}
+
+
+def rule_for(principal: str) -> Rule | None:
+    """The documented rule for a service principal, or None for a service outside the catalogue."""
+    return RULES.get(principal)
+
+
+def forbidden(principal: str) -> str | None:
+    """The refusal to show when AWS does not allow deleting the service's role at all,
+    else None (the verdict, the delete page and the roles list all say this one sentence)."""
+    rule = RULES.get(principal)
+    if rule is None or rule.deletable:
+        return None
+    return f"AWS does not allow deleting this role: {rule.blocks}."
