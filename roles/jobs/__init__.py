@@ -168,9 +168,8 @@ class Operation:
     def claim(self, pk, grace: float):
         """In a transaction: the row, locked, if it is still overdue (else None: a
         worker moved it on since the listing)."""
-        rows = self.model.objects.select_for_update(
-            no_key=True, skip_locked=self.skip_locked, of=("self",) if self.related else ()
-        )
+        lock = {"skip_locked": self.skip_locked, "of": ("self",) if self.related else ()}
+        rows = self.model.objects.select_for_update(no_key=True, **lock)
         return rows.filter(self.overdue_q(grace), pk=pk).select_related(*self.related).first()
 
 
