@@ -27,9 +27,14 @@ run: $(VENV)/.runtime
 manage: $(VENV)/.runtime
 	$(PY) manage.py $(ARGS)
 
+# The suite in PYTEST_WORKERS processes (pytest-xdist), a test file to each at a time
+# (docs/testing.md says why); the 25 slowest steps are reported at the end.
+PYTEST_WORKERS ?= 2
+
 test: $(VENV)/.dev
 	scripts/ensure_chromium.sh
-	$(PY) scripts/with_redis.py -- $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(PY) scripts/with_redis.py -- $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile \
+		--durations=25 $(PYTEST_ARGS)
 
 # The REST API's OpenAPI document, generated without warnings and validated as
 # OpenAPI 3 (CI runs it): var/openapi.yaml.

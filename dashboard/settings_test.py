@@ -5,11 +5,21 @@ pointing at the test database (tests/support/processes.py).
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 32)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-# Tests use their own Redis database so they never consume a demo's queue.
+# Tests use their own Redis database so they never consume a demo's queue. Under
+# pytest-xdist each test process takes the next database (gw0: 13, gw1: 14...), so a
+# worker one process's test starts never takes a task another's published; the
+# processes a test starts inherit the shifted address, and are not shifted again.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+_XDIST = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+if _XDIST and not os.environ.get("ROLECALL_TEST_REDIS_SHIFTED"):
+    _redis = urlsplit(os.environ["REDIS_URL"])
+    _db = int(_redis.path.strip("/") or 0) + _XDIST
+    os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_db}"))
+    os.environ["ROLECALL_TEST_REDIS_SHIFTED"] = "1"
 # Never the .env a local `make run` wrote (dashboard/settings.py).
 os.environ.setdefault("ROLECALL_ENV_FILE", "")
 # The test client speaks plain HTTP.

@@ -96,6 +96,7 @@ def reset_everything(name: str, params: dict | None = None) -> float:
     RUN.latency = Latency(base_ms=RUN.default_latency_ms)
     RUN.enforce_iam = RUN.default_enforce_iam
     RUN.calls.reset()
+    RUN.params, RUN.writes = dict(params or {}), 0
     TRAIL.clear()
     return seconds
 
@@ -192,6 +193,24 @@ def get_enforce(body: dict) -> dict:
     return {"enabled": RUN.enforce_iam}
 
 
+def state(body: dict) -> dict:
+    """Everything that decides what a read answers, in one object: the scenario and its
+    parameters, the knobs, how many calls since the reset may have changed an account,
+    and the "now" its dates count back from. Two states equal but for "now" answer
+    every read alike, each date moved by the difference (the test suite's sync
+    snapshots rely on it: tests/support/sync.py)."""
+    return {
+        "scenario": RUN.scenario,
+        "params": RUN.params,
+        "writes": RUN.writes,
+        "latency": RUN.latency.as_dict(),
+        "faults": FAULTS.listing(),
+        "enforce_iam": RUN.enforce_iam,
+        "deletion": deletion.CONFIG.as_dict(),
+        "now": RUN.now.isoformat(),
+    }
+
+
 def trail(body: dict) -> dict:
     match = {key: body.get(key, "") for key in ("operation", "account", "source_identity")}
     if not all(isinstance(value, str) for value in match.values()):
@@ -231,6 +250,7 @@ def role_last_used(body: dict) -> dict:
         role = next((r for r in iam(str(account)).roles.values() if r.name == name), None)
         if role is None:
             raise ControlError(404, f"role {name} not found in account {account}")
+        RUN.writes += 1
         role.last_used = when
         role.last_used_region = (body.get("region") or "us-east-1") if when else None
         return {
@@ -248,6 +268,7 @@ def managed_policy_version(body: dict) -> dict:
     if not isinstance(document, dict) or "Statement" not in document:
         raise ControlError(400, '"document" must be a policy document object with a Statement')
     with LOCK:
+        RUN.writes += 1
         try:
             return publish_version(name, document)
         except LookupError as error:
@@ -256,6 +277,7 @@ def managed_policy_version(body: dict) -> dict:
 
 ROUTES = {
     "/health": {"GET": health},
+    "/state": {"GET": state},
     "/reset": {"POST": reset},
     "/latency": {"POST": set_latency, "GET": get_latency},
     "/faults": {"POST": add_faults, "GET": list_faults, "DELETE": clear_faults},

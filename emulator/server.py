@@ -29,7 +29,7 @@ from . import control, deletion, enforce, patches
 from .awsrequest import AwsCall, identify, resolve_account
 from .faults import FAULTS, Fault, default_message, render_error, wire_code
 from .patches import accessanalyzer
-from .state import LOCK, RUN
+from .state import LOCK, RUN, is_read
 
 patches.apply()
 
@@ -66,6 +66,8 @@ class EmulatorApp:
             if assumed is not None:  # CloudTrail records refused calls too
                 entry, body = enforce.record(call, environ, assumed)
         RUN.calls.record(call.operation, call.account, call.region)
+        if not is_read(call.action):
+            RUN.writes += 1
         if account is None:
             return self._invalid_token(call, start_response)
         delay = RUN.latency.seconds_for(call.region)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 LOCK = threading.RLock()
 
@@ -70,6 +71,22 @@ class RunState:
     enforce_iam: bool = False
     latency: Latency = field(default_factory=Latency)
     calls: CallCounter = field(default_factory=CallCounter)
+    # The scenario's parameters at the last reset, and the calls since then that may
+    # have changed an account (any operation but a read, and the control endpoint's
+    # role-last-used and managed-policy-version): with the knobs, what /state reports.
+    params: dict = field(default_factory=dict)
+    writes: int = 0
+    # What the scenario counted its dates back from, at the last reset.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+
+
+# Operations that only read (or, for Access Advisor, start a report): every other
+# operation counts as a write in RunState.writes.
+READS = ("Get", "List", "Describe", "Generate", "Simulate", "Lookup", "AssumeRole")
+
+
+def is_read(operation: str) -> bool:
+    return operation.startswith(READS)
 
 
 RUN = RunState()

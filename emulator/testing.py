@@ -53,6 +53,10 @@ class EmulatorControl:
     def health(self) -> dict:
         return self._call("GET", "health")
 
+    def state(self) -> dict:
+        """The scenario, its parameters, the knobs and the writes since the reset."""
+        return self._call("GET", "state")
+
     def reset(self, scenario: str = "demo", **params: int) -> dict:
         return self._call("POST", "reset", {"scenario": scenario, "params": params})
 

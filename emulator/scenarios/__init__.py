@@ -9,6 +9,7 @@ latency, counters) are reset by the caller.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from moto.autoscaling.models import autoscaling_backends
 from moto.ec2.models import ec2_backends
@@ -56,6 +57,8 @@ def load(name: str, params: dict | None = None) -> float:
         organization.reset()
         # Seed moto's own ids (role ids, container instance ids) so a scenario is repeatable.
         mock_random.seed(SEEDS[name])
+        # The one "now" every date of the scenario is counted back from (/_emulator/state).
+        RUN.now = datetime.now(UTC).replace(microsecond=0)
         BUILDERS[name](params)
         RUN.scenario = name
         return time.perf_counter() - started

@@ -40,10 +40,10 @@ Everything is seeded; only dates move with "now" (roles were created 2-4 years a
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from ..organization import Builder
-from ..state import HUB_ACCOUNT
+from ..state import HUB_ACCOUNT, RUN
 from . import resources
 from .common import (
     add_cluster,
@@ -225,7 +225,7 @@ def build(params: dict) -> None:
     rng = random.Random(20261127)
     # The sandbox draws from its own generator, so the other accounts' data stay as they were.
     sandbox_rng = random.Random(333)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = RUN.now
     for account, alias in ACCOUNTS.items():
         draw = sandbox_rng if account == SANDBOX else rng
         setup_account(account, alias, days_ago(now, 1200))

@@ -7,15 +7,13 @@ Organizations calls answer ``AWSOrganizationsNotInUseException``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from ..state import HUB_ACCOUNT
+from ..state import HUB_ACCOUNT, RUN
 from .common import days_ago, setup_account
 
 TARGETS = (HUB_ACCOUNT, "111111111111", "222222222222")
 
 
 def build(params: dict) -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = RUN.now
     for account in TARGETS:
         setup_account(account, None, days_ago(now, 30))

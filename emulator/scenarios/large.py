@@ -29,13 +29,13 @@ other's.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from moto.ecs.models import ecs_backends
 
 from .. import policies
 from ..organization import Builder
-from ..state import HUB_ACCOUNT
+from ..state import HUB_ACCOUNT, RUN
 from . import resources
 from .common import (
     add_plain_role,
@@ -112,7 +112,7 @@ def validate(params: dict) -> dict:
 def build(params: dict) -> None:
     p = validate(params)
     rng = random.Random(17)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = RUN.now
     principals = list(policies.CATALOGUE)
     regions = REGIONS[: p["regions"]]
     for n, account in enumerate(account_ids(p["accounts"])):

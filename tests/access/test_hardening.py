@@ -1,6 +1,5 @@
 """Login throttling, session lifetime, headers, templates, and `check --deploy`."""
 
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from roles.models import AuditEvent
 from tests.access import test_permissions as matrix
 from tests.access.test_permissions import NOBODY, RULES, url_for
 from tests.conftest import PASSWORD
+from tests.support.processes import production_env
 from tests.support.templates import template_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,13 +122,7 @@ def test_no_template_has_inline_script_or_style(template):
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ROLECALL_", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="dashboard.settings",
+    env = production_env(
         SECRET_KEY="s3cr3t-" + "x9Yq" * 15,
         ALLOWED_HOSTS="rolecall.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
@@ -146,8 +140,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_production_cookies_and_transport(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ROLECALL_", "DEBUG"))}
-    env.update(DJANGO_SETTINGS_MODULE="dashboard.settings", SECRET_KEY="k" * 50, ALLOWED_HOSTS="x")
+    env = production_env(SECRET_KEY="k" * 50, ALLOWED_HOSTS="x")
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "

@@ -24,6 +24,9 @@ from roles.models import (
 from tests.conftest import make_user
 from tests.support.api import token_for
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 ANY, SIGNED_IN, MEMBER = "any", "signed in", "member"
 WEBHOOK_VERBS = ("disable", "enable", "delete", "rotate", "test")
 OPERATOR, APPROVER, ADMIN, NOBODY = "operator", "approver", "admin", "-"

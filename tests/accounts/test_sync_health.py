@@ -15,6 +15,9 @@ from roles.accounts import charts as activity
 from roles.models import Account, SyncRun
 from tests.inventory.test_large_pages import page_queries
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 
 def run(account, *, hours_ago: int, seconds: float, calls: int, status="succeeded", **fields):
     started = timezone.now() - timedelta(hours=hours_ago)

@@ -7,6 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from roles.models import AuditEvent, Notification, ServiceLinkedRole
 from tests.support.api import token_for
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 
 @pytest.fixture
 def synced(sync_demo):

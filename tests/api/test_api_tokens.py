@@ -10,6 +10,9 @@ from roles.models import ApiToken, AuditEvent
 from tests.support.api import ApiClient, token_for
 from tests.support.clients import signed_in_as
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 PAGE = "/settings/tokens/"
 
 

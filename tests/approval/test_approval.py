@@ -1,6 +1,5 @@
 """Two-person approval bound to evidence, the protected list, production accounts, re-auth."""
 
-import os
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from roles.models import AuditEvent, DeletionRequest, Notification, ProtectedRul
 from tests.conftest import PASSWORD, make_user
 from tests.support.aws import client as aws_client
 from tests.support.drive import drive_deletion
+from tests.support.processes import production_env
 
 STAGING, PROD = "222222222222", "111111111111"
 DELETE = "iam:DeleteServiceLinkedRole"
@@ -43,8 +43,7 @@ def delete_calls(emulator) -> int:
 
 
 def test_approval_is_on_by_default_in_production_settings():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLECALL_")}
-    env.update(DJANGO_SETTINGS_MODULE="dashboard.settings", SECRET_KEY="k" * 50, ALLOWED_HOSTS="x")
+    env = production_env(SECRET_KEY="k" * 50, ALLOWED_HOSTS="x")
     out = subprocess.run(
         [
             sys.executable,

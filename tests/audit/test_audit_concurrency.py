@@ -3,9 +3,14 @@
 import subprocess
 import sys
 
+import pytest
+
 from roles.audit.verify import verify
 from roles.models import AuditEvent
 from tests.support.processes import ROOT, process_env
+
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
 
 WRITER = """
 import django, sys

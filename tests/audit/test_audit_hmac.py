@@ -10,6 +10,9 @@ from roles.audit.verify import verify
 from roles.models import AuditEvent
 from tests.audit_helpers import raw, triggers_bypassed
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 KEY = "k" * 40
 
 

@@ -9,6 +9,9 @@ from roles.audit.request import client_ip
 from roles.audit.verify import verify
 from roles.models import AuditEvent, Outcome
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 
 def test_it_records_every_field(operator):
     request = RequestFactory().post("/x/", REMOTE_ADDR="198.51.100.7")

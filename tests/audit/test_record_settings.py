@@ -1,7 +1,6 @@
 """manage.py record_settings: the safety-rail settings in the audit history
 (roles/audit/rails.py)."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from django.core.management import call_command
 
 from roles.audit.tasks import verify_chain
 from roles.models import AuditEvent
+from tests.support.processes import production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = "settings.rails_changed"
@@ -89,9 +89,7 @@ def test_the_daily_verification_records_a_change_without_a_restart_command(db, r
 
 def test_the_command_records_the_environment_of_a_real_start(tmp_path):
     """As scripts/run.py runs it after migrate, with the environment a deployment gives."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("ROLECALL_")}
-    environ.update(
-        DJANGO_SETTINGS_MODULE="dashboard.settings",
+    environ = production_env(
         SECRET_KEY="k" * 50,
         ALLOWED_HOSTS="localhost",
         DATABASE_URL=f"sqlite:///{tmp_path / 'start.sqlite3'}",

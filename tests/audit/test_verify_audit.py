@@ -10,6 +10,9 @@ from django.utils import timezone
 from roles.models import AuditEvent
 from tests.audit_helpers import raw, triggers_bypassed
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 # The append-only triggers are PostgreSQL's; deselected on SQLite (tests/conftest.py).
 postgres_only = pytest.mark.postgresql
 

@@ -37,6 +37,9 @@ from tests.support.campaigns import approved, run_to_the_end
 from tests.support.drive import drive_deletion
 from tests.support.sync import sync_now
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 STAGING, SANDBOX = "222222222222", "333333333333"
 Row = CampaignRole.State
 

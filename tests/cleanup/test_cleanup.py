@@ -23,6 +23,9 @@ from roles.models import (
 from tests.support.aws import client
 from tests.support.drive import drive_cleanup, planned_and_queued
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 PROD = "111111111111"
 REGIONS = ["ap-southeast-2", "eu-west-1", "us-east-1"]
 MUTATING = (

@@ -25,6 +25,9 @@ from roles.cleanup import operation, run
 from roles.models import AuditEvent, CleanupRegion, CleanupStep
 from tests.support.drive import drive_cleanup, planned_and_queued, redispatch_overdue
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 REGION = "us-east-1"
 # The steps of the demo's prod account in us-east-1 (tests/cleanup/test_cleanup.py, DEMO).
 SERVICES, INSTANCES, CLUSTERS = 5, 3, 2

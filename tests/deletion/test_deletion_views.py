@@ -6,6 +6,9 @@ from django.urls import reverse
 from roles.models import AuditEvent, DeletionRequest, ServiceLinkedRole
 from tests.support.drive import drive_deletion
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 
 @pytest.fixture
 def synced(sync_demo):

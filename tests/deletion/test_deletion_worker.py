@@ -12,6 +12,9 @@ from tests.support.aws import remove_ecs_clusters
 from tests.support.drive import drive_deletion
 from tests.support.sync import REGIONS
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 PROD, STAGING = "111111111111", "222222222222"
 DELETE = "iam:DeleteServiceLinkedRole"
 STATUS = "iam:GetServiceLinkedRoleDeletionStatus"

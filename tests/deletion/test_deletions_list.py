@@ -11,6 +11,9 @@ from roles.cleanup import plan as planning
 from roles.cleanup.service import request_execution
 from roles.models import CleanupPlan, DeletionRequest, ServiceLinkedRole
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 
 def ecs(account) -> ServiceLinkedRole:
     return ServiceLinkedRole.objects.get(account=account, name="AWSServiceRoleForECS")

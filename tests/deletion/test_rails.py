@@ -29,6 +29,9 @@ from tests.support.aws import client as aws_client
 from tests.support.drive import drive_deletion
 from tests.support.sync import sync_now
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 PROD, STAGING = "111111111111", "222222222222"
 REGIONS = ["ap-southeast-2", "eu-west-1", "us-east-1"]  # sorted, as the account form stores them
 DELETE = "iam:DeleteServiceLinkedRole"

@@ -8,6 +8,9 @@ from roles.aws.inventory import CLUSTERS, FULL, EcsReader, RegionInventory, read
 from tests.support.aws import client as aws_client
 from tests.support.aws import only, record_answers
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 PROD, STAGING = "111111111111", "222222222222"
 
 

@@ -21,6 +21,10 @@ from roles.inventory.listing import SORTS, order_for
 from roles.inventory.summary import summarise
 from roles.inventory.views import roles as role_views
 from roles.models import Account, ServiceLinkedRole
+from roles.web import keyset
+
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
 
 LINK = re.compile(r'<a class="button" rel="(first|prev|next|last)" href="([^"]+)"')
 
@@ -71,6 +75,25 @@ def test_every_sort_walks_each_role_once_forwards_and_backwards(
     url = reverse("roles")
     assert walk(viewer_client, url, {"sort": sort}, "first", "next") == expected
     assert walk(viewer_client, url, {"sort": sort}, "last", "prev") == expected
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_of_two_walk_nulls_and_ties_once_in_sql(ties, descending):
+    """keyset.page itself, on the nullable sort: each engine orders NULLs its own way
+    unless told, and the row-value comparisons must agree with that order."""
+    order = keyset.Order(
+        ("last_used_at", "name", "pk"), descending=descending, nullable=frozenset({"last_used_at"})
+    )
+    rows = ServiceLinkedRole.objects.all()
+    expected = list(rows.order_by(*order.order_by()).values_list("pk", flat=True))
+    seen, query = [], {}
+    while True:
+        page = keyset.page(rows, order, query, 2)
+        seen += [row.pk for row in page]
+        if page.next_cursor is None:
+            break
+        query = {"after": page.next_cursor}
+    assert seen == expected and len(seen) == 33
 
 
 def test_never_used_roles_come_first_oldest_first_and_last_newest_first(viewer_client, ties):

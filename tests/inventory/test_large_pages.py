@@ -20,6 +20,9 @@ from tests.cleanup.test_cleanup import REGIONS, ecs_role
 from tests.cleanup.test_cleanup_views import plan_for
 from tests.support import aws
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 PROD = "111111111111"
 
 

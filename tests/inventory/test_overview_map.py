@@ -16,6 +16,9 @@ from roles.inventory.charts import dormancy
 from roles.models import Account, MemberAccount, Organization, ServiceLinkedRole
 from tests.inventory.test_large_pages import page_queries
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 ECS, RDS, ASG = "ecs.amazonaws.com", "rds.amazonaws.com", "autoscaling.amazonaws.com"
 
 

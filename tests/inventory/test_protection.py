@@ -10,6 +10,9 @@ from roles.inventory.protection import protected_because, rules_matching_nothing
 from roles.models import AuditEvent, ProtectedRule, ServiceLinkedRole
 from tests.conftest import PASSWORD
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 PROD = "111111111111"
 ECS_ARN = "arn:aws:iam::111111111111:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
 ADD = "/admin/roles/protectedrule/add/"

@@ -21,6 +21,9 @@ from roles.inventory import search
 from roles.inventory.summary import rename
 from roles.models import Account, ServiceLinkedRole
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = (
     '"',

@@ -16,6 +16,9 @@ from roles.models import (
 from tests.support.aws import client
 from tests.support.sync import sync_now
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 PROD_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"]
 
 

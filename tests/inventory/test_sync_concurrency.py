@@ -21,6 +21,9 @@ from roles.aws import inventory
 from roles.inventory.sync.service import run_sync, start_sync
 from roles.models import Account, ServiceLinkedRole
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1"]
 SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([a-z0-9-]+)/aws4_request")
 

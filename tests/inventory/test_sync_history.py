@@ -14,6 +14,9 @@ from roles.inventory.summary import summarise
 from roles.inventory.sync.history import prune
 from roles.models import Account, AuditEvent, CleanupPlan, SyncRun
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 Status = SyncRun.Status
 
 

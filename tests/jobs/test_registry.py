@@ -18,6 +18,9 @@ from roles.campaigns.kind import ADVANCE
 from roles.core import inflight
 from roles.deletion import outcomes
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 
 def queue_of(task: str) -> str:
     return app.amqp.router.route({}, task)["queue"].name

@@ -24,6 +24,9 @@ from roles.models import (
 from tests.conftest import make_user
 from tests.faults.broker import celery_broker, free_port
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 STAGING = "222222222222"
 
 

@@ -6,7 +6,7 @@ from roles.jobs.tasks import ping
 from roles.models import HealthPing
 from tests.support.processes import wait_for
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.engine]
 
 
 def test_a_real_worker_runs_the_health_task(worker):

@@ -16,6 +16,9 @@ from roles.notifications.routing import EMAIL_TASK, WEBHOOK_TASK
 from tests.conftest import make_user
 from tests.support.outbound import route, tell, webhook
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 ROOT = Path(__file__).resolve().parents[2]
 # Every caller of notify() and the kinds it sends (the classification notify()'s
 # docstring and docs/notifications.md describe).

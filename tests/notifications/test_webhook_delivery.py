@@ -20,6 +20,9 @@ from tests.support.outbound import SECRET, route, tell
 from tests.support.outbound import webhook as make_webhook
 from tests.support.receivers import Received, closed_port, http_receiver, verify
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 State = Delivery.State
 
 

@@ -12,6 +12,9 @@ from roles.access.reauth import REAUTH_AT
 from roles.models import AuditEvent, Delivery, Webhook
 from tests.support.outbound import webhook
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 
 @pytest.fixture(autouse=True)
 def demo(settings):

@@ -21,6 +21,9 @@ from roles.models import Account, AuditEvent, MemberAccount, Organization, SyncR
 from roles.organizations import discovery
 from roles.organizations.discovery import DISCOVER_TASK
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 MGMT = "900000000001"
 ROOT = "r-ab12"
 PROD_OU, STAGE_OU, SANDBOX_OU = "ou-ab12-prod0001", "ou-ab12-stag0001", "ou-ab12-sand0001"

@@ -24,6 +24,9 @@ from roles.role_changes.service import APPLY_TASK
 from tests.support.aws import client as aws_client
 from tests.support.aws import only, record_answers
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 STAGING = "222222222222"
 IP = "198.51.100.7"
 

@@ -47,6 +47,20 @@ def process_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def production_env(**extra: str) -> dict[str, str]:
+    """The environment a deployment gives a process: dashboard.settings, none of the
+    suite's ROLECALL_* or DEBUG settings, and never the .env a local `make run` wrote
+    in the checkout (ROLECALL_ENV_FILE empty): `make test` right after `make run`
+    must see what CI sees."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ROLECALL_", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
+    env.update(DJANGO_SETTINGS_MODULE="dashboard.settings", ROLECALL_ENV_FILE="", **extra)
+    return env
+
+
 class CeleryWorker:
     """A `celery worker` subprocess; its output is kept for failure messages."""
 

@@ -10,6 +10,9 @@ from django.urls import reverse
 from roles.models import Account, AuditEvent, ServiceLinkedRole, SyncRun
 from tests.support.sync import REGIONS
 
+# The SQLite pass of .ci/run runs this module too (docs/testing.md).
+pytestmark = pytest.mark.engine
+
 # What something still holds in the demo (emulator/scenarios/demo.py, add_resources and
 # PROD_CLUSTERS): 10 roles in prod, 5 in the hub, none in staging. The hub manages an
 # organization with all features, which keeps its Organizations role for good.
