@@ -13,7 +13,7 @@ from tests.support.processes import celery_worker
 
 # Fixtures every test file may use: a signed-in client per persona, and the demo
 # accounts synced against the emulator.
-pytest_plugins = ["tests.support.clients", "tests.support.sync"]
+pytest_plugins = ["tests.support.clients", "tests.support.sync", "tests.support.timing"]
 
 # Playwright's sync API runs an event loop in the test thread; the Django ORM
 # calls made by tests and by live_server's setup are still synchronous.
@@ -205,9 +205,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if EMULATOR_TESTS in item.path.parents:
             item.add_marker(pytest.mark.own_database)
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-        items[:] = kept
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        kept = [item for item in items if item.get_closest_marker("postgresql") is None]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+            items[:] = kept
+    items[:] = slow_files_first(items)
+
+
+SLOW = ("slow", "browser", "worker", "faults")
+
+
+def slow_files_first(items: list) -> list:
+    """The files that start processes (marked slow, browser, worker or faults) first, each
+    file's tests kept together and in order. `make test` hands files to its processes in
+    this order (pytest-xdist, --dist loadfile), so the quick files come last and fill the
+    gaps: both processes finish together instead of one running `make run` alone at the
+    end (docs/testing.md)."""
+    slow_files = {item.path for item in items if any(item.get_closest_marker(m) for m in SLOW)}
+    return sorted(items, key=lambda item: item.path not in slow_files)

@@ -21,6 +21,9 @@ from django.db.utils import ConnectionHandler
 from dashboard import env
 from tests.support.docs import all_docs_text
 
+# Starts processes of its own: its file runs first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 # Settings of the suite's own environment a fresh shell would not have.
 DROPPED = {

@@ -1,3 +1,4 @@
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -55,4 +56,16 @@ def test_logout_post_without_csrf_token_is_refused(db, operator):
 def test_groups_exist_after_migrations(db):
     from django.contrib.auth.models import Group
 
+    assert set(Group.objects.values_list("name", flat=True)) == {"viewer", "operator", "approver"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_groups_are_back_after_a_flush():
+    """A flush (as between transactional tests, or `manage.py flush`) empties the table
+    migration 0002 filled; the groups come back on post_migrate, so the sign-in and the
+    permissions never find them missing."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
     assert set(Group.objects.values_list("name", flat=True)) == {"viewer", "operator", "approver"}

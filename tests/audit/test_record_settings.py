@@ -12,6 +12,9 @@ from roles.audit.tasks import verify_chain
 from roles.models import AuditEvent
 from tests.support.processes import production_env
 
+# Starts processes of its own: its file runs first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = "settings.rails_changed"
 

@@ -36,6 +36,9 @@ from tests.support.aws import admin, without_action
 from tests.support.drive import drive_cleanup, drive_deletion, planned_and_queued
 from tests.support.sync import REGIONS, sync_now
 
+# Starts processes of its own: its file runs first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 HUB, PROD, STAGING = "123456789012", "111111111111", "222222222222"
 READ, CHANGE = "ReadRole", "ChangeRole"
 # How each API says "not allowed" (EC2: UnauthorizedOperation; ECS: AccessDeniedException).

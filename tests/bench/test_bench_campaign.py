@@ -13,6 +13,9 @@ from bench.campaign import scheduled_polls
 from tests.support.bench import run_worker_bench
 from tests.support.docs import doc_text
 
+# Starts processes of its own: its file runs first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 COMMAND = ".venv/bin/python -m bench.campaign"
 CAMPAIGN = re.compile(
     r"campaign: (\d+) roles in ([\d.]+) s from approval to finished "

@@ -20,6 +20,9 @@ from roles.inventory.sync.service import SYNC_TASK
 from tests.support.bench import run_worker_bench
 from tests.support.docs import doc_text
 
+# Starts processes of its own: its file runs first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = ".venv/bin/python -m bench.queues"
 LAST = re.compile(

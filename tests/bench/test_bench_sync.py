@@ -8,7 +8,12 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.support.docs import doc_text
+
+# Starts processes of its own: its file runs first (tests/conftest.py).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = ".venv/bin/python -m bench.sync"
