@@ -148,6 +148,21 @@ class CleanupSerializer(serializers.ModelSerializer):
         ]
 
 
+class OverviewSerializer(serializers.Serializer):
+    """The overview's counts of live roles (roles/inventory/summary.py totals)."""
+
+    roles = serializers.IntegerField(help_text="Live service-linked roles.")
+    in_use = serializers.IntegerField(help_text="Used within the last 90 days.")
+    unused = serializers.IntegerField()
+    blocked = serializers.IntegerField(
+        help_text="Roles whose verdict is `blocked`: the roles list's `has_blockers=yes` "
+        "and `verdict=blocked` give these same roles."
+    )
+    verdicts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Live roles per verdict."
+    )
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     page = PageLink("campaign-detail")
 
