@@ -193,6 +193,7 @@ def campaign(request, pk: int):
     context = {
         "request": request,
         "totals": select.totals(found),
+        "not_checked": select.acknowledgement(found),
         "confirmation": confirmation(found),
     }
     return Response(s.CampaignDetailSerializer(found, context=context).data)

@@ -180,11 +180,31 @@ class CampaignDetailSerializer(CampaignSerializer):
         help_text="What an approver types to approve it (`typed`)."
     )
 
+    not_checked = serializers.SerializerMethodField(
+        help_text="null, or the roles it acts on that rolecall could not check "
+        "(`roles`), included because their author acknowledged it (`by`, `at`, frozen "
+        "when the campaign was drafted). Without that acknowledgement they are left alone."
+    )
+
     class Meta(CampaignSerializer.Meta):
-        fields = [*CampaignSerializer.Meta.fields, "totals", "confirmation"]
+        fields = [*CampaignSerializer.Meta.fields, "totals", "confirmation", "not_checked"]
 
     def get_totals(self, campaign) -> dict:
         return self.context["totals"]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "by": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "roles": {"type": "integer"},
+            },
+        }
+    )
+    def get_not_checked(self, campaign) -> dict | None:
+        return self.context["not_checked"]
 
     def get_confirmation(self, campaign) -> str:
         return self.context["confirmation"]
