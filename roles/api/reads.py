@@ -23,6 +23,7 @@ from roles.core.models import Account
 from roles.deletion.evidence import snapshot
 from roles.deletion.listing import DeletionFilterForm
 from roles.deletion.models import DeletionAttempt, DeletionRequest
+from roles.inventory import summary
 from roles.inventory.listing import PAGE_SIZE, ROW_FIELDS, RoleFilterForm
 from roles.inventory.models import ServiceLinkedRole
 from roles.inventory.protection import role_protection
@@ -59,6 +60,16 @@ def accounts(request):
 def account(request, pk: int):
     found = get_object_or_404(Account, pk=pk)
     return Response(s.AccountSerializer(found, context={"request": request}).data)
+
+
+@extend_schema(operation_id="get_overview", tags=["roles"], responses=s.OverviewSerializer)
+@api_view(["GET"])
+def overview(request):
+    """The overview's counts, each the number its roles-list filter shows."""
+    counts = summary.totals()
+    keys = ("in_use", "unused", "blocked", "verdicts")
+    body = {"roles": counts["total"], **{k: counts[k] for k in keys}}
+    return Response(s.OverviewSerializer(body).data)
 
 
 @extend_schema(
@@ -182,6 +193,7 @@ def campaign(request, pk: int):
     context = {
         "request": request,
         "totals": select.totals(found),
+        "not_checked": select.acknowledgement(found),
         "confirmation": confirmation(found),
     }
     return Response(s.CampaignDetailSerializer(found, context=context).data)

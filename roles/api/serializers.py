@@ -148,6 +148,21 @@ class CleanupSerializer(serializers.ModelSerializer):
         ]
 
 
+class OverviewSerializer(serializers.Serializer):
+    """The overview's counts of live roles (roles/inventory/summary.py totals)."""
+
+    roles = serializers.IntegerField(help_text="Live service-linked roles.")
+    in_use = serializers.IntegerField(help_text="Used within the last 90 days.")
+    unused = serializers.IntegerField()
+    blocked = serializers.IntegerField(
+        help_text="Roles whose verdict is `blocked`: the roles list's `has_blockers=yes` "
+        "and `verdict=blocked` give these same roles."
+    )
+    verdicts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Live roles per verdict."
+    )
+
+
 class CampaignSerializer(serializers.ModelSerializer):
     page = PageLink("campaign-detail")
 
@@ -165,11 +180,31 @@ class CampaignDetailSerializer(CampaignSerializer):
         help_text="What an approver types to approve it (`typed`)."
     )
 
+    not_checked = serializers.SerializerMethodField(
+        help_text="null, or the roles it acts on that rolecall could not check "
+        "(`roles`), included because their author acknowledged it (`by`, `at`, frozen "
+        "when the campaign was drafted). Without that acknowledgement they are left alone."
+    )
+
     class Meta(CampaignSerializer.Meta):
-        fields = [*CampaignSerializer.Meta.fields, "totals", "confirmation"]
+        fields = [*CampaignSerializer.Meta.fields, "totals", "confirmation", "not_checked"]
 
     def get_totals(self, campaign) -> dict:
         return self.context["totals"]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "by": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "roles": {"type": "integer"},
+            },
+        }
+    )
+    def get_not_checked(self, campaign) -> dict | None:
+        return self.context["not_checked"]
 
     def get_confirmation(self, campaign) -> str:
         return self.context["confirmation"]

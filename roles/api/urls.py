@@ -47,6 +47,7 @@ urlpatterns = [
     api("accounts/", reads.accounts, "api-accounts"),
     api("accounts/<int:pk>/", reads.account, "api-account"),
     api("accounts/<int:pk>/refresh/", writes.refresh, "api-account-refresh"),
+    api("overview/", reads.overview, "api-overview"),
     api("roles/", reads.roles, "api-roles"),
     api("roles/<int:pk>/", reads.role, "api-role"),
     api("roles/<int:pk>/deletion/", writes.request_role_deletion, "api-role-deletion"),

@@ -74,9 +74,11 @@ class ApprovedChange(models.Model):
             ._default_manager.filter(pk__in=[self.approved_by_id, self.change_requester_id()])
             .values_list("pk", "username")
         )
-        requester = names.get(self.change_requester_id()) or self.requested_by_name
+        requester_id = self.change_requester_id()
+        requester = names.get(requester_id) or self.requested_by_name
         approver = names.get(self.approved_by_id, "")
-        return Change(f"{self.SESSION_KIND}-{self.pk}", requester, approver)
+        known = requester_id if requester_id in names else None
+        return Change(f"{self.SESSION_KIND}-{self.pk}", requester, approver, known)
 
     def change_requester_id(self) -> int | None:
         """Who AWS is told asked for the change (its source identity): the requester,

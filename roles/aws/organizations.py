@@ -51,6 +51,35 @@ class Listing:
     calls: int = 0
 
 
+@dataclass(frozen=True)
+class Description:
+    """DescribeOrganization's answer: the organization and who manages it."""
+
+    id: str
+    management_account_id: str  # the answer's MasterAccountId
+    feature_set: str
+    request_id: str
+
+
+def describe(session: AccountSession) -> Description:
+    """organizations:DescribeOrganization through `session`: any account of an
+    organization may call it, and its MasterAccountId is "the unique identifier (ID)
+    of the management account of an organization" (API Reference,
+    https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html).
+    AwsError on any failure (AWSOrganizationsNotInUseException outside any)."""
+    try:
+        answer = session.client("organizations").describe_organization()
+    except Exception as exc:
+        raise AwsError.from_exception(exc, "DescribeOrganization") from exc
+    org = answer.get("Organization", {})
+    return Description(
+        id=org.get("Id", ""),
+        management_account_id=org.get("MasterAccountId", ""),
+        feature_set=org.get("FeatureSet", ""),
+        request_id=answer.get("ResponseMetadata", {}).get("RequestId", ""),
+    )
+
+
 def _pages(client, operation: str, key: str, **kwargs) -> list[dict]:
     name = "".join(part.title() for part in operation.split("_"))
     try:

@@ -56,9 +56,19 @@ def production_accounts(campaign: Campaign) -> list[str]:
     return sorted(set(rows.values_list("account_name", flat=True)))
 
 
+def not_checked(campaign: Campaign, states=(CampaignRole.State.PENDING,)) -> int:
+    """Rows in `states` that were "Not checked" at selection: each one included only on
+    the author's acknowledgement (roles/campaigns/select.py)."""
+    return campaign.roles.filter(state__in=states, verdict="not_checked").count()
+
+
 def confirmation(campaign: Campaign) -> str:
-    """What the approver types: the number of roles, and the production accounts."""
+    """What the approver types: the number of roles, how many of them rolecall could
+    not check, and the production accounts."""
     phrase = f"retire {campaign.role_name}"
+    unchecked = not_checked(campaign)
+    if unchecked:
+        phrase += f" ({unchecked} not checked)"
     production = production_accounts(campaign)
     if production:
         phrase += f" including {', '.join(production)}"

@@ -28,9 +28,11 @@ from django.utils import timezone
 from roles.audit.models import AuditEvent
 from roles.campaigns.kind import CAMPAIGN
 from roles.campaigns.models import Campaign, CampaignRole
+from roles.campaigns.select import ACKNOWLEDGED, NOT_CHECKED_APART
 from roles.deletion.kind import SUBMIT, DeletionRefused, refuse_unless_deletable, send_after_commit
 from roles.deletion.models import DeletionRequest
 from roles.deletion.service import open_request
+from roles.inventory.readiness import readiness
 from roles.notifications.models import Notification, NotificationKind
 from roles.notifications.notify import notify, people_concerned
 
@@ -112,6 +114,12 @@ def _start_one(campaign: Campaign, row: CampaignRole) -> bool:
         refuse_unless_deletable(role)
     except DeletionRefused as exc:
         _skip(row, f"Not sent: {exc}")
+        return False
+    verdict = readiness(role)
+    if verdict.verdict == "not_checked" and not row.evidence.get(ACKNOWLEDGED):
+        # "Not checked" since it was approved (a rule or a read changed): the approver
+        # was never told rolecall cannot check it, so it is not the approver's to send.
+        _skip(row, f"Not sent: {NOT_CHECKED_APART}. {verdict.text}")
         return False
     active = role.deletions.active().first()
     if active:

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from roles.audit.models import AuditEvent
 from roles.campaigns.kind import CampaignRefused
@@ -17,9 +18,18 @@ from roles.inventory.models import AccessAdvisorEntry
 from roles.inventory.protection import ProtectedRule, protected_because
 from roles.inventory.readiness import AccountUsage, readiness
 
-# What a campaign retires: roles AWS may delete now, or whose service rolecall does
-# not read (AWS checks when asked, and a refusal is reported per role).
+# What a campaign retires: roles AWS may delete now, and, only when the author
+# acknowledges it (include_not_checked), roles whose use rolecall does not check
+# (AWS checks when asked, and a refusal is reported per role).
 ELIGIBLE = ("ready", "not_checked")
+NOT_CHECKED_APART = (
+    "Not checked: rolecall cannot tell whether its service still uses it, and the "
+    "campaign was drafted without acknowledging that"
+)
+# Frozen into the evidence of each "Not checked" row the author chose to include: what
+# the approver is shown (campaigns/_detail.html), and what the run requires of a role
+# that is "Not checked" when its deletion starts (roles/campaigns/run.py).
+ACKNOWLEDGED = "not_checked_acknowledged"
 NOT_ELIGIBLE = {
     "blocked": "Blocked: its service's resources still use it",
     "not_deletable": "AWS does not allow deleting it",
@@ -28,8 +38,9 @@ NOT_ELIGIBLE = {
 }
 
 
-def excluded_because(role, verdict, rules) -> str:
-    """Why a campaign must leave this role alone ("" when it may act on it)."""
+def excluded_because(role, verdict, rules, *, include_not_checked: bool = False) -> str:
+    """Why a campaign must leave this role alone ("" when it may act on it). A "Not
+    checked" role is set apart as a protected one is, unless the author acknowledged."""
     if not role.is_service_linked:
         return "Not a service-linked role (path /aws-service-role/)."
     try:
@@ -43,13 +54,27 @@ def excluded_because(role, verdict, rules) -> str:
         return f"Protected: {reason}"
     if verdict.verdict not in ELIGIBLE:
         return f"{NOT_ELIGIBLE.get(verdict.verdict, verdict.verdict)}: {verdict.text}"
+    if verdict.verdict == "not_checked" and not include_not_checked:
+        return f"{NOT_CHECKED_APART}. {verdict.text}"
     if not role.role_id:
         return "AWS's id for this role is not known yet: refresh its account."
     return ""
 
 
-def draft(name: str, roles, *, user, request=None, selection: dict) -> Campaign:
-    """A draft campaign of `roles` (a queryset), each with its evidence frozen now."""
+def draft(
+    name: str,
+    roles,
+    *,
+    user,
+    request=None,
+    selection: dict,
+    include_not_checked: bool = False,
+) -> Campaign:
+    """A draft campaign of `roles` (a queryset), each with its evidence frozen now.
+
+    include_not_checked: the author's explicit acknowledgement that roles rolecall
+    cannot check ("Not checked") are to be retired too; without it they are set apart.
+    """
     limit = settings.ROLECALL_CAMPAIGN_MAX_ROLES
     roles = list(
         roles.select_related("account").order_by("account__name", "name", "pk")[: limit + 1]
@@ -60,7 +85,11 @@ def draft(name: str, roles, *, user, request=None, selection: dict) -> Campaign:
         raise CampaignRefused(
             f"The selection has more than {limit} roles (ROLECALL_CAMPAIGN_MAX_ROLES): narrow it."
         )
-    rows = _frozen(roles)
+    acknowledgement = None
+    if include_not_checked:
+        acknowledgement = {"by": user.get_username(), "at": timezone.now().isoformat()}
+        selection = {**selection, "include_not_checked": True}
+    rows = _frozen(roles, acknowledgement)
     with transaction.atomic():
         campaign = Campaign.objects.create(
             name=name,
@@ -83,14 +112,18 @@ def draft(name: str, roles, *, user, request=None, selection: dict) -> Campaign:
                 "selection": selection,
                 "roles": len(rows),
                 "excluded": sum(1 for r in rows if r.reason),
+                "include_not_checked": include_not_checked,
+                "not_checked_included": sum(1 for r in rows if ACKNOWLEDGED in r.evidence),
             },
         )
     return campaign
 
 
-def _frozen(roles: list) -> list[CampaignRole]:
+def _frozen(roles: list, acknowledgement: dict | None = None) -> list[CampaignRole]:
     """A campaign row per role (not saved yet), its verdict and evidence read now in a
-    fixed number of queries, and set apart with the reason when it must be left alone."""
+    fixed number of queries, and set apart with the reason when it must be left alone.
+    `acknowledgement` (who ticked it, when) goes into each included "Not checked"
+    row's evidence."""
     accounts = {r.account_id: r.account for r in roles}
     usage = AccountUsage.many(list(accounts.values()))
     advisor = defaultdict(list)
@@ -100,7 +133,12 @@ def _frozen(roles: list) -> list[CampaignRole]:
     rows = []
     for order, role in enumerate(roles):
         verdict = readiness(role, usage[role.account_id].for_role(role))
-        reason = excluded_because(role, verdict, rules)
+        reason = excluded_because(
+            role, verdict, rules, include_not_checked=acknowledgement is not None
+        )
+        evidence = snapshot(role, verdict, advisor[role.pk])
+        if verdict.verdict == "not_checked" and not reason:
+            evidence[ACKNOWLEDGED] = acknowledgement
         rows.append(
             CampaignRole(
                 role=role,
@@ -111,13 +149,25 @@ def _frozen(roles: list) -> list[CampaignRole]:
                 service_principal=role.service_principal,
                 verdict=verdict.verdict,
                 production=role.account.production,
-                evidence=snapshot(role, verdict, advisor[role.pk]),
+                evidence=evidence,
                 state=CampaignRole.State.EXCLUDED if reason else CampaignRole.State.PENDING,
                 reason=reason,
                 order=order,
             )
         )
     return rows
+
+
+def acknowledgement(campaign: Campaign) -> dict | None:
+    """The author's acknowledgement of "Not checked" roles as frozen ({"by", "at"}),
+    with how many of the roles the campaign acts on it covers ("roles"); None when the
+    campaign acts on none. What the approver is shown, on the page and in the API."""
+    rows = campaign.roles.filter(state__in=CampaignRole.ACTED_ON, verdict="not_checked")
+    n = rows.count()
+    if not n:
+        return None
+    frozen = rows.values_list(f"evidence__{ACKNOWLEDGED}", flat=True).first() or {}
+    return {"by": frozen.get("by", ""), "at": frozen.get("at", ""), "roles": n}
 
 
 def recount(campaign: Campaign) -> None:

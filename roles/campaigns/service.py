@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from roles import approval, jobs
-from roles.campaigns.kind import ADVANCE, CAMPAIGN, CampaignRefused
+from roles.campaigns.kind import ADVANCE, CAMPAIGN, CampaignRefused, not_checked
 from roles.campaigns.models import Campaign, CampaignRole
 from roles.campaigns.select import recount
 
@@ -45,11 +45,14 @@ def ask_approval(campaign: Campaign, *, user, request=None) -> Campaign:
         campaign = _locked(campaign, Campaign.EDITABLE, "sent for approval")
         if not campaign.roles.filter(state=Row.PENDING).exists():
             raise CampaignRefused("The campaign has no role left to retire.")
-        approval.submit(
-            CAMPAIGN,
-            campaign,
-            body=f"{campaign.role_name}, drafted by {campaign.requested_by_name}.",
-        )
+        body = f"{campaign.role_name}, drafted by {campaign.requested_by_name}."
+        unchecked = not_checked(campaign)
+        if unchecked:
+            body += (
+                f" {unchecked} of them not checked: rolecall cannot tell whether they are "
+                "in use, and the author acknowledged including them."
+            )
+        approval.submit(CAMPAIGN, campaign, body=body)
         campaign.save(update_fields=["state", "updated"])
         CAMPAIGN.audit(campaign, "submitted", user=user, request=request, version=campaign.version)
     return campaign

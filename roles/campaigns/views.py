@@ -30,6 +30,9 @@ FILTERS = ("q", "account", "ou", "service", "unused_days", "has_blockers", "verd
 class DraftForm(forms.Form):
     name = forms.CharField(max_length=200)
     picked = forms.CharField(required=False, max_length=100_000)  # role ids, comma-separated
+    # The author's acknowledgement that "Not checked" roles are to be retired too
+    # (roles/campaigns/select.py draft); unticked, they are set apart.
+    include_not_checked = forms.BooleanField(required=False)
 
     def clean_picked(self) -> list[int]:
         try:
@@ -69,7 +72,12 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         selection["picked"] = picked
     try:
         campaign = select.draft(
-            form.cleaned_data["name"], qs, user=request.user, request=request, selection=selection
+            form.cleaned_data["name"],
+            qs,
+            user=request.user,
+            request=request,
+            selection=selection,
+            include_not_checked=form.cleaned_data["include_not_checked"],
         )
     except CampaignRefused as exc:
         return render(request, "campaigns/refused.html", {"reason": str(exc)}, status=409)
@@ -114,6 +122,7 @@ def _context(request: HttpRequest, campaign: Campaign) -> dict:
         and done < total,
         "can_operate": permissions.can_operate(request.user),
         "confirmation": confirmation(campaign),
+        "acknowledgement": select.acknowledgement(campaign),
         "approve_url": reverse("campaign-approve", args=[campaign.pk]),
         "reject_url": reverse("campaign-reject", args=[campaign.pk]),
         "what": "campaign",

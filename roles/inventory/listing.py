@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from roles.inventory import search
 from roles.inventory.models import ServiceLinkedRole
 from roles.inventory.readiness import VERDICTS
-from roles.inventory.summary import AccountSummary
+from roles.inventory.summary import BLOCKED, AccountSummary
 from roles.web import keyset
 from roles.web.choosers import AccountChoiceForm
 
@@ -73,7 +73,10 @@ class RoleFilterForm(AccountChoiceForm):
         required=False, min_value=0, max_value=100000, label="Unused for more than (days)"
     )
     has_blockers = forms.ChoiceField(
-        required=False, choices=[("", "any"), ("yes", "has blockers"), ("no", "no blockers")]
+        required=False,
+        label="Blocked",
+        # "yes": the verdict blocked, the overview's number (roles/inventory/summary.py).
+        choices=[("", "any"), ("yes", "blocked"), ("no", "not blocked")],
     )
     verdict = forms.ChoiceField(
         required=False, label="Readiness", choices=[("", "any"), *VERDICTS.items()]
@@ -111,9 +114,9 @@ class RoleFilterForm(AccountChoiceForm):
             cutoff = timezone.now() - timedelta(days=data["unused_days"])
             qs = qs.filter(Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True))
         if data.get("has_blockers") == "yes":
-            qs = qs.filter(blocker_count__gt=0)
+            qs = qs.filter(BLOCKED)
         elif data.get("has_blockers") == "no":
-            qs = qs.filter(blocker_count=0)
+            qs = qs.exclude(BLOCKED)
         if data.get("verdict"):
             # The stored verdict is the sync's; a role deleted since has none.
             qs = qs.live().filter(verdict=data["verdict"])

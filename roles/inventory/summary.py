@@ -30,6 +30,9 @@ class AccountSummary(models.Model):
     # Live roles used within IN_USE_DAYS of `computed`, and the rest.
     in_use = models.PositiveIntegerField(default=0)
     unused = models.PositiveIntegerField(default=0)
+    # Live roles whose verdict is "blocked" (BLOCKED): the one number the overview,
+    # the roles list's "blocked" filter and the API give. A role with blocking
+    # resources that AWS does not allow deleting anyway is "not deletable", not blocked.
     blocked = models.PositiveIntegerField(default=0)
     # Live roles per verdict (roles/inventory/readiness.py VERDICTS), one column each so
     # that the organization's counts are summed in SQL: verdict_field(v).
@@ -53,6 +56,9 @@ class AccountSummary(models.Model):
 
 
 IN_USE_DAYS = 90
+# What "blocked" means everywhere: the verdict (roles/inventory/readiness.py), on a live
+# role. The roles list's has_blockers filter (roles/inventory/listing.py) is this set.
+BLOCKED = Q(state__in=ServiceLinkedRole.LIVE, verdict="blocked")
 
 
 def _role_counts(account_ids: list[int], now) -> dict[int, dict]:
@@ -68,7 +74,7 @@ def _role_counts(account_ids: list[int], now) -> dict[int, dict]:
             roles=Count("pk"),
             live=Count("pk", filter=live),
             in_use=Count("pk", filter=live & Q(last_used_at__gte=cutoff)),
-            blocked=Count("pk", filter=live & Q(blocker_count__gt=0)),
+            blocked=Count("pk", filter=BLOCKED),
             **{verdict_field(v): Count("pk", filter=live & Q(verdict=v)) for v in VERDICTS},
         )
     )
@@ -127,13 +133,16 @@ def summarise(accounts: Iterable) -> None:
 def totals() -> dict:
     """The organization's counts: one aggregate over one row per account."""
 
-    fields = ("roles", "live", "in_use", "unused", "blocked")
+    fields = ("roles", "live", "in_use", "unused")
     per_verdict = {v: AccountSummary.verdict_field(v) for v in VERDICTS}
     summed = AccountSummary.objects.aggregate(
         **{f: Sum(f) for f in (*fields, *per_verdict.values())}
     )
     result = {f: summed[f] or 0 for f in fields}
     result["verdicts"] = {v: summed[f] or 0 for v, f in per_verdict.items()}
+    # One number: the verdict's own count, whatever a summary written before "blocked"
+    # meant the verdict holds in its `blocked` column.
+    result["blocked"] = result["verdicts"]["blocked"]
     result["total"] = result["live"]  # what the overview calls its roles
     return result
 

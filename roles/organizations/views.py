@@ -17,6 +17,7 @@ from roles.access import permissions, reauth
 from roles.audit.models import AuditEvent, Outcome
 from roles.core.inflight import in_flight
 from roles.core.models import Account
+from roles.organizations import connection
 from roles.organizations.discovery import DISCOVER_TASK, EXCLUDED, matches
 from roles.organizations.forms import OrganizationForm
 from roles.organizations.models import MemberAccount, Organization, State
@@ -27,11 +28,44 @@ from roles.web.params import InvalidParameter
 AUDITED = (*OrganizationForm.Meta.fields, "enroll_ous", "exclude_accounts")
 # What re-points every account the organization enrolled.
 MEMBER_ROLES = ("member_role_name", "member_change_role_name", "member_external_id")
+# What names the organization and how it is reached: AWS confirms it (connection.py).
+CONNECTION = ("management_account_id", "role_arn", "external_id")
 BY_PATH = keyset.Order(("ou_path", "name", "pk"))
 
 
 def _snapshot(org: Organization) -> dict:
     return {field: getattr(org, field) for field in AUDITED}
+
+
+def _refused(request: HttpRequest, form: OrganizationForm, action: str, account_id: str) -> bool:
+    """Ask AWS whether the typed management account manages the organization the form's
+    role reaches; if not, a form error and a denied audit event, and True."""
+    refusal = connection.refusal(form.instance)
+    if refusal is None:
+        return False
+    form.add_error(refusal.field, refusal.message)
+    AuditEvent.objects.record(
+        action,
+        request=request,
+        outcome=Outcome.DENIED,
+        account_id=account_id,
+        aws_request_id=refusal.request_id,
+        details=refusal.details,
+    )
+    return True
+
+
+def _reconnect_refused(request, form, org: Organization, before: dict) -> HttpResponse | None:
+    """An edit of the management account, role or external id is confirmed with AWS as
+    connecting is; refused, the form's error (the stored row is untouched)."""
+    reconnecting = any(form.cleaned_data.get(f) != before[f] for f in CONNECTION)
+    if not reconnecting or not _refused(
+        request, form, "organization.changed", before["management_account_id"]
+    ):
+        return None
+    # The form's instance holds the refused values; the page shows the stored name.
+    ctx = {"form": form, "org": Organization.objects.get(pk=org.pk)}
+    return render(request, "organizations/form.html", ctx, status=400)
 
 
 def _queue_discovery(request: HttpRequest, org: Organization, reason: str) -> None:
@@ -62,7 +96,12 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 def organization_add(request: HttpRequest) -> HttpResponse:
     permissions.require(request, permissions.can_admin, "organization.added")
     form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    typed = request.POST.get("management_account_id", "")[:12]
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _refused(request, form, "organization.added", typed)
+    ):
         with transaction.atomic():
             org = form.save()
             AuditEvent.objects.record(
@@ -105,6 +144,9 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganizationForm(request.POST or None, instance=org)
     status = 200
     if request.method == "POST" and form.is_valid():
+        refused = _reconnect_refused(request, form, org, before)
+        if refused:
+            return refused
         repointing = any(form.cleaned_data.get(f) != before[f] for f in MEMBER_ROLES)
         busy = in_flight(account__organization=org) if repointing else None
         if busy:

@@ -81,7 +81,13 @@ def _session(change: RoleChange) -> AccountAws:
     """The change session for this change, checked to act in the bound account."""
     account = change.account
     aws = AccountAws.for_change(
-        account, Change(f"{change.kind}-{change.pk}", change.requested_by_name), attempts=None
+        account,
+        Change(
+            f"{change.kind}-{change.pk}",
+            change.requested_by_name,
+            requester_id=change.requested_by_id,
+        ),
+        attempts=None,
     )
     if not account.separates_changes:
         return aws

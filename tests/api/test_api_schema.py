@@ -99,6 +99,7 @@ def test_every_documented_operation_answers_as_documented(scene, operator, appro
     call("list_accounts", asker, f"{v1}/accounts/", expect=200)
     call("get_account", asker, f"{v1}/accounts/{account.pk}/", expect=200)
     call("refresh_account", asker, f"{v1}/accounts/{account.pk}/refresh/", expect=202)
+    call("get_overview", asker, f"{v1}/overview/", expect=200)
     call("list_roles", asker, f"{v1}/roles/?service=ecs", expect=200)
     call("get_role", asker, f"{v1}/roles/{prod.pk}/", expect=200)
     # Deletions: one rejected, one approved, failed in AWS (clusters), then retried.

@@ -202,12 +202,22 @@ def test_approval_needs_the_typed_count_and_the_version_shown(
 
 
 def test_production_accounts_are_named_in_the_confirmation(sync_demo, operator):
+    """acme-prod's only roles a campaign could retire are "Not checked" (EC2 Spot,
+    CloudTrail): included on the author's acknowledgement, both are named."""
     sync_demo("acme-prod")
-    campaign = drafted(operator, "acme-prod")
-    if campaign.roles.filter(state=Row.PENDING).exists():
-        assert confirmation(campaign).endswith(" including acme-prod")
-    else:
-        pytest.fail("acme-prod has roles a campaign could retire (EC2 Spot, unused)")
+    campaign = select.draft(
+        "Retire unused",
+        roles_of("acme-prod"),
+        user=operator,
+        selection={},
+        include_not_checked=True,
+    )
+    pending = campaign.roles.filter(state=Row.PENDING)
+    unchecked = pending.filter(verdict="not_checked").count()
+    assert pending.exists() and unchecked >= 1
+    assert confirmation(campaign) == (
+        f"retire {campaign.role_name} ({unchecked} not checked) including acme-prod"
+    )
 
 
 def test_a_draft_cannot_be_edited_once_sent_for_approval(accounts, operator):

@@ -219,3 +219,83 @@ def test_attack_an_approved_deletion_in_an_account_closed_since_is_not_sent(
     assert deletion.attempts.last().error["code"] == "NotSynced"
     assert enforced.control.trail(operation="iam:DeleteServiceLinkedRole") == []
     assert ecs_role(STAGING).state == "present"
+
+
+# --- connecting: the typed management account against DescribeOrganization ------------
+
+FORM = {
+    "name": "acme",
+    "management_account_id": HUB,
+    "role_arn": ORG_ROLE,
+    "external_id": "rolecall-demo",
+    "member_role_name": "RolecallAudit",
+    "member_change_role_name": "RolecallChange",
+    "member_external_id": "rolecall-demo",
+    "enroll": "all",
+    "ous_text": "",
+    "exclude_text": HUB,
+}
+# A role in acme-prod that rolecall can assume (deploy/aws/member-roles.yaml).
+PROD_ROLE = f"arn:aws:iam::{PROD}:role/RolecallAudit"
+
+
+def test_connecting_asks_aws_who_manages_the_organization(enforced, admin_client):
+    response = admin_client.post(reverse("organization-add"), FORM)
+    assert response.status_code == 302
+    assert Organization.objects.get().management_account_id == HUB
+    (asked,) = enforced.control.trail(operation="organizations:DescribeOrganization")
+    assert asked["role_arn"] == ORG_ROLE and not asked.get("error")
+
+
+def test_attack_a_member_account_typed_as_the_management_account_is_refused(emulator, admin_client):
+    """acme-prod is a member: its role answers DescribeOrganization (any account of an
+    organization may) with the hub as MasterAccountId. Without enforcement, so that it is
+    the answer that refuses, not a missing permission."""
+    emulator.control.enforce_iam(False)
+    form = {**FORM, "management_account_id": PROD, "role_arn": PROD_ROLE, "exclude_text": ""}
+    response = admin_client.post(reverse("organization-add"), form)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f"is {HUB}, not {PROD}. Nothing was stored" in text
+    assert "AWS says the management account of organization o-" in text
+    assert not Organization.objects.exists() and not Account.objects.exists()
+    refused = AuditEvent.objects.get(action="organization.added")
+    assert (refused.outcome, refused.account_id) == ("denied", PROD)
+    assert refused.aws_request_id
+    assert (refused.details["typed"], refused.details["reported"]) == (PROD, HUB)
+
+
+def test_attack_editing_to_a_member_account_keeps_the_connection_as_it_was(emulator, admin_client):
+    emulator.control.enforce_iam(False)
+    org = discovery.discover(connect().pk)
+    enrolled = sorted(Account.objects.filter(organization=org).values_list("pk", flat=True))
+    form = {
+        **FORM,
+        "management_account_id": PROD,
+        "role_arn": PROD_ROLE,
+        "exclude_text": ", ".join(org.exclude_accounts),
+    }
+    response = admin_client.post(reverse("organization-edit", args=[org.pk]), form)
+    assert response.status_code == 400
+    assert f"is {HUB}, not {PROD}" in response.content.decode()
+    kept = Organization.objects.get(pk=org.pk)
+    assert (kept.management_account_id, kept.role_arn) == (HUB, ORG_ROLE)
+    assert sorted(Account.objects.filter(organization=org).values_list("pk", flat=True)) == (
+        enrolled
+    )
+    assert MemberAccount.objects.filter(organization=org).count() == 5
+    refused = AuditEvent.objects.get(action="organization.changed")
+    assert (refused.outcome, refused.details["reported"]) == ("denied", HUB)
+
+
+def test_connecting_needs_describe_organization_in_the_organization_role(enforced, admin_client):
+    (spec,) = member_roles.organization_roles()
+    without_action(spec, "organizations:DescribeOrganization", HUB)
+    response = admin_client.post(reverse("organization-add"), FORM)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f"AWS could not confirm that {HUB} manages the organization" in text
+    assert "DescribeOrganization: AccessDenied" in text
+    assert not Organization.objects.exists()
+    refused = AuditEvent.objects.get(action="organization.added")
+    assert refused.outcome == "denied" and refused.details["error"]["code"].startswith("Access")

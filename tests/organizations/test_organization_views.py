@@ -78,15 +78,25 @@ def test_a_viewer_sees_the_accounts_but_cannot_connect_edit_or_discover(viewer_c
     assert Organization.objects.count() == 1
 
 
-def test_an_admin_connects_an_organization_and_its_discovery_is_queued(admin_client, db):
-    response = admin_client.post(reverse("organization-add"), FORM)
+def test_an_admin_connects_an_organization_and_its_discovery_is_queued(admin_client, emulator):
+    """The demo's organization, managed by the hub (emulator/scenarios/demo.py): AWS
+    confirms the typed management account before anything is stored."""
+    hub = "123456789012"
+    form = {
+        **FORM,
+        "management_account_id": hub,
+        "role_arn": f"arn:aws:iam::{hub}:role/RolecallOrganizations",
+        "external_id": "rolecall-demo",
+        "exclude_text": hub,
+    }
+    response = admin_client.post(reverse("organization-add"), form)
     org = Organization.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/{org.pk}/")
-    assert org.exclude_accounts == [MGMT] and org.enroll == "all"
+    assert org.exclude_accounts == [hub] and org.enroll == "all"
     added = AuditEvent.objects.get(action="organization.added")
     assert (
         added.actor_name == "admin"
-        and added.details["organization"]["role_arn"] == FORM["role_arn"]
+        and added.details["organization"]["role_arn"] == form["role_arn"]
     )
     assert AuditEvent.objects.filter(action="organization.discovery_requested").count() == 1
 

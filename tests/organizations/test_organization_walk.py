@@ -91,7 +91,7 @@ def test_from_an_empty_organization_to_a_first_approved_deletion(
     assert deletion.state == "succeeded", deletion.attempts.last().error
     (delete,) = emulator.control.trail(operation="iam:DeleteServiceLinkedRole")
     assert delete["role_arn"] == f"arn:aws:iam::{SANDBOX}:role/RolecallChange"
-    assert delete["source_identity"] == "alice"
+    assert delete["source_identity"] == f"alice.{deletion.requested_by_id}"
     assert delete["session_tags"]["rolecall-approver"] == "bob"
     assert not [c for c in emulator.control.trail() if "AccessDenied" in str(c.get("error"))]
     assert AuditEvent.objects.filter(action="account.enrolled", account_id=SANDBOX).exists()

@@ -8,6 +8,8 @@ RolecallAudit and changes through RolecallChange, one session per change.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -57,11 +59,12 @@ def test_an_approved_deletion_is_made_by_the_change_role_naming_both_people(
         "rolecall-request": f"deletion-{deletion.pk}",
     }
     (delete,) = emulator.control.trail(operation="iam:DeleteServiceLinkedRole")
-    assert (delete["caller"], delete["source_identity"]) == (changed_as, "alice")
+    alice = f"alice.{operator.pk}"
+    assert (delete["caller"], delete["source_identity"]) == (changed_as, alice)
     assert delete["session_tags"] == tags
     polls = emulator.control.trail(operation="iam:GetServiceLinkedRoleDeletionStatus")
     assert polls and {(p["source_identity"], p["role_arn"]) for p in polls} == {
-        ("alice", f"arn:aws:iam::{STAGING}:role/RolecallChange")
+        (alice, f"arn:aws:iam::{STAGING}:role/RolecallChange")
     }
     # The evidence re-read just before went through the read role, naming nobody.
     reads = [c for c in emulator.control.trail() if c["operation"] in READS]
@@ -136,7 +139,7 @@ def test_a_cleanup_changes_through_the_change_role_and_reads_through_the_read_ro
         | {"ecs:DeleteCluster"}
     ]
     assert writes and roles_of(writes) == {"RolecallChange"}
-    assert {c["source_identity"] for c in writes} == {"alice"}
+    assert {c["source_identity"] for c in writes} == {f"alice.{operator.pk}"}
     assert {c["session_tags"]["rolecall-request"] for c in writes} == {f"cleanup-{plan.pk}"}
     assert {c["session_tags"]["rolecall-approver"] for c in writes} == {"bob"}
     reads = [c for c in trail if c["operation"] in {"ecs:DescribeClusters", "ecs:DescribeServices"}]
@@ -194,18 +197,52 @@ def test_the_account_page_says_how_changes_are_made(viewer_client, demo_accounts
 
 
 def test_names_become_what_aws_accepts():
-    assert source_identity("alice") == "alice"
-    assert source_identity("a") == "a-"
-    assert source_identity("Zoë Smith/ops") == "Zo--Smith-ops"
-    assert len(source_identity("x" * 200)) == 64
+    assert source_identity("alice", 3) == "alice.3"
+    assert source_identity("Zoë Smith/ops", 12) == "Zo--Smith-ops.12"
+    assert source_identity("x" * 200, 12345) == "x" * 58 + ".12345"
     assert tag_value("Zoë <b>") == "Zoë -b-"
+
+
+def test_two_users_whose_names_read_alike_are_two_identities_in_cloudtrail(
+    emulator, demo_accounts, operator
+):
+    """jösé and j-s- both read "j-s-" in the characters STS accepts: the user id tells
+    them apart, the same user is always named the same, and STS takes each value."""
+    from roles.aws.account import AccountAws
+    from tests.conftest import make_user
+
+    emulator.control.enforce_iam(True)
+    emulator.control.clear_trail()
+    staging = demo_accounts["acme-staging"]
+    jose, other = make_user("jösé", "operator"), make_user("j-s-", "operator")
+    long_a, long_b = make_user("a" * 70 + "1"), make_user("a" * 70 + "2")
+    named = {}
+    for user in (jose, other, jose, long_a, long_b):
+        change = Change(f"deletion-{user.pk}", user.username, requester_id=user.pk)
+        AccountAws.for_change(staging, change).identity()
+        named.setdefault(user.pk, set()).add(change_target(staging, change).source_identity)
+    calls = emulator.control.trail(operation="sts:GetCallerIdentity")
+    seen = [c["source_identity"] for c in calls]
+    assert seen == [
+        f"j-s-.{jose.pk}",
+        f"j-s-.{other.pk}",
+        f"j-s-.{jose.pk}",
+        "a" * (63 - len(str(long_a.pk))) + f".{long_a.pk}",
+        "a" * (63 - len(str(long_b.pk))) + f".{long_b.pk}",
+    ]
+    assert all(len(ids) == 1 for ids in named.values())  # one user, one identity
+    assert len({next(iter(ids)) for ids in named.values()}) == 4
+    assert all(re.fullmatch(r"[\w+=,.@-]{2,64}", s, re.ASCII) for s in seen)
+    # A requester whose user was deleted since: never a live user's id.
+    gone = source_identity("jösé", None)
+    assert gone.startswith("j-s-.x") and gone != source_identity("j-s-", None)
 
 
 def test_a_change_target_is_short_and_names_the_change(demo_accounts, settings):
     prod = demo_accounts["acme-prod"]
-    target = change_target(prod, Change("deletion-7", "alice", "bob"))
+    target = change_target(prod, Change("deletion-7", "alice", "bob", 4))
     assert (target.role_arn, target.session_name) == (prod.change_role_arn, "rolecall-deletion-7")
-    assert target.source_identity == "alice" and target.external_id == prod.external_id
+    assert target.source_identity == "alice.4" and target.external_id == prod.external_id
     assert target.duration_seconds == settings.ROLECALL_CHANGE_SESSION_SECONDS == 900
     assert dict(target.tags) == {
         "rolecall-requester": "alice",
@@ -287,7 +324,7 @@ def test_a_retry_is_made_in_the_name_of_whoever_retried(emulator, sync_demo, ope
     emulator.control.clear_trail()
     assert drive_deletion(retried).state == "succeeded"
     (delete,) = emulator.control.trail(operation="iam:DeleteServiceLinkedRole")
-    assert delete["source_identity"] == "dana"
+    assert delete["source_identity"] == f"dana.{dana.pk}"
     assert delete["session_tags"]["rolecall-requester"] == "dana"
     assert delete["session_tags"]["rolecall-approver"] == "bob"
 

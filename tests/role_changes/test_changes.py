@@ -81,7 +81,8 @@ def made_as_alice(event: AuditEvent, emulator, operation: str) -> dict:
     session, arn = details.pop("change_session"), details.pop("changed_as")
     assert arn == f"arn:aws:sts::{STAGING}:assumed-role/RolecallChange/rolecall-{session}"
     (call,) = emulator.control.trail(operation=operation)
-    assert (call["caller"], call["source_identity"]) == (arn, "alice")
+    alice = event.actor_id
+    assert (call["caller"], call["source_identity"]) == (arn, f"alice.{alice}")
     assert call["session_tags"] == {"rolecall-requester": "alice", "rolecall-request": session}
     return details
 

@@ -49,7 +49,7 @@ def test_the_worker_makes_the_description_edit_in_the_askers_name(
     found = aws_client("iam", STAGING).get_role(RoleName="AWSServiceRoleForRDS")["Role"]
     assert found["Description"] == "Kept for billing"
     (call,) = emulator.control.trail(operation="iam:UpdateRoleDescription")
-    assert call["source_identity"] == "alice"
+    assert call["source_identity"] == f"alice.{operator.pk}"
     assert call["session_tags"] == {
         "rolecall-requester": "alice",
         "rolecall-request": f"description-{change.pk}",

@@ -31,8 +31,10 @@ BLOCKED_IN_DEMO = [
     ("security-hub", "AWSServiceRoleForConfig"),
     ("security-hub", "AWSServiceRoleForSecurityHub"),
     ("security-hub", "AWSServiceRoleForAccessAnalyzer"),
-    ("security-hub", "AWSServiceRoleForOrganizations"),
 ]
+# Resources found, yet not "blocked": AWS does not allow deleting it while the
+# organization has all features, whatever is cleaned up.
+NOT_DELETABLE_WITH_BLOCKERS = ("security-hub", "AWSServiceRoleForOrganizations")
 
 
 def names(response) -> list[str]:
@@ -45,9 +47,46 @@ def test_overview_counts(viewer_client, synced):
     counts = response.context["counts"]
     # emulator/scenarios/demo.py: 33 service-linked roles (9 hub, 14 prod, 10 staging).
     assert counts["total"] == ServiceLinkedRole.objects.count() == 33
-    assert counts["blocked"] == len(BLOCKED_IN_DEMO) == 15
+    assert counts["blocked"] == len(BLOCKED_IN_DEMO) == 14
     assert counts["in_use"] + counts["unused"] == counts["total"]
     assert b"acme-prod" in response.content
+
+
+def test_blocked_is_one_number_on_the_overview_the_roles_list_and_the_api(
+    viewer_client, viewer, synced
+):
+    """Two numbers used to sit side by side: "with blockers" (any resource found) and
+    the verdict "blocked". A role with resources that AWS will not delete anyway
+    (not deletable) and a deleted role that kept its blocker count made them differ."""
+    from tests.support.api import token_for
+
+    hub_org = ServiceLinkedRole.objects.get(
+        account__name=NOT_DELETABLE_WITH_BLOCKERS[0], name=NOT_DELETABLE_WITH_BLOCKERS[1]
+    )
+    assert (hub_org.verdict, hub_org.blocker_count > 0) == ("not_deletable", True)
+    gone = ServiceLinkedRole.objects.get(account__name="acme-prod", name="AWSServiceRoleForRDS")
+    ServiceLinkedRole.objects.filter(pk=gone.pk).update(state=ServiceLinkedRole.State.DELETED)
+    from roles.inventory import summary
+
+    summary.summarise(Account.objects.all())
+    blocked = sorted(set(BLOCKED_IN_DEMO) - {("acme-prod", "AWSServiceRoleForRDS")})
+
+    overview = viewer_client.get(reverse("overview"))
+    counts = overview.context["counts"]
+    assert counts["blocked"] == counts["verdicts"]["blocked"] == len(blocked)
+    html = overview.content.decode()
+    assert f'<div class="n">{len(blocked)}</div>blocked</a>' in html
+    assert 'href="/roles/?verdict=blocked"' in html
+    for params in ({"has_blockers": "yes"}, {"verdict": "blocked"}):
+        page = viewer_client.get(reverse("roles"), params).context["page"]
+        assert sorted((r.account.name, r.name) for r in page) == blocked, params
+    not_blocked = viewer_client.get(reverse("roles"), {"has_blockers": "no"}).context["page"]
+    assert hub_org.pk in {r.pk for r in not_blocked}
+    api = token_for(viewer, scope="read")
+    for params in ({"has_blockers": "yes"}, {"verdict": "blocked"}):
+        body = api.get("/api/v1/roles/", {**params, "page_size": 100}).json()
+        assert sorted((r["account_name"], r["name"]) for r in body["results"]) == blocked
+    assert api.get("/api/v1/overview/").json()["blocked"] == len(blocked)
 
 
 def test_roles_list_filters_and_search(viewer_client, synced):
