@@ -103,7 +103,11 @@ BLOCKERS = {
         "Security Hub",
         "arn:aws:securityhub:{region}:{account}:hub/default",
     ),
-    "config.amazonaws.com": (0.5, "Configuration recorder", "{name}"),
+    "config.amazonaws.com": (
+        0.5,
+        "Configuration recorder",
+        "arn:aws:config:{region}:{account}:configuration-recorder/{name}",
+    ),
     "access-analyzer.amazonaws.com": (
         0.3,
         "Access analyzer",
@@ -118,6 +122,11 @@ BLOCKERS = {
         0.1,
         "Organization with all features",
         "arn:aws:organizations::{account}:organization/o-{hex}",
+    ),
+    "sso.amazonaws.com": (
+        0.3,
+        "Identity Center role",
+        "arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_{name}_{hex}",
     ),
 }
 

@@ -22,10 +22,13 @@ from moto.elasticache.models import elasticache_backends
 from moto.elb.models import elb_backends
 from moto.elbv2.models import elbv2_backends
 from moto.guardduty.models import guardduty_backends
+from moto.iam.models import iam_backends
 from moto.rds.models import rds_backends
 from moto.securityhub.models import securityhub_backends
 
 from .patches import accessanalyzer
+from .patches import cloudtrail as cloudtrail_patch
+from .patches import elasticache as elasticache_patch
 
 if TYPE_CHECKING:
     from .deletion import Task
@@ -100,13 +103,15 @@ def rds(task: Task) -> list[dict]:
 
 
 def elasticache(task: Task) -> list[dict]:
-    """Cache clusters and replication groups (a deleted one is gone: patches.elasticache)."""
+    """Cache clusters, replication groups and serverless caches (a deleted one is gone:
+    patches.elasticache)."""
     return per_region(
         elasticache_backends,
         task.account,
         lambda b: (
             [c.arn for c in b.cache_clusters.values()]
             + [g.arn for g in b.replication_groups.values()]
+            + [c["ARN"] for c in elasticache_patch.serverless_caches(b).values()]
         ),
     )
 
@@ -128,12 +133,17 @@ def guardduty(task: Task) -> list[dict]:
 
 
 def config(task: Task) -> list[dict]:
-    """Configuration recorders whose roleARN is this role, by name: moto gives a recorder
-    no ARN, and the name is what DeleteConfigurationRecorder takes."""
+    """Configuration recorders whose roleARN is this role, named in ARN form
+    (RoleUsageList's resources are ARNs). moto gives a recorder no ARN, so no recorder
+    id either: the form rolecall gives a recorder AWS reports without one."""
     return per_region(
         config_backends,
         task.account,
-        lambda b: (name for name, r in b.recorders.items() if r.role_arn == task.role_arn),
+        lambda b: (
+            f"arn:aws:config:{b.region_name}:{task.account}:configuration-recorder/{name}"
+            for name, r in b.recorders.items()
+            if r.role_arn == task.role_arn
+        ),
     )
 
 
@@ -158,12 +168,29 @@ def access_analyzer(task: Task) -> list[dict]:
 
 def cloudtrail(task: Task) -> list[dict]:
     """Organization trails (IsOrganizationTrail), in their home Region only: a multi-Region
-    trail's shadow copies in other Regions are the same trail."""
+    trail's shadow copies in other Regions are the same trail. And organization event
+    data stores (patches.cloudtrail), in the Region they were created in."""
     return per_region(
         cloudtrail_backends,
         task.account,
-        lambda b: (t.arn for t in b.trails.values() if t.is_org_trail),
+        lambda b: (
+            [t.arn for t in b.trails.values() if t.is_org_trail]
+            + [s.arn for s in cloudtrail_patch.stores(b).values() if s.organization_enabled]
+        ),
     )
+
+
+SSO_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"
+
+
+def identity_center(task: Task) -> list[dict]:
+    """The roles Identity Center provisions for permission sets and its AWSSSO_ SAML
+    provider, in the account (IAM is global: reported under "global", as rolecall reads
+    it; what AWS reports for this role is not documented)."""
+    backend = iam_backends[task.account]["aws"]
+    found = [r.arn for r in backend.roles.values() if r.path.startswith(SSO_ROLE_PATH)]
+    found += [p.arn for p in backend.saml_providers.values() if p.name.startswith("AWSSSO_")]
+    return [{"Region": "global", "Resources": sorted(found)}] if found else []
 
 
 CHECKS: dict[str, Callable[[Task], list[dict]]] = {
@@ -178,4 +205,5 @@ CHECKS: dict[str, Callable[[Task], list[dict]]] = {
     "securityhub.amazonaws.com": security_hub,
     "access-analyzer.amazonaws.com": access_analyzer,
     "cloudtrail.amazonaws.com": cloudtrail,
+    "sso.amazonaws.com": identity_center,
 }

@@ -48,11 +48,12 @@ ACCEPTED = {
         "member-roles.yaml",
         "ReadRole",
         "RESOURCE_STAR",
-        "config:DescribeConfigurationRecorders elasticache:DescribeCacheClusters "
-        "elasticache:DescribeReplicationGroups elasticache:DescribeServerlessCaches "
-        "rds:DescribeDBClusters rds:DescribeDBInstances",
+        "cloudtrail:GetEventDataStore config:DescribeConfigurationRecorders "
+        "elasticache:DescribeCacheClusters elasticache:DescribeReplicationGroups "
+        "elasticache:DescribeServerlessCaches rds:DescribeDBClusters rds:DescribeDBInstances",
     ): "These reads list every recorder, cache and database of the account in a region, "
-    "called with no identifier: they must see all of them, and the role reaches one account.",
+    "called with no identifier, and ask each event data store listed whether it is an "
+    "organization's: they must see all of them, and the role reaches one account.",
 }
 
 

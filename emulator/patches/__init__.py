@@ -8,12 +8,13 @@ itself (``accessanalyzer``, routed by ``server.EmulatorApp``).  See ``emulator/R
 
 from __future__ import annotations
 
-from . import autoscaling, ecs, elasticache, iam, motoapi, organizations, sts
+from . import autoscaling, cloudtrail, ecs, elasticache, iam, motoapi, organizations, sts
 
 
 def apply() -> None:
     iam.apply()
     autoscaling.apply()
+    cloudtrail.apply()
     ecs.apply()
     elasticache.apply()
     motoapi.apply()

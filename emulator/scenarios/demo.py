@@ -15,7 +15,9 @@
   eu-west-1 and ap-southeast-2: prod's ELB, Auto Scaling (default and ``_batch``),
   RDS, ElastiCache, EKS, GuardDuty, Config and Security Hub roles are blocked;
   staging's are free, including Config, whose recorder records as a plain IAM role;
-  the hub's GuardDuty, Config, Security Hub and Access Analyzer roles are blocked.
+  the hub's GuardDuty, Config, Security Hub, Access Analyzer and IAM Identity Center
+  roles are blocked (Identity Center by a provisioned permission set's role and its
+  SAML provider).
 - The sandbox has three service-linked roles and no resources: AWSServiceRoleForECS,
   last used 230 days ago with no cluster anywhere (ready to delete),
   AWSServiceRoleForSupport (which AWS does not let anyone delete) and
@@ -187,6 +189,7 @@ def add_resources() -> None:
     r.db_instance(PROD, "eu-west-1", "orders-db")
     r.db_cluster(PROD, "us-east-1", "ledger-aurora", "aurora-postgresql")
     r.cache_cluster(PROD, "us-east-1", "sessions-prod")
+    r.serverless_cache(PROD, "us-east-1", "carts-serverless")
     r.eks_cluster(PROD, "ap-southeast-2", "platform-prod", plain_role_arn(PROD, "eks-cluster-role"))
     r.detector(PROD, "us-east-1")
     r.detector(PROD, "eu-west-1")
@@ -201,6 +204,12 @@ def add_resources() -> None:
     r.security_hub(HUB_ACCOUNT, "us-east-1")
     r.security_hub(HUB_ACCOUNT, "eu-west-1")
     r.analyzer(HUB_ACCOUNT, "eu-west-1", "account-analyzer", "ACCOUNT")
+    # A CloudTrail Lake store of the hub's own events (not the organization's): it does
+    # not hold the CloudTrail role.
+    r.event_data_store(HUB_ACCOUNT, "us-east-1", "hub-queries", organization=False)
+    # IAM Identity Center: a permission set provisioned to the hub, and its SAML provider.
+    r.identity_center_role(HUB_ACCOUNT, "AdministratorAccess", "5f1d0c2b9a7e4e31")
+    r.identity_center_provider(HUB_ACCOUNT, "a1b2c3d4e5f60718")
 
 
 def plain_role_arn(account: str, name: str) -> str:

@@ -1,16 +1,20 @@
 """Scenario building blocks for the resources that hold a service-linked role.
 
-Load balancers, Auto Scaling groups, DB instances and clusters, cache clusters, EKS
-clusters, GuardDuty detectors, Config recorders, Security Hub and Access Analyzer
-analyzers, written straight into moto's backends (or the emulator's Access Analyzer
-store) as the API would create them.  Each returns the ARN (or, for a Config recorder,
-the name) that the deletion check reports (``emulator/usage.py``).
+Load balancers, Auto Scaling groups, DB instances and clusters, cache clusters and
+serverless caches, EKS clusters, GuardDuty detectors, Config recorders, Security Hub,
+Access Analyzer analyzers, CloudTrail event data stores and what IAM Identity Center
+keeps in an account, written straight into moto's backends (or the emulator's own
+stores) as the API would create them.  Each returns the ARN that the deletion check
+reports (``emulator/usage.py``).
 """
 
 from __future__ import annotations
 
+import json
+
 import moto.eks.models as eks_models
 from moto.autoscaling.models import autoscaling_backends
+from moto.cloudtrail.models import cloudtrail_backends
 from moto.config.models import config_backends
 from moto.ec2.models import ec2_backends
 from moto.eks.models import eks_backends
@@ -18,11 +22,13 @@ from moto.elasticache.models import elasticache_backends
 from moto.elb.models import elb_backends
 from moto.elbv2.models import elbv2_backends
 from moto.guardduty.models import guardduty_backends
+from moto.iam.models import iam_backends
 from moto.rds.models import rds_backends
 from moto.securityhub.models import securityhub_backends
 
 from .. import policies
-from ..patches import accessanalyzer
+from ..patches import accessanalyzer, cloudtrail
+from ..patches import elasticache as elasticache_patch
 
 DB_PASSWORD = "correct-horse-battery"  # moto wants one; nobody reads it
 SEEDED = "_rolecall_seeded"
@@ -203,11 +209,51 @@ def detector(account: str, region: str, enabled: bool = True) -> str:
     return f"arn:aws:guardduty:{region}:{account}:detector/{detector_id}"
 
 
+def serverless_cache(account: str, region: str, name: str) -> str:
+    return elasticache_patch.create_serverless(elasticache_backends[account][region], name)["ARN"]
+
+
 def recorder(account: str, region: str, name: str, role_arn: str) -> str:
     config_backends[account][region].put_configuration_recorder(
         {"name": name, "roleARN": role_arn, "recordingGroup": {"allSupported": True}}
     )
-    return name
+    return f"arn:aws:config:{region}:{account}:configuration-recorder/{name}"
+
+
+def event_data_store(account: str, region: str, name: str, organization: bool = True) -> str:
+    return cloudtrail.create(cloudtrail_backends[account][region], name, organization).arn
+
+
+def identity_center_role(account: str, permission_set: str, suffix: str) -> str:
+    """The role IAM Identity Center provisions in an account for a permission set."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": f"arn:aws:iam::{account}:saml-provider/AWSSSO_x"},
+                "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+            }
+        ],
+    }
+    role = iam_backends[account]["aws"].create_role(
+        f"AWSReservedSSO_{permission_set}_{suffix}",
+        json.dumps(trust),
+        "/aws-reserved/sso.amazonaws.com/",
+        permissions_boundary=None,
+        description="",
+        tags=[],
+        max_session_duration="3600",
+    )
+    return role.arn
+
+
+def identity_center_provider(account: str, suffix: str) -> str:
+    """The SAML provider IAM Identity Center keeps in an account."""
+    provider = iam_backends[account]["aws"].create_saml_provider(
+        f"AWSSSO_{suffix}_DO_NOT_DELETE", "<EntityDescriptor/>"
+    )
+    return provider.arn
 
 
 def security_hub(account: str, region: str) -> str:

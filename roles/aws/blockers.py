@@ -3,7 +3,9 @@
 One reader per service principal, each reading exactly what that service's user
 guide names as blocking the deletion of its role (docs/readiness.md has the
 reading, with the sources and the page sizes used here). ECS is read by
-roles/aws/inventory.py, which goes deeper for the cleanup.
+roles/aws/inventory.py, which goes deeper for the cleanup; what an organization keeps in
+the account (CloudTrail, Organizations, IAM Identity Center) by
+roles/aws/organization_reads.py.
 
 A reader returns the resources it found; an AWS error (no permission, throttled
 for good, a region not enabled) is raised as AwsError, and the caller keeps that
@@ -12,59 +14,24 @@ region's previous data marked stale (roles/inventory/sync/store.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-
+from roles.aws.blocker_types import (  # noqa: F401 - the names callers import from here
+    CONSOLIDATED_BILLING,
+    EACH,
+    GLOBAL,
+    NO_ORGANIZATION,
+    STATES,
+    Reader,
+    Resource,
+    _call,
+    _pages,
+    partition,
+)
 from roles.aws.errors import AwsError
-from roles.aws.errors import call as _call
-
-GLOBAL = "global"  # the region name of a read that is not per region (Organizations)
-
-
-@dataclass(frozen=True)
-class Resource:
-    kind: str  # what it is, as the service's guide names it ("DB instance")
-    arn: str  # as RoleUsageList reports it: the ARN, or the name where AWS gives no ARN
-    name: str
-    status: str = ""
-    # The role the resource says it uses, for services whose resources name theirs
-    # (Auto Scaling groups, Config recorders): it blocks only that role.
-    role_arn: str = ""
-
-
-@dataclass(frozen=True)
-class Reader:
-    read: Callable  # (client_for, region, account_id) -> list[Resource]
-    actions: tuple[str, ...]  # the IAM read actions it needs (deploy/aws/)
-    # Each call a read makes: the kinds of resource it returns and its page size
-    # (0: one call, unpaginated). What bench/sync.py counts as the minimum.
-    calls: tuple[tuple[tuple[str, ...], int], ...]
-    scope: str = "region"  # "region": every scanned region; GLOBAL: once
-    per_role: bool = False  # resources name their role (Resource.role_arn)
-
-
-def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
-def _pages(client, operation: str, items: str, token_in: str, token_out: str, **kwargs) -> Iterator:
-    """Every item of a paginated call, following its token."""
-    seen: set[str] = set()
-    while True:
-        page = _call(client, operation, **kwargs)
-        yield from page.get(items) or []
-        token = page.get(token_out)
-        if not token:
-            return
-        if token in seen:  # an API that hands back a token twice would loop forever
-            raise AwsError("RepeatedToken", f"{operation} returned the same page token twice")
-        seen.add(token)
-        kwargs[token_in] = token
-
+from roles.aws.organization_reads import (
+    identity_center,
+    organization,
+    organization_trails_and_stores,
+)
 
 # --- one function per service ---------------------------------------------------
 
@@ -246,13 +213,23 @@ def hub(client_for, region: str, account: str) -> list[Resource]:
     return [Resource("Security Hub", answer["HubArn"], "Security Hub", "enabled")]
 
 
+def recorder_arn(region: str, account: str, name: str) -> str:
+    """A recorder that AWS reports without its ARN, named in ARN form: RoleUsageList's
+    resources are ARNs (20 to 2048 characters). The documented form ends in the recorder's
+    id as well (/<name>/<id>), which only the ARN AWS reports carries."""
+    return f"arn:{partition(region)}:config:{region}:{account}:configuration-recorder/{name}"
+
+
 def recorders(client_for, region: str, account: str) -> list[Resource]:
-    """The region's configuration recorder with the role it records as. AWS gives older
-    recorders no ARN; RoleUsageList then names them, so the name stands in for it."""
+    """The region's configuration recorder with the role it records as."""
     answer = _call(client_for("config", region), "describe_configuration_recorders")
     return [
         Resource(
-            "Configuration recorder", r.get("arn") or r["name"], r["name"], "", r.get("roleARN", "")
+            "Configuration recorder",
+            r.get("arn") or recorder_arn(region, account, r["name"]),
+            r["name"],
+            "",
+            r.get("roleARN", ""),
         )
         for r in answer.get("ConfigurationRecorders") or []
     ]
@@ -271,32 +248,6 @@ def analyzers(client_for, region: str, account: str) -> list[Resource]:
             maxResults=100,
         )
     ]
-
-
-def organization_trails(client_for, region: str, account: str) -> list[Resource]:
-    """Organization trails whose home is this region (shadow trails included, so a trail
-    of the management account is seen from a member account, once)."""
-    answer = _call(client_for("cloudtrail", region), "describe_trails", includeShadowTrails=True)
-    return [
-        Resource("Organization trail", t["TrailARN"], t.get("Name", ""))
-        for t in answer.get("trailList") or []
-        if t.get("IsOrganizationTrail") and t.get("HomeRegion", region) == region
-    ]
-
-
-def organization(client_for, region: str, account: str) -> list[Resource]:
-    """An organization with all features: then the role cannot be deleted at all.
-    AWSOrganizationsNotInUseException: the account is in no organization."""
-    try:
-        answer = _call(client_for("organizations", None), "describe_organization")
-    except AwsError as exc:
-        if exc.code == "AWSOrganizationsNotInUseException":
-            return []
-        raise
-    org = answer["Organization"]
-    if org.get("FeatureSet") != "ALL":
-        return []
-    return [Resource("Organization with all features", org["Arn"], org["Id"], "ALL")]
 
 
 READERS: dict[str, Reader] = {
@@ -345,12 +296,30 @@ READERS: dict[str, Reader] = {
         analyzers, ("access-analyzer:ListAnalyzers",), ((("Access analyzer",), 100),)
     ),
     "cloudtrail.amazonaws.com": Reader(
-        organization_trails, ("cloudtrail:DescribeTrails",), ((("Organization trail",), 0),)
+        organization_trails_and_stores,
+        (
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:ListEventDataStores",
+            "cloudtrail:GetEventDataStore",
+        ),
+        # GetEventDataStore: one call per store listed; at least one per organization
+        # store, the only ones kept.
+        (
+            (("Organization trail",), 0),
+            (("Organization event data store",), 1000),
+            (("Organization event data store",), EACH),
+        ),
     ),
     "organizations.amazonaws.com": Reader(
         organization,
         ("organizations:DescribeOrganization",),
-        ((("Organization with all features",), 0),),
+        ((("Organization with all features", *sorted(STATES)), 0),),
+        scope=GLOBAL,
+    ),
+    "sso.amazonaws.com": Reader(
+        identity_center,
+        ("iam:ListRoles", "iam:ListSAMLProviders"),
+        ((("Identity Center role",), 1000), (("Identity Center SAML provider",), 0)),
         scope=GLOBAL,
     ),
 }
@@ -362,7 +331,10 @@ def minimum_calls(reader: Reader, kinds: dict[str, int]) -> int:
     total = 0
     for returned, page in reader.calls:
         found = sum(kinds.get(kind, 0) for kind in returned)
-        total += 1 if not page else max(1, -(-found // page))
+        if page == EACH:
+            total += found
+        else:
+            total += 1 if not page else max(1, -(-found // page))
     return total
 
 

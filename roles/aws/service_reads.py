@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from roles.aws.blockers import READERS, Resource, read, regions_for, uses
+from roles.aws.blockers import READERS, STATES, Resource, read, regions_for, uses
 from roles.aws.errors import AwsError
 
 
@@ -56,7 +56,9 @@ def read_role(aws, principal: str, role_arn: str, *, threads: int) -> list[dict]
         if item.failure is not None:
             raise item.failure
         arns = sorted(
-            r.arn for r in item.resources if not reader.per_role or uses(r.role_arn, role_arn)
+            r.arn
+            for r in item.resources
+            if r.kind not in STATES and (not reader.per_role or uses(r.role_arn, role_arn))
         )
         if arns:
             usage.append({"Region": item.region, "Resources": arns})

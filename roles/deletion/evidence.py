@@ -42,6 +42,8 @@ def snapshot(role: ServiceLinkedRole, verdict=None, advisor=None) -> dict:
         },
         "verdict": verdict.verdict,
         "verdict_text": verdict.text,
+        "verdict_warning": verdict.warning,
+        "verdict_warning_source": verdict.warning_source,
         "predicted_usage": verdict.usage.role_usage_list(),
         "unknown_regions": [r.region for r in verdict.usage.unknown],
         "advisor": [

@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from roles.aws.blockers import GLOBAL, reader_for, regions_for, uses
+from roles.aws.blockers import GLOBAL, STATES, reader_for, regions_for, uses
 from roles.core.models import Account
 from roles.inventory.models import (
     ECS_PRINCIPAL,
@@ -68,6 +68,7 @@ class Usage:
     synced_regions: int = 0
     regions: list[str] = field(default_factory=list)  # every region the verdict rests on
     checked_at: datetime | None = None  # the oldest region read that the verdict rests on
+    states: list[str] = field(default_factory=list)  # the account's states a read reported
 
     def role_usage_list(self) -> list[dict]:
         """In the shape GetServiceLinkedRoleDeletionStatus reports it."""
@@ -84,6 +85,8 @@ class Readiness:
     text: str
     usage: Usage
     rule: Rule | None = None  # what the service's guide says blocks the role
+    warning: str = ""  # AWS's own caution about this verdict, quoted (rules.State)
+    warning_source: str = ""
 
 
 # A region the account is set to scan that no read has reached yet (added since the last
@@ -98,7 +101,10 @@ def _with_missing(regions: list, expected: list[str], model) -> list:
 
 
 def _usage(regions: list, items: list) -> Usage:
-    """regions: the read of each region; items: the blocking rows, each with .region."""
+    """regions: the read of each region; items: the blocking rows, each with .region (and
+    the account's states a reader reported, which block nothing)."""
+    states = sorted({i.kind for i in items if getattr(i, "kind", "") in STATES})
+    items = [i for i in items if getattr(i, "kind", "") not in STATES]
     by_region: dict[str, RegionUsage] = {}
     for item in sorted(items, key=lambda i: (i.region.region, i.arn)):
         by_region.setdefault(item.region.region, RegionUsage(item.region.region, [])).items.append(
@@ -111,6 +117,7 @@ def _usage(regions: list, items: list) -> Usage:
         synced_regions=len(regions),
         regions=[r.region for r in regions],
         checked_at=min(read) if read else None,
+        states=states,
     )
 
 
@@ -239,6 +246,31 @@ def _where(role: ServiceLinkedRole, usage: Usage) -> str:
     return where
 
 
+def _nothing_blocks(role: ServiceLinkedRole, rule: Rule, usage: Usage) -> Readiness:
+    """Every region read, nothing found that blocks: what the account's state, what
+    rolecall cannot see and what it does not read leave of "Can be deleted now"."""
+    state = next((rule.states[s] for s in usage.states if s in rule.states), None)
+    if state is not None:
+        return Readiness(
+            state.verdict, state.text, usage, rule, state.warning, state.warning_source
+        )
+    if rule.unseen:
+        return Readiness(
+            "not_checked",
+            f"Not checked: {rule.found}{_where(role, usage)}, but "
+            f"{rule.unseen}. AWS will check when you delete.",
+            usage,
+            rule,
+        )
+    hedge = f" {rule.hedge}" if rule.hedge else ""
+    return Readiness(
+        "ready",
+        f"Can be deleted now: {rule.found}{_where(role, usage)}.{hedge}",
+        usage,
+        rule,
+    )
+
+
 def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
     if role.state in (ServiceLinkedRole.State.DELETED, ServiceLinkedRole.State.GONE):
         return Readiness("absent", "The role no longer exists in AWS.", Usage())
@@ -262,6 +294,8 @@ def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
         )
     if usage.blocked:
         text = f"Blocked in {_plural(len(usage.blocked), 'region')}"
+        if not _where(role, usage):
+            text = "Blocked in the account"
         if usage.unknown:
             text += f"; {_plural(len(usage.unknown), 'region')} could not be checked"
         return Readiness("blocked", text + ".", usage, rule)
@@ -273,17 +307,4 @@ def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
             usage,
             rule,
         )
-    if rule.unseen:
-        return Readiness(
-            "not_checked",
-            f"Not checked: {rule.found}{_where(role, usage)}, but "
-            f"{rule.unseen}. AWS will check when you delete.",
-            usage,
-            rule,
-        )
-    return Readiness(
-        "ready",
-        f"Can be deleted now: {rule.found}{_where(role, usage)}.",
-        usage,
-        rule,
-    )
+    return _nothing_blocks(role, rule, usage)

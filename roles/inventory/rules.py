@@ -9,7 +9,9 @@ the verdict says "Not checked" and shows the rule, never "Can be deleted now".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from roles.aws.blockers import CONSOLIDATED_BILLING, NO_ORGANIZATION
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,20 @@ class Rule:
     # Set where finding nothing is not enough to call the role free: what rolecall
     # cannot see from the account (CloudTrail's trusted access).
     unseen: str = ""
+    # Set where "Can be deleted now" rests on reads that leave something the guide
+    # mentions unread (ELB's target groups): said after the verdict, in its words.
+    hedge: str = ""
+    # A state of the account a reader reports (roles/aws/blockers.py STATES) -> the
+    # verdict it gives, its words, and AWS's own caution quoted beside it.
+    states: dict[str, State] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class State:
+    verdict: str  # "not_checked" or "ready"
+    text: str
+    warning: str = ""  # AWS's words, quoted, shown with the verdict
+    warning_source: str = ""
 
 
 GUIDE = "https://docs.aws.amazon.com"
@@ -43,6 +59,8 @@ RULES: dict[str, Rule] = {
         f"{GUIDE}/elasticloadbalancing/latest/userguide/elb-service-linked-roles.html",
         checked=True,
         found="no load balancer",
+        hedge="Target groups are not read: the guide names them only as creating this role, "
+        "and only load balancers as blocking its deletion.",
     ),
     "autoscaling.amazonaws.com": Rule(
         "EC2 Auto Scaling",
@@ -106,9 +124,10 @@ RULES: dict[str, Rule] = {
         "itself when the account leaves the organization",
         f"{GUIDE}/awscloudtrail/latest/userguide/using-service-linked-roles.html",
         checked=True,
-        found="no organization trail",
+        found="no organization trail or organization event data store",
         unseen="whether CloudTrail's trusted access with Organizations is on cannot be seen "
-        "from a member account",
+        'from a member account, nor an organization event data store ("Member accounts '
+        'cannot see the organization event data store")',
     ),
     "sso.amazonaws.com": Rule(
         "IAM Identity Center",
@@ -116,6 +135,11 @@ RULES: dict[str, Rule] = {
         "account, all kept in the organization's Identity Center; AWS removes the role itself "
         "when the account leaves the organization",
         f"{GUIDE}/singlesignon/latest/userguide/using-service-linked-roles.html",
+        checked=True,
+        found="no Identity Center role (path /aws-reserved/sso.amazonaws.com/) and no AWSSSO_ "
+        "SAML provider in the account",
+        unseen="the user and group assignments and permission sets for this account are kept "
+        "in the organization's Identity Center, which cannot be read from the account",
     ),
     "organizations.amazonaws.com": Rule(
         "AWS Organizations",
@@ -126,6 +150,24 @@ RULES: dict[str, Rule] = {
         found="the account is in no organization, or in one with consolidated billing only",
         blocked_forbids="this account's organization has all features enabled, and after "
         "that the AWSServiceRoleForOrganizations role cannot be deleted from any account",
+        states={
+            NO_ORGANIZATION: State(
+                "not_checked",
+                "Not checked: the account is in no organization. AWS documents when this role "
+                "can be deleted only for an organization with all features (never) or with "
+                "consolidated billing only (it can be). AWS will check when you delete.",
+            ),
+            CONSOLIDATED_BILLING: State(
+                "ready",
+                "Can be deleted now: the account's organization has consolidated billing only.",
+                "AWS: \u201cAlthough we don't recommend it, if your organization has only "
+                "consolidated billing features enabled, the service-linked role named "
+                "AWSServiceRoleForOrganizations is never used, and you can delete it. If you "
+                "later want to enable all features in your organization, the role is required, "
+                "and you must restore it.\u201d",
+                f"{GUIDE}/organizations/latest/userguide/orgs_integrate_services.html",
+            ),
+        },
     ),
     "trustedadvisor.amazonaws.com": Rule(
         "AWS Trusted Advisor",

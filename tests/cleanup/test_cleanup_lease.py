@@ -172,6 +172,7 @@ def test_no_transaction_is_open_during_any_cleanup_aws_call(emulator, prod, oper
         "DescribeHub",
         "DescribeConfigurationRecorders",
         "DescribeTrails",
+        "ListEventDataStores",
     }
     assert made == cleanup_calls | reads, made ^ (cleanup_calls | reads)
     assert plan.resync.status == "succeeded"

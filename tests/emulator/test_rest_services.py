@@ -85,12 +85,20 @@ def test_faults_name_rest_operations(aws, control, service, operation, call, cod
     call(client)  # the fault is used up; the next call goes through
 
 
-def test_serverless_caches_are_not_modelled(aws, control):
+def test_serverless_caches_are_served(aws, control):
     elasticache = aws.client("elasticache", region=EAST, account=PROD)
     control.reset_calls()
-    # Prod has a cache cluster in us-east-1 (demo scenario), but no serverless cache.
+    # Prod has a cache cluster and a serverless cache in us-east-1 (demo scenario).
     answer = elasticache.describe_serverless_caches(MaxResults=100)
-    assert answer["ServerlessCaches"] == []
+    assert [
+        (c["ServerlessCacheName"], c["ARN"], c["Status"]) for c in answer["ServerlessCaches"]
+    ] == [
+        (
+            "carts-serverless",
+            f"arn:aws:elasticache:{EAST}:{PROD}:serverlesscache:carts-serverless",
+            "available",
+        )
+    ]
     assert "NextToken" not in answer
     clusters = elasticache.describe_cache_clusters()["CacheClusters"]
     assert [c["CacheClusterId"] for c in clusters] == ["sessions-prod"]

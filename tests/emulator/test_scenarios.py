@@ -124,7 +124,10 @@ def test_demo_prod_resources_block_their_roles(aws, control):
         "AWSServiceRoleForElastiCache": [
             {
                 "Region": east,
-                "Resources": [f"arn:aws:elasticache:{east}:{PROD}:cluster:sessions-prod"],
+                "Resources": [
+                    f"arn:aws:elasticache:{east}:{PROD}:cluster:sessions-prod",
+                    f"arn:aws:elasticache:{east}:{PROD}:serverlesscache:carts-serverless",
+                ],
             }
         ],
         "AWSServiceRoleForAmazonEKS": [
@@ -134,7 +137,12 @@ def test_demo_prod_resources_block_their_roles(aws, control):
             {"Region": west, "Resources": detector_arns(aws, PROD, west)},
             {"Region": east, "Resources": detector_arns(aws, PROD, east)},
         ],
-        "AWSServiceRoleForConfig": [{"Region": west, "Resources": ["default"]}],
+        "AWSServiceRoleForConfig": [
+            {
+                "Region": west,
+                "Resources": [f"arn:aws:config:{west}:{PROD}:configuration-recorder/default"],
+            }
+        ],
         "AWSServiceRoleForSecurityHub": [
             {"Region": east, "Resources": [f"arn:aws:securityhub:{east}:{PROD}:hub/default"]}
         ],
@@ -174,7 +182,12 @@ def test_demo_hub_resources_block_its_security_roles(aws, control):
         "AWSServiceRoleForAmazonGuardDuty": [
             {"Region": east, "Resources": detector_arns(aws, HUB, east)}
         ],
-        "AWSServiceRoleForConfig": [{"Region": east, "Resources": ["default"]}],
+        "AWSServiceRoleForConfig": [
+            {
+                "Region": east,
+                "Resources": [f"arn:aws:config:{east}:{HUB}:configuration-recorder/default"],
+            }
+        ],
         "AWSServiceRoleForSecurityHub": [
             {"Region": west, "Resources": [f"arn:aws:securityhub:{west}:{HUB}:hub/default"]},
             {"Region": east, "Resources": [f"arn:aws:securityhub:{east}:{HUB}:hub/default"]},
@@ -183,6 +196,18 @@ def test_demo_hub_resources_block_its_security_roles(aws, control):
             {
                 "Region": west,
                 "Resources": [f"arn:aws:access-analyzer:{west}:{HUB}:analyzer/account-analyzer"],
+            }
+        ],
+        # What IAM Identity Center keeps in the account: a provisioned permission set's
+        # role and its SAML provider (IAM is global).
+        "AWSServiceRoleForSSO": [
+            {
+                "Region": "global",
+                "Resources": [
+                    f"arn:aws:iam::{HUB}:role/aws-reserved/sso.amazonaws.com/"
+                    "AWSReservedSSO_AdministratorAccess_5f1d0c2b9a7e4e31",
+                    f"arn:aws:iam::{HUB}:saml-provider/AWSSSO_a1b2c3d4e5f60718_DO_NOT_DELETE",
+                ],
             }
         ],
     }

@@ -274,6 +274,11 @@ def put_recorder(aws, region: str, name: str, role: str) -> None:
     )
 
 
+def recorder(region: str, name: str) -> str:
+    """A recorder in RoleUsageList: an ARN (moto keeps none, so no recorder id)."""
+    return f"arn:aws:config:{region}:{STAGING}:configuration-recorder/{name}"
+
+
 def test_recorders_using_the_role_block_config(aws, deletes):
     config_role = role_arn(aws, "AWSServiceRoleForConfig")
     put_recorder(aws, EAST, "default", config_role)
@@ -284,8 +289,8 @@ def test_recorders_using_the_role_block_config(aws, deletes):
     assert deletes("AWSServiceRoleForConfig") == (
         "FAILED",
         [
-            {"Region": WEST, "Resources": ["audit"]},
-            {"Region": EAST, "Resources": ["default"]},
+            {"Region": WEST, "Resources": [recorder(WEST, "audit")]},
+            {"Region": EAST, "Resources": [recorder(EAST, "default")]},
         ],
     )
 
@@ -388,3 +393,61 @@ def test_organization_trails_block_cloudtrail_in_their_home_region(aws, deletes)
     east.update_trail(Name="org-trail", IsOrganizationTrail=False)
     assert deletes("AWSServiceRoleForCloudTrail") == ("SUCCEEDED", [])
     assert_gone(aws, "AWSServiceRoleForCloudTrail")
+
+
+def test_serverless_caches_block_elasticache(aws, deletes):
+    elasticache = client(aws, "elasticache", EAST)
+    cache = elasticache.create_serverless_cache(ServerlessCacheName="carts", Engine="valkey")
+    arn = cache["ServerlessCache"]["ARN"]
+    assert arn == f"arn:aws:elasticache:{EAST}:{STAGING}:serverlesscache:carts"
+    assert deletes("AWSServiceRoleForElastiCache") == (
+        "FAILED",
+        [{"Region": EAST, "Resources": [arn]}],
+    )
+    elasticache.delete_serverless_cache(ServerlessCacheName="carts")
+    assert elasticache.describe_serverless_caches()["ServerlessCaches"] == []
+    assert deletes("AWSServiceRoleForElastiCache") == ("SUCCEEDED", [])
+
+
+def test_organization_event_data_stores_block_cloudtrail(aws, deletes):
+    client(aws, "iam", EAST).create_service_linked_role(AWSServiceName="cloudtrail.amazonaws.com")
+    west = client(aws, "cloudtrail", WEST)
+    store = west.create_event_data_store(Name="org-lake", OrganizationEnabled=True)
+    # A store of the account's own events does not use the role.
+    client(aws, "cloudtrail", EAST).create_event_data_store(Name="own-lake")
+    listed = west.list_event_data_stores()["EventDataStores"]
+    assert listed == [{"EventDataStoreArn": store["EventDataStoreArn"], "Name": "org-lake"}]
+    detail = west.get_event_data_store(EventDataStore=store["EventDataStoreArn"])
+    assert detail["OrganizationEnabled"] is True
+    assert deletes("AWSServiceRoleForCloudTrail") == (
+        "FAILED",
+        [{"Region": WEST, "Resources": [store["EventDataStoreArn"]]}],
+    )
+    west.delete_event_data_store(EventDataStore=store["EventDataStoreArn"])
+    with pytest.raises(ClientError) as excinfo:
+        west.get_event_data_store(EventDataStore=store["EventDataStoreArn"])
+    assert excinfo.value.response["Error"]["Code"] == "EventDataStoreNotFoundException"
+    assert deletes("AWSServiceRoleForCloudTrail") == ("SUCCEEDED", [])
+
+
+def test_identity_center_roles_and_saml_provider_block_sso(aws, deletes):
+    iam = client(aws, "iam", EAST)
+    iam.create_service_linked_role(AWSServiceName="sso.amazonaws.com")
+    role = iam.create_role(
+        RoleName="AWSReservedSSO_ReadOnly_0123456789abcdef",
+        Path="/aws-reserved/sso.amazonaws.com/",
+        AssumeRolePolicyDocument="{}",
+    )["Role"]
+    provider = iam.create_saml_provider(
+        Name="AWSSSO_0123456789abcdef_DO_NOT_DELETE", SAMLMetadataDocument="x" * 1000
+    )["SAMLProviderArn"]
+    # Neither a role elsewhere nor another SAML provider is Identity Center's.
+    iam.create_role(RoleName="AWSReservedSSO_elsewhere", AssumeRolePolicyDocument="{}")
+    iam.create_saml_provider(Name="okta", SAMLMetadataDocument="x" * 1000)
+    assert deletes("AWSServiceRoleForSSO") == (
+        "FAILED",
+        [{"Region": "global", "Resources": sorted([role["Arn"], provider])}],
+    )
+    iam.delete_role(RoleName=role["RoleName"])
+    iam.delete_saml_provider(SAMLProviderArn=provider)
+    assert deletes("AWSServiceRoleForSSO") == ("SUCCEEDED", [])

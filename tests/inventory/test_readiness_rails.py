@@ -123,8 +123,7 @@ def test_consolidated_billing_leaves_the_organizations_role_deletable(sync_demo,
     org = role(HUB, "AWSServiceRoleForOrganizations")
     assert org.verdict == "ready"
     assert readiness(org).text == (
-        "Can be deleted now: the account is in no organization, or in one with consolidated "
-        "billing only."
+        "Can be deleted now: the account's organization has consolidated billing only."
     )
 
 
@@ -250,7 +249,9 @@ def test_an_account_scanning_every_region_says_so_without_the_caveat(sync_demo, 
     elb = role(STAGING, ELB)
     every = len(client("ec2", STAGING).describe_regions()["Regions"])
     assert readiness(elb).text == (
-        f"Can be deleted now: no load balancer in any of the {every} regions read."
+        f"Can be deleted now: no load balancer in any of the {every} regions read. "
+        "Target groups are not read: the guide names them only as creating this role, and "
+        "only load balancers as blocking its deletion."
     )
 
 

@@ -56,6 +56,8 @@ def _remove_caches(account: str, region: str) -> None:
     for cluster in elasticache.describe_cache_clusters()["CacheClusters"]:
         if cluster.get("CacheClusterStatus") != "deleting":
             elasticache.delete_cache_cluster(CacheClusterId=cluster["CacheClusterId"])
+    for cache in elasticache.describe_serverless_caches()["ServerlessCaches"]:
+        elasticache.delete_serverless_cache(ServerlessCacheName=cache["ServerlessCacheName"])
 
 
 def _remove_eks(account: str, region: str) -> None:
@@ -103,7 +105,10 @@ BLOCKED = {
         {"us-east-1": ["ledger-aurora"], "eu-west-1": ["orders-db"]},
         _remove_databases,
     ),
-    (PROD, "AWSServiceRoleForElastiCache"): ({"us-east-1": ["sessions-prod"]}, _remove_caches),
+    (PROD, "AWSServiceRoleForElastiCache"): (
+        {"us-east-1": ["carts-serverless", "sessions-prod"]},
+        _remove_caches,
+    ),
     (PROD, "AWSServiceRoleForAmazonEKS"): ({"ap-southeast-2": ["platform-prod"]}, _remove_eks),
     (PROD, "AWSServiceRoleForAmazonGuardDuty"): (
         {"us-east-1": None, "eu-west-1": None},  # detector ids are generated
@@ -147,6 +152,8 @@ def test_a_blocked_role_shows_its_blockers_fails_as_predicted_and_frees_once_the
     predicted = verdict.usage.role_usage_list()
     for entry in predicted:
         for arn in entry["Resources"]:
+            # RoleUsageType's resources are ARNs of 20 to 2048 characters (IAM's model).
+            assert arn.startswith("arn:aws:") and 20 <= len(arn) <= 2048, arn
             assert arn in html.split('data-testid="blockers"')[1]
 
     deletion = drive_deletion(request_deletion(role, user=operator).request)

@@ -23,10 +23,9 @@ def test_a_rule_is_checked_exactly_where_rolecall_has_a_reader_and_only_support_
     read = {p for p in RULES if p == ECS_PRINCIPAL or reader_for(p) is not None}
     assert {p for p, r in RULES.items() if r.checked} == read
     assert sorted(set(read) - {ECS_PRINCIPAL}) == sorted(READERS)
-    # Identity Center, Trusted Advisor and EC2 Spot: nothing a member account can read.
+    # Trusted Advisor and EC2 Spot: nothing a member account can read.
     assert sorted(set(RULES) - read) == [
         "spot.amazonaws.com",
-        "sso.amazonaws.com",
         "support.amazonaws.com",
         "trustedadvisor.amazonaws.com",
     ]

@@ -14,7 +14,7 @@ from tests.support.sync import REGIONS
 pytestmark = pytest.mark.engine
 
 # What something still holds in the demo (emulator/scenarios/demo.py, add_resources and
-# PROD_CLUSTERS): 10 roles in prod, 5 in the hub, none in staging. The hub manages an
+# PROD_CLUSTERS): 10 roles in prod, 6 in the hub, none in staging. The hub manages an
 # organization with all features, which keeps its Organizations role for good.
 BLOCKED_IN_DEMO = [
     ("acme-prod", "AWSServiceRoleForECS"),
@@ -31,6 +31,7 @@ BLOCKED_IN_DEMO = [
     ("security-hub", "AWSServiceRoleForConfig"),
     ("security-hub", "AWSServiceRoleForSecurityHub"),
     ("security-hub", "AWSServiceRoleForAccessAnalyzer"),
+    ("security-hub", "AWSServiceRoleForSSO"),
 ]
 # Resources found, yet not "blocked": AWS does not allow deleting it while the
 # organization has all features, whatever is cleaned up.
@@ -47,7 +48,7 @@ def test_overview_counts(viewer_client, synced):
     counts = response.context["counts"]
     # emulator/scenarios/demo.py: 33 service-linked roles (9 hub, 14 prod, 10 staging).
     assert counts["total"] == ServiceLinkedRole.objects.count() == 33
-    assert counts["blocked"] == len(BLOCKED_IN_DEMO) == 14
+    assert counts["blocked"] == len(BLOCKED_IN_DEMO) == 15
     assert counts["in_use"] + counts["unused"] == counts["total"]
     assert b"acme-prod" in response.content
 
