@@ -133,7 +133,7 @@ def check(values: dict[str, str], document: dict) -> None:
         if value is None:
             continue
         pattern = spec.get("AllowedPattern")
-        if pattern is not None and not re.search(pattern, value, re.ASCII):
+        if pattern is not None and not re.fullmatch(pattern, value, re.ASCII):
             shown = "" if spec.get("NoEcho") else f" {value!r}"
             raise TemplateError(f"{name}{shown} does not match its AllowedPattern {pattern}")
         if not int(spec.get("MinLength", 0)) <= len(value) <= int(spec.get("MaxLength", 4096)):

@@ -173,3 +173,17 @@ def test_identity_policies_are_judged_only_with_enforcement_on(aws, control):
     assert assume_read(sts, PROD)["Credentials"]
     control.enforce_iam(True)
     refusal(lambda: assume_read(sts, PROD))
+
+
+@pytest.mark.parametrize(
+    "value, accepted",
+    [("abc", True), ("abc!", False), ("!abc", False), ("a", False), ("abcdefg", False)],
+)
+def test_a_parameter_must_match_its_pattern_whole_and_its_lengths(value, accepted):
+    # "the pattern must match the entire parameter value provided" (CloudFormation).
+    spec = {"Parameters": {"Name": {"AllowedPattern": "[a-z]+", "MinLength": 2, "MaxLength": 6}}}
+    if accepted:
+        member_roles.check({"Name": value}, spec)
+    else:
+        with pytest.raises(member_roles.TemplateError, match="Name"):
+            member_roles.check({"Name": value}, spec)
