@@ -4,9 +4,11 @@
 call made with credentials from ``sts:AssumeRole`` against the assumed role's
 identity policies (inline and attached), as AWS does: an explicit Deny wins, else
 some Allow must match the action, the resource ARN and the conditions
-(``emulator/policy_eval.py``). The hub's long-term keys, which stand for the
-principal rolecall runs as, are not judged: nothing in the emulator grants them
-anything, as nothing in AWS would show what the operator gave them.
+(``emulator/policy_eval.py``). ``sts:AssumeRole`` itself is judged by the AssumeRole
+patch (``emulator/patches/sts.py``): the role's trust policy and, under enforcement,
+the caller's identity policies, whoever the caller is. The hub's long-term keys stand
+for a session of rolecall's principal role (``emulator/member_roles.py``); their other
+calls are not judged.
 
 The resource of a call is the ARN AWS authorizes for it (Service Authorization
 Reference): a role for IAM role actions, a managed policy for policy reads, an ECS

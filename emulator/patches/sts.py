@@ -14,6 +14,16 @@ emulator can record them with every call made with its credentials, as CloudTrai
 does.  SourceIdentity and DurationSeconds are validated as the AssumeRole API
 reference gives (2-64 characters of ``[\\w+=,.@-]``, not starting ``aws:``; 900
 seconds up to the role's maximum session duration).
+
+With IAM enforcement on, the caller's identity policies are judged too, on the role's
+ARN, for each of those actions: across accounts they must allow them; within one
+account a trust policy naming the caller itself is enough, one naming only its account
+needs their Allow, and an explicit deny in them always refuses (STS API reference,
+AssumeRole; IAM User Guide, "Cross-account policy evaluation logic").  The caller is
+an assumed role's session, an IAM user with access keys, or, for the hub's other
+long-term keys, a session of rolecall's principal role ``rolecall``, which
+GetCallerIdentity names too (``emulator/member_roles.py`` creates it with the policy
+of ``deploy/aws/rolecall-principal.yaml``).
 """
 
 from __future__ import annotations

@@ -187,3 +187,51 @@ def test_a_parameter_must_match_its_pattern_whole_and_its_lengths(value, accepte
     else:
         with pytest.raises(member_roles.TemplateError, match="Name"):
             member_roles.check({"Name": value}, spec)
+
+
+def test_a_role_session_is_judged_on_the_arn_of_the_role_it_assumes(enforced):
+    iam = enforced.client("iam")
+    trusts_the_hub = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{HUB}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    for name in ("Target", "Other"):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trusts_the_hub))
+    trusts_rolecall = json.loads(json.dumps(trusts_the_hub))
+    trusts_rolecall["Statement"][0]["Principal"] = {"AWS": member_roles.PRINCIPAL}
+    iam.create_role(RoleName="Caller", AssumeRolePolicyDocument=json.dumps(trusts_rolecall))
+    target = f"arn:aws:iam::{HUB}:role/Target"
+    allow = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": target}
+    iam.put_role_policy(
+        RoleName="Caller",
+        PolicyName="target-only",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allow]}),
+    )
+    creds = enforced.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{HUB}:role/Caller", RoleSessionName="chain"
+    )["Credentials"]
+    sts = boto3.client(
+        "sts",
+        endpoint_url=enforced.url,
+        region_name="us-east-1",
+        config=NO_RETRY,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    assert sts.assume_role(RoleArn=target, RoleSessionName="next")["Credentials"]
+    # The trust names only the account, so the identity policy must allow this role too.
+    error = refusal(
+        lambda: sts.assume_role(RoleArn=f"arn:aws:iam::{HUB}:role/Other", RoleSessionName="no")
+    )
+    assert error["Message"] == (
+        f"User: arn:aws:sts::{HUB}:assumed-role/Caller/chain is not authorized to perform: "
+        f"sts:AssumeRole on resource: arn:aws:iam::{HUB}:role/Other because no "
+        "identity-based policy allows the sts:AssumeRole action"
+    )
