@@ -4,9 +4,11 @@
 call made with credentials from ``sts:AssumeRole`` against the assumed role's
 identity policies (inline and attached), as AWS does: an explicit Deny wins, else
 some Allow must match the action, the resource ARN and the conditions
-(``emulator/policy_eval.py``). The hub's long-term keys, which stand for the
-principal rolecall runs as, are not judged: nothing in the emulator grants them
-anything, as nothing in AWS would show what the operator gave them.
+(``emulator/policy_eval.py``). ``sts:AssumeRole`` itself is judged by the AssumeRole
+patch (``emulator/patches/sts.py``): the role's trust policy and, under enforcement,
+the caller's identity policies, whoever the caller is. The hub's long-term keys stand
+for a session of rolecall's principal role (``emulator/member_roles.py``); their other
+calls are not judged.
 
 The resource of a call is the ARN AWS authorizes for it (Service Authorization
 Reference): a role for IAM role actions, a managed policy for policy reads, an ECS
@@ -39,6 +41,9 @@ TRAIL_SIZE = 20_000
 # "No permissions are required to perform this operation" (STS API reference,
 # GetCallerIdentity): even an explicit deny does not stop it.
 NEEDS_NO_PERMISSION = {"sts:GetCallerIdentity"}
+# Judged with the role's trust policy and the caller's identity policies together, on
+# the role's ARN, by the AssumeRole patch (emulator/patches/sts.py).
+JUDGED_BY_STS = {"sts:AssumeRole"}
 KEPT_PARAMS = (
     "RoleName",
     "AWSServiceName",
@@ -207,23 +212,38 @@ def resources(call: AwsCall, body: dict) -> list[str]:
 # --- the decision ---------------------------------------------------------------------
 
 
-def _documents(role_arn: str, account: str) -> list[dict]:
-    backend = iam_backends[account]["aws"]
-    role = next((r for r in backend.roles.values() if r.arn == role_arn), None)
-    if role is None:
-        return []  # the role was deleted: its sessions can do nothing
-    documents = [json.loads(document) for document in role.policies.values()]
-    for policy in role.managed_policies.values():
+def _holder_documents(holder) -> list[dict]:
+    """The inline and attached (default version) policies of a moto role, user or group."""
+    documents = [json.loads(document) for document in holder.policies.values()]
+    for policy in holder.managed_policies.values():
         version = next(v for v in policy.versions if v.version_id == policy.default_version_id)
         documents.append(json.loads(version.document))
     return documents
 
 
+def role_documents(role_arn: str, account: str) -> list[dict]:
+    """The identity policies of the role ``role_arn`` in ``account`` (LOCK held)."""
+    backend = iam_backends[account]["aws"]
+    role = next((r for r in backend.roles.values() if r.arn == role_arn), None)
+    if role is None:
+        return []  # the role was deleted: its sessions can do nothing
+    return _holder_documents(role)
+
+
+def user_documents(user, account: str) -> list[dict]:
+    """The identity policies of an IAM user: its own and its groups' (LOCK held)."""
+    documents = _holder_documents(user)
+    for group in iam_backends[account]["aws"].groups.values():
+        if user in group.users:
+            documents += _holder_documents(group)
+    return documents
+
+
 def refusal(call: AwsCall, body: dict, assumed) -> str | None:
     """Why AWS would refuse this call under the role's policies, or None (LOCK held)."""
-    if call.operation in NEEDS_NO_PERMISSION:
+    if call.operation in NEEDS_NO_PERMISSION | JUDGED_BY_STS:
         return None
-    documents = _documents(assumed.role_arn, call.account)
+    documents = role_documents(assumed.role_arn, call.account)
     context: dict[str, object] = {
         "aws:PrincipalArn": assumed.role_arn,
         "aws:PrincipalAccount": call.account,

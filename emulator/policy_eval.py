@@ -9,8 +9,10 @@ case-sensitively, and every condition holds (all operators, and every key within
 one, must hold; a key lists alternatives).
 
 Conditions: the string operators (``StringEquals``, ``StringNotEquals``,
-``StringEqualsIgnoreCase``, ``StringLike``, ``StringNotLike``), ``Null`` and
-``Bool``, with the ``ForAllValues:``/``ForAnyValue:`` set prefixes and the
+``StringEqualsIgnoreCase``, ``StringLike``, ``StringNotLike``), the ARN operators
+(``ArnEquals``, ``ArnLike``, ``ArnNotEquals``, ``ArnNotLike``: "Each of the six
+colon-delimited components of the ARN is checked separately", as for a Resource),
+``Null`` and ``Bool``, with the ``ForAllValues:``/``ForAnyValue:`` set prefixes and the
 ``IfExists`` suffix. An operator this module does not know makes the statement
 fail closed: an Allow using one grants nothing, a Deny using one denies, so the
 emulator never allows what AWS might refuse. Resource ARNs match segment by segment
@@ -30,8 +32,13 @@ COMPARED = (
     "StringEqualsIgnoreCase",
     "StringLike",
     "StringNotLike",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
     "Bool",
 )
+NEGATED = ("StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike")
 
 
 def as_list(value) -> list:
@@ -87,6 +94,8 @@ def _compare(base: str, expected: str, actual: str) -> bool:
         return expected.lower() == actual.lower()
     if base in ("StringLike", "StringNotLike"):
         return wildcard(expected, actual)
+    if base.startswith("Arn"):  # ArnEquals and ArnLike "behave identically"
+        return arn_matches(expected, actual)
     if base == "Bool":
         return expected.lower() == actual.lower()
     raise KeyError(base)
@@ -102,7 +111,7 @@ def _test(operator: str, expected: list[str], actual) -> bool:
         return (actual is None) == wanted
     if base not in COMPARED:
         raise Unmodelled(operator)
-    negated = base in ("StringNotEquals", "StringNotLike")
+    negated = base in NEGATED
     if actual is None:
         if prefix == "ForAllValues":
             return True  # an empty set satisfies "for all"

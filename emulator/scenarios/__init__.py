@@ -16,9 +16,9 @@ from moto.ec2.models import ec2_backends
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.models import moto_api_backend
 
-from .. import advisor, deletion, organization
+from .. import advisor, deletion, member_roles, organization
 from ..patches import accessanalyzer
-from ..state import LOCK, RUN
+from ..state import HUB_ACCOUNT, LOCK, RUN
 from . import demo, empty, large
 
 BUILDERS = {"demo": demo.build, "empty": empty.build, "large": large.build}
@@ -60,6 +60,8 @@ def load(name: str, params: dict | None = None) -> float:
         # The one "now" every date of the scenario is counted back from (/_emulator/state).
         RUN.now = datetime.now(UTC).replace(microsecond=0)
         BUILDERS[name](params)
+        held = organization.of(HUB_ACCOUNT)
+        member_roles.create_principal(held.id if held is not None else None)
         RUN.scenario = name
         return time.perf_counter() - started
 

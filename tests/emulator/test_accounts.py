@@ -48,8 +48,9 @@ def test_assume_role_denied(aws, role_arn, external_id):
     response = excinfo.value.response
     assert response["Error"]["Code"] == "AccessDenied"
     assert response["Error"]["Message"] == (
-        f"User: arn:aws:sts::123456789012:user/moto is not authorized to perform: "
-        f"sts:AssumeRole on resource: {role_arn}"
+        # The hub's keys stand for a session of rolecall's principal role.
+        "User: arn:aws:sts::123456789012:assumed-role/rolecall/rolecall is not authorized "
+        f"to perform: sts:AssumeRole on resource: {role_arn}"
     )
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert response["ResponseMetadata"]["RequestId"]

@@ -202,6 +202,97 @@ def test_a_wildcard_stays_within_its_arn_segment():
     assert decide([policy], "ecs:DeleteCluster", other, {}) == IMPLICIT
 
 
+# "Each of the six colon-delimited components of the ARN is checked separately"
+# (IAM User Guide, "IAM JSON policy elements: Condition operators", ARN operators).
+ROLE = "arn:aws:iam::123456789012:role/Admin"
+
+
+def deny_on(resource: str) -> dict:
+    return {
+        "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:*", "Resource": resource},
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "resource, verdict",
+    [
+        ("arn:aws:iam::123456789012:role/*", DENY),
+        ("arn:aws:iam::*:role/Adm?n", DENY),
+        ("arn:aws:iam::*", ALLOW),  # "*" fills the account segment, not what follows it
+        ("arn:aws:iam::1234*", ALLOW),
+        ("arn:aws:*", ALLOW),
+    ],
+)
+def test_a_deny_reaches_only_what_its_segments_match(resource, verdict):
+    assert decide([deny_on(resource)], "iam:DeleteRole", ROLE, {}) == verdict
+
+
+SOURCE = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"
+
+
+@pytest.mark.parametrize(
+    "condition, context, holds",
+    [
+        # AWS's own example: StringLike crosses the colons, ArnLike does not.
+        (
+            {"StringLike": {"aws:SourceArn": "arn:aws:someservice:*:111122223333:finance/*"}},
+            {"aws:SourceArn": SOURCE},
+            True,
+        ),
+        (
+            {"ArnLike": {"aws:SourceArn": "arn:aws:someservice:*:111122223333:finance/*"}},
+            {"aws:SourceArn": SOURCE},
+            False,
+        ),
+        (
+            {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Rolecall*"}},
+            {"aws:PrincipalArn": "arn:aws:iam::1:role/RolecallAudit"},
+            True,
+        ),
+        (
+            {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::*:role/Rolecall*"}},
+            {"aws:PrincipalArn": "arn:aws:iam::1:role/RolecallAudit"},
+            True,
+        ),  # "identically"
+        ({"ArnEquals": {"aws:PrincipalArn": ROLE}}, {"aws:PrincipalArn": ROLE.lower()}, False),
+        ({"ArnLike": {"aws:SourceArn": "arn:*"}}, {}, False),
+        (
+            {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Admin"}},
+            {"aws:PrincipalArn": ROLE},
+            False,
+        ),
+        (
+            {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::*:role/Other"}},
+            {"aws:PrincipalArn": ROLE},
+            True,
+        ),
+        ({"ArnNotLike": {"aws:SourceArn": "arn:*"}}, {}, True),  # an absent key: "true"
+        ({"ArnLikeIfExists": {"aws:SourceArn": "arn:aws:sns:*:1:t"}}, {}, True),
+        (
+            {"ForAnyValue:ArnLike": {"aws:SourceArn": "arn:aws:sns:*:1:*"}},
+            {"aws:SourceArn": ["arn:aws:sqs:r:1:q", "arn:aws:sns:r:1:t"]},
+            True,
+        ),
+    ],
+)
+def test_arn_conditions(condition, context, holds):
+    assert conditions_hold(condition, context) is holds
+
+
+def test_a_deny_on_a_principal_arn_denies_only_the_principals_it_names():
+    policy = deny_on("*")
+    policy["Statement"][1]["Condition"] = {
+        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Intruder*"}
+    }
+    context = {"aws:PrincipalArn": "arn:aws:iam::1:role/RolecallAudit"}
+    assert decide([policy], "iam:GetRole", ROLE, context) == ALLOW
+    context = {"aws:PrincipalArn": "arn:aws:iam::1:role/Intruder-1"}
+    assert decide([policy], "iam:GetRole", ROLE, context) == DENY
+
+
 def trust(*statements) -> str:
     import json
 
