@@ -8,12 +8,13 @@ itself (``accessanalyzer``, routed by ``server.EmulatorApp``).  See ``emulator/R
 
 from __future__ import annotations
 
-from . import autoscaling, ecs, elasticache, iam, motoapi, organizations, sts
+from . import autoscaling, ec2, ecs, elasticache, iam, motoapi, organizations, sts
 
 
 def apply() -> None:
     iam.apply()
     autoscaling.apply()
+    ec2.apply()
     ecs.apply()
     elasticache.apply()
     motoapi.apply()
