@@ -19,7 +19,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from . import deletion, scenarios
+from . import deletion, regions, scenarios, trusted_advisor
 from .enforce import TRAIL
 from .faults import FAULTS, FaultError
 from .patches.iam import publish_version
@@ -275,6 +275,46 @@ def managed_policy_version(body: dict) -> dict:
             raise ControlError(404, str(error)) from None
 
 
+def _account(body: dict) -> str:
+    account = body.get("account")
+    if not isinstance(account, str) or len(account) != 12 or not account.isdigit():
+        raise ControlError(400, '"account" must be a 12-digit account id')
+    return account
+
+
+def set_regions(body: dict) -> dict:
+    """The opt-in Regions an account has enabled (AWS: account:EnableRegion, console)."""
+    account, opt_in = _account(body), body.get("opted_in")
+    if not isinstance(opt_in, list) or not all(isinstance(r, str) for r in opt_in):
+        raise ControlError(400, '"opted_in" must be a list of Region names')
+    with LOCK:
+        try:
+            regions.enable(account, opt_in)
+        except ValueError as error:
+            raise ControlError(400, str(error)) from None
+        RUN.writes += 1
+        return {"account": account, "opted_in": regions.enabled(account)}
+
+
+def get_regions(body: dict) -> dict:
+    return {"opted_in": {a: sorted(r) for a, r in sorted(regions.ENABLED.items())}}
+
+
+def set_trusted_advisor(body: dict) -> dict:
+    """Trusted Advisor on or off in an account (AWS: its console's Preferences only)."""
+    account, enabled = _account(body), body.get("enabled")
+    if not isinstance(enabled, bool):
+        raise ControlError(400, '"enabled" must be true or false')
+    with LOCK:
+        trusted_advisor.set_enabled(account, enabled)
+        RUN.writes += 1
+    return {"account": account, "enabled": enabled}
+
+
+def get_trusted_advisor(body: dict) -> dict:
+    return {"disabled": sorted(trusted_advisor.DISABLED)}
+
+
 ROUTES = {
     "/health": {"GET": health},
     "/state": {"GET": state},
@@ -287,6 +327,8 @@ ROUTES = {
     "/trail": {"GET": trail, "DELETE": clear_trail},
     "/role-last-used": {"POST": role_last_used},
     "/managed-policy-version": {"POST": managed_policy_version},
+    "/regions": {"POST": set_regions, "GET": get_regions},
+    "/trusted-advisor": {"POST": set_trusted_advisor, "GET": get_trusted_advisor},
 }
 
 

@@ -158,6 +158,11 @@ def _advance(task: Task) -> None:
 def _finish(task: Task) -> None:
     UNFINISHED.pop((task.account, task.role_name), None)
     backend = iam_backends[task.account]["aws"]
+    refusal = usage.REFUSALS.get(task.principal)
+    reason = refusal(task) if refusal else None
+    if reason:
+        task.status, task.reason = "FAILED", {"Reason": reason}
+        return
     check = usage.CHECKS.get(task.principal)
     in_use = check(task) if check else []
     if in_use:

@@ -127,6 +127,14 @@ class EmulatorControl:
             "POST", "managed-policy-version", {"policy_name": policy_name, "document": document}
         )
 
+    def set_opted_in_regions(self, account: str, regions: list[str]) -> dict:
+        """The opt-in Regions ``account`` has enabled (the others are not-opted-in)."""
+        return self._call("POST", "regions", {"account": account, "opted_in": regions})
+
+    def set_trusted_advisor(self, account: str, enabled: bool) -> dict:
+        """Trusted Advisor on or off in ``account`` (AWS: its console's Preferences)."""
+        return self._call("POST", "trusted-advisor", {"account": account, "enabled": enabled})
+
 
 class EmulatorProcess:
     """Run ``python -m emulator --port 0`` as a subprocess for the length of a ``with``."""

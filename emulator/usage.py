@@ -2,10 +2,13 @@
 
 When a deletion task finishes (``deletion._finish``) the linked service decides: a
 non-empty usage list (``[{"Region", "Resources"}]``, regions and ARNs sorted) fails the
-task and the role stays.  Each rule follows the service's user guide as recorded in
-docs/readiness.md ("Per service").  Services not listed in ``CHECKS`` let their role go.
-Access Analyzer is read from the emulator's own store (``patches.accessanalyzer``), as
-moto has no backend for it.  Functions run under ``state.LOCK``.
+task and the role stays.  A service whose role is held by a state of the account
+rather than by resources (``REFUSALS``) fails it with a reason and no usage list, which
+IAM returns only "if that information is returned by the service".  Each rule follows
+the service's user guide as recorded in docs/readiness.md ("Per service").  Services in
+neither ``CHECKS`` nor ``REFUSALS`` let their role go.  Access Analyzer is read from
+the emulator's own store (``patches.accessanalyzer``), as moto has no backend for it.
+Functions run under ``state.LOCK``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from moto.iam.models import iam_backends
 from moto.rds.models import rds_backends
 from moto.securityhub.models import securityhub_backends
 
+from . import organization, trusted_advisor
 from .patches import accessanalyzer
 from .patches import cloudtrail as cloudtrail_patch
 from .patches import elasticache as elasticache_patch
@@ -206,4 +210,33 @@ CHECKS: dict[str, Callable[[Task], list[dict]]] = {
     "access-analyzer.amazonaws.com": access_analyzer,
     "cloudtrail.amazonaws.com": cloudtrail,
     "sso.amazonaws.com": identity_center,
+}
+
+
+def trusted_advisor_on(task: Task) -> str | None:
+    """Trusted Advisor enabled in the account (emulator.trusted_advisor)."""
+    if not trusted_advisor.is_enabled(task.account):
+        return None
+    return (
+        f"Trusted Advisor is enabled in account {task.account}. Disable Trusted Advisor "
+        f"before you delete {task.role_name}."
+    )
+
+
+def organization_all_features(task: Task) -> str | None:
+    """The account is in an organization with all features: "After you enable all features
+    in your organization, you no longer can delete the AWSServiceRoleForOrganizations
+    service-linked role from any account." (Organizations User Guide)."""
+    org = organization.of(task.account)
+    if org is None or org.feature_set != "ALL":
+        return None
+    return (
+        f"Organization {org.id} has all features enabled: {task.role_name} cannot be "
+        f"deleted from any of its accounts."
+    )
+
+
+REFUSALS: dict[str, Callable[[Task], str | None]] = {
+    "trustedadvisor.amazonaws.com": trusted_advisor_on,
+    "organizations.amazonaws.com": organization_all_features,
 }

@@ -8,13 +8,14 @@ itself (``accessanalyzer``, routed by ``server.EmulatorApp``).  See ``emulator/R
 
 from __future__ import annotations
 
-from . import autoscaling, cloudtrail, ecs, elasticache, iam, motoapi, organizations, sts
+from . import autoscaling, cloudtrail, ec2, ecs, elasticache, iam, motoapi, organizations, sts
 
 
 def apply() -> None:
     iam.apply()
     autoscaling.apply()
     cloudtrail.apply()
+    ec2.apply()
     ecs.apply()
     elasticache.apply()
     motoapi.apply()

@@ -2,8 +2,8 @@
 
 ``load(name, params)`` wipes every moto backend (all accounts, all regions) and the
 emulator's own stores (deletion tasks, Access Advisor data, Access Analyzer analyzers,
-the organization's member accounts), then builds the scenario.  Control knobs (faults,
-latency, counters) are reset by the caller.
+the organization's member accounts, enabled opt-in Regions, Trusted Advisor's state), then
+builds the scenario.  Control knobs (faults, latency, counters) are reset by the caller.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from moto.ec2.models import ec2_backends
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.models import moto_api_backend
 
-from .. import advisor, deletion, member_roles, organization
+from .. import advisor, deletion, member_roles, organization, regions, trusted_advisor
 from ..patches import accessanalyzer
 from ..state import HUB_ACCOUNT, LOCK, RUN
 from . import demo, empty, large
@@ -55,6 +55,8 @@ def load(name: str, params: dict | None = None) -> float:
         deletion.reset()
         accessanalyzer.reset()
         organization.reset()
+        regions.reset()
+        trusted_advisor.reset()
         # Seed moto's own ids (role ids, container instance ids) so a scenario is repeatable.
         mock_random.seed(SEEDS[name])
         # The one "now" every date of the scenario is counted back from (/_emulator/state).
@@ -76,5 +78,5 @@ def _forget_ec2() -> None:
     is built again on first use.
     """
     for backends in (autoscaling_backends, ec2_backends):
-        for regions in backends.values():
-            regions.clear()
+        for by_region in backends.values():
+            by_region.clear()

@@ -23,6 +23,10 @@
   AWSServiceRoleForSupport (which AWS does not let anyone delete) and
   AWSServiceRoleForOrganizations (kept for good: the organization has all features).
 - Access Advisor data for every role that was used, consistent with RoleLastUsed.
+- Regions: every account has the 17 default Regions; prod has also enabled the opt-in
+  Region eu-central-2, the sandbox af-south-1 and me-central-1 (``OPT_IN_REGIONS``).
+- Trusted Advisor is enabled everywhere but prod, so the hub's
+  AWSServiceRoleForTrustedAdvisor cannot be deleted and prod's can.
 - The organization (``ORGANIZATION``), feature set ALL, managed by the hub; every
   account's email is ``aws+<name>@example.com``::
 
@@ -44,6 +48,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from .. import regions, trusted_advisor
 from ..organization import Builder
 from ..state import HUB_ACCOUNT, RUN
 from . import resources
@@ -133,6 +138,12 @@ ROLES: dict[str, list[tuple]] = {
         ("organizations.amazonaws.com", 18.0, "us-east-1", {}),
     ],
 }
+
+# The opt-in Regions each account has enabled (emulator/regions.py); the others have none.
+OPT_IN_REGIONS = {PROD: ("eu-central-2",), SANDBOX: ("af-south-1", "me-central-1")}
+# Trusted Advisor is on from an account's opening (emulator/trusted_advisor.py); prod's
+# team has since disabled it, so only there can its role be deleted.
+TRUSTED_ADVISOR_OFF = (PROD,)
 
 # region -> [(cluster, [(service, desiredCount, launch type)], container instances, extra)]
 PROD_CLUSTERS = {
@@ -270,3 +281,7 @@ def build(params: dict) -> None:
         add_plain_role(account, name, principal, days_ago(now, 700))
     add_resources()
     add_organization(now)
+    for account, opt_in in OPT_IN_REGIONS.items():
+        regions.enable(account, opt_in)
+    for account in TRUSTED_ADVISOR_OFF:
+        trusted_advisor.set_enabled(account, False)

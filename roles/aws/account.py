@@ -25,7 +25,7 @@ class AccountAws:
 
     def __init__(self, session: AccountSession, regions: Sequence[str] = ()) -> None:
         """session: the account's AccountSession; regions: the account's configured
-        regions (empty: every region ec2:DescribeRegions returns)."""
+        regions (empty: every region enabled for the account, see regions())."""
         self.session = session
         self._configured = list(regions)
         self._regions: list[str] | None = None
@@ -88,7 +88,9 @@ class AccountAws:
         return sts.identity(self.session)
 
     def regions(self) -> list[str]:
-        """The configured regions, else every region ec2:DescribeRegions returns (sorted)."""
+        """The configured regions, else every region enabled for the account (sorted):
+        what ec2:DescribeRegions lists without AllRegions, its partition's default
+        regions and the opt-in ones it enabled (ecs.list_regions)."""
         if self._regions is None:
             self._regions = self._configured or ecs.list_regions(self.ec2())
         return list(self._regions)

@@ -210,6 +210,11 @@ def region_inventory(ecs, run: Callable = lambda jobs: [job() for job in jobs]) 
 
 
 def list_regions(ec2) -> list[str]:
+    """The regions enabled for the account, in the partition of the client's region.
+    AllRegions false (the EC2 API reference: "Describes the Regions that are enabled
+    for your account, or all Regions") leaves out the opt-in regions it has not
+    enabled, which cannot be used "until they are enabled" (AWS Account Management
+    guide; docs/readiness.md, "Emulator fidelity")."""
     page = _call(ec2, "describe_regions", AllRegions=False)
     return sorted(r["RegionName"] for r in page.get("Regions", []))
 
