@@ -245,6 +245,8 @@ def test_the_organizations_role_lists_and_does_nothing_else_under_enforcement(aw
     control.enforce_iam(True)
     org = session(aws, ORG_ROLE)
     assert tree(org, size=2) == DEMO_TREE
+    # Connecting compares the typed management account with AWS's (roles/organizations/).
+    assert org.describe_organization()["Organization"]["MasterAccountId"] == HUB
     assert len(pages(org.list_accounts, "Accounts", 20)[0]) == 5
     root = org.list_roots()["Roots"][0]
     sandbox = next(
@@ -260,7 +262,6 @@ def test_the_organizations_role_lists_and_does_nothing_else_under_enforcement(aw
         "MoveAccount": lambda: org.move_account(
             AccountId=SANDBOX, SourceParentId=sandbox["Id"], DestinationParentId=root["Id"]
         ),
-        "DescribeOrganization": org.describe_organization,
         "DescribeAccount": lambda: org.describe_account(AccountId=PROD),
         "ListChildren": lambda: org.list_children(ParentId=root["Id"], ChildType="ACCOUNT"),
     }
