@@ -17,7 +17,9 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
 _XDIST = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 if _XDIST and not os.environ.get("ROLECALL_TEST_REDIS_SHIFTED"):
     _redis = urlsplit(os.environ["REDIS_URL"])
-    _db = int(_redis.path.strip("/") or 0) + _XDIST
+    _base = int(_redis.path.strip("/") or 0)
+    # Redis has databases 0-15: past 15, the next ones down (13, 14, 15, 12, 11...).
+    _db = _base + _XDIST if _base + _XDIST <= 15 else _base - (_base + _XDIST - 15)
     os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_db}"))
     os.environ["ROLECALL_TEST_REDIS_SHIFTED"] = "1"
 # Never the .env a local `make run` wrote (dashboard/settings.py).

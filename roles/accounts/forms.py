@@ -6,6 +6,7 @@ import re
 
 from django import forms
 
+from roles.aws.blocker_types import partition
 from roles.core.models import ROLE_ARN, Account
 
 # Regions rolecall accepts in an account's scan list: the partition's region
@@ -80,6 +81,14 @@ class AccountForm(forms.ModelForm):
         unknown = [r for r in regions if r not in KNOWN_REGIONS]
         if unknown:
             raise forms.ValidationError(f"Unknown region: {', '.join(unknown)}.")
+        # An account lives in one partition (aws, aws-cn, aws-us-gov), and its
+        # DescribeRegions lists that partition's regions only (docs/readiness.md).
+        partitions = sorted({partition(r) for r in regions})
+        if len(partitions) > 1:
+            raise forms.ValidationError(
+                f"These regions are in different AWS partitions ({', '.join(partitions)}); "
+                "an account has the regions of one."
+            )
         return sorted(set(regions))
 
     def clean(self):
@@ -93,6 +102,7 @@ class AccountForm(forms.ModelForm):
             if value and account_id and ROLE_ARN.regex.match(value):
                 if f":{account_id}:" not in value:
                     self.add_error(field, "The role must be in the account itself.")
+        self._same_partition(data)
         change = data.get("change_role_arn")
         if change and change == arn:
             self.add_error(
@@ -102,6 +112,22 @@ class AccountForm(forms.ModelForm):
         if data.get("external_id") and not (arn or change):
             self.add_error("external_id", "An external id needs a role to assume.")
         return data
+
+    def _same_partition(self, data) -> None:
+        """The roles' ARNs name the partition the regions to scan must be in."""
+        regions = data.get("regions_text") or []
+        if not regions:
+            return
+        wanted = partition(regions[0])
+        for field in ("role_arn", "change_role_arn"):
+            value = data.get(field) or ""
+            if ROLE_ARN.regex.match(value) and value.split(":")[1] != wanted:
+                self.add_error(
+                    "regions_text",
+                    f"The regions are in the {wanted} partition, but the role is in "
+                    f"{value.split(':')[1]}.",
+                )
+                return
 
     def save(self, commit: bool = True) -> Account:
         self.instance.regions = self.cleaned_data["regions_text"]

@@ -63,8 +63,9 @@ def verdict_pill(role):
             "not deletable</span>"
         )
     return mark_safe(
-        '<span class="muted" title="rolecall does not read what blocks this role; AWS will '
-        'check when you delete">not checked</span>'
+        '<span class="muted" title="rolecall cannot tell from its reads whether anything '
+        'blocks this role (the role page says why); AWS will check when you delete">'
+        "not checked</span>"
     )
 
 

@@ -28,6 +28,7 @@ from tests.support.clients import signed_in_as
 world = pages.world  # the pages' fixture: one of everything a URL can point at
 
 RULES = {
+    "api-overview": (MEMBER, NOBODY),
     "api-accounts": (MEMBER, NOBODY),
     "api-account": (MEMBER, NOBODY),
     "api-account-refresh": (NOBODY, OPERATOR),

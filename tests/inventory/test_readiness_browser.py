@@ -12,7 +12,8 @@ ELB = "AWSServiceRoleForElasticLoadBalancing"
 # The account is narrowed to the three demo regions (tests/support/sync.py REGIONS).
 READY = (
     "Can be deleted now: no load balancer in any of the 3 regions read (the account is set "
-    "to scan only these; AWS checks every region)."
+    "to scan only these; AWS checks every region). Target groups are not read: the guide "
+    "names them only as creating this role, and only load balancers as blocking its deletion."
 )
 
 

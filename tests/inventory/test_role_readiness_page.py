@@ -73,7 +73,7 @@ def test_the_delete_confirmation_of_a_non_ecs_role_makes_no_promise(operator_cli
 def test_the_roles_list_marks_other_services_as_not_checked(viewer_client, prod):
     html = viewer_client.get(reverse("roles"), {"q": "AWSServiceRoleForEC2Spot"}).content.decode()
     cell = html.split('data-testid="verdict"')[1].split("</td>")[0]
-    assert "rolecall does not read what blocks this role; AWS will check when you delete" in cell
+    assert "rolecall cannot tell from its reads whether anything blocks this role" in cell
     assert ">not checked</span>" in cell
 
 

@@ -97,6 +97,13 @@ def test_consolidated_billing_is_deletable_with_aws_own_caution_everywhere_it_is
     # The state is not a resource: nothing for AWS to report, nothing to clean up.
     assert verdict.usage.role_usage_list() == []
     assert 'data-testid="blockers"' not in page(operator_client, org)
+    # The deletion asked on that verdict keeps the caution in its evidence, and its page
+    # shows it, quoted and cited, to whoever approves or reads it later.
+    asked = operator_client.post(reverse("role-delete", args=[org.pk]), {"confirm_name": org.name})
+    assert asked.status_code == 302, asked.content
+    html = operator_client.get(asked["Location"]).content.decode()
+    warning = html.split('data-testid="verdict-warning"')[1].split("</div>")[0]
+    assert CAUTION in warning and f'href="{SOURCE}"' in warning
 
 
 def test_an_organization_event_data_store_blocks_the_cloudtrail_role(

@@ -233,6 +233,26 @@ class TestAccounts:
         assert message in response.content.decode()
         assert not Account.objects.exists()
 
+    @pytest.mark.parametrize(
+        "regions, role, message",
+        [
+            ("us-east-1, us-gov-west-1", "", "different AWS partitions (aws, aws-us-gov)"),
+            ("us-gov-west-1", "arn:aws:iam::333333333333:role/R", "in the aws-us-gov partition"),
+            ("us-east-1", "arn:aws-us-gov:iam::333333333333:role/R", "the role is in aws-us-gov."),
+        ],
+    )
+    def test_an_account_scans_the_regions_of_one_partition(
+        self, admin_client, regions, role, message
+    ):
+        """DescribeRegions answers one partition's regions (docs/readiness.md): a list that
+        mixes them, or one the role's partition cannot reach, is refused."""
+        data = {"aws_account_id": "333333333333", "name": "acme-dev", "enabled": "on"}
+        data |= {"regions_text": regions, "role_arn": role}
+        response = admin_client.post(reverse("account-add"), data)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert not Account.objects.exists()
+
     def test_edit_records_old_and_new_values(self, admin_client, demo_accounts):
         prod = demo_accounts["acme-prod"]
         admin_client.post(
