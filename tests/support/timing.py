@@ -3,8 +3,8 @@ seconds spent (setup, call and teardown together) by kind of test and by file.
 
 Each test is given its kind when collected (an item's user_properties travel with its
 reports from pytest-xdist's processes), and the reports are added up as they arrive.
-Under pytest-xdist the seconds are those of both processes: they add up to about twice
-the wall time.
+Under pytest-xdist the seconds are those of every process: they add up to several
+times the wall time.
 """
 
 from __future__ import annotations
