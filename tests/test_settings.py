@@ -155,12 +155,15 @@ CELERY = [sys.executable, "-m", "celery", "-A", "dashboard"]
     "command",
     [
         [*CELERY, "worker", "--pool", "solo", "--queues", "celery"],
-        [*CELERY, "beat", "--schedule", "/dev/null"],
+        # Its own schedule file: beat replaces a schedule it cannot open, and as root
+        # a shared path such as /dev/null would be replaced by a regular file.
+        [*CELERY, "beat", "--schedule", "{tmp}/celerybeat-schedule"],
         [sys.executable, "-c", "import dashboard.wsgi"],
     ],
     ids=["worker", "beat", "web"],
 )
 def test_a_process_that_runs_no_checks_refuses_to_start_on_bad_timings(command, tmp_path):
+    command = [part.format(tmp=tmp_path) for part in command]
     result = start(command, ROLECALL_POLL_BACKOFF_CAP="400", ROLECALL_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert (
