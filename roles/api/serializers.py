@@ -132,9 +132,14 @@ class DeletionSerializer(serializers.ModelSerializer):
 
 class DeletionDetailSerializer(DeletionSerializer):
     attempts = AttemptSerializer(many=True, read_only=True)
+    # Who AWS is told asked: the change session's SourceIdentity, as CloudTrail shows it.
+    source_identity = serializers.CharField(read_only=True)
 
     class Meta(DeletionSerializer.Meta):
-        fields = [*DeletionSerializer.Meta.fields, "evidence", "voided_changes", "attempts"]
+        fields = [
+            *DeletionSerializer.Meta.fields,
+            *("evidence", "voided_changes", "attempts", "source_identity"),
+        ]
 
 
 class CleanupSerializer(serializers.ModelSerializer):

@@ -80,6 +80,14 @@ class ApprovedChange(models.Model):
         known = requester_id if requester_id in names else None
         return Change(f"{self.SESSION_KIND}-{self.pk}", requester, approver, known)
 
+    def source_identity(self) -> str:
+        """The SourceIdentity its change session carries: who asked, as CloudTrail
+        records it on every call of the change (roles/aws/change.py, docs/aws.md)."""
+        from roles.aws.change import source_identity
+
+        change = self.aws_change()
+        return source_identity(change.requester, change.requester_id)
+
     def change_requester_id(self) -> int | None:
         """Who AWS is told asked for the change (its source identity): the requester,
         unless a kind knows of a later person who set this run going."""

@@ -99,6 +99,7 @@ def _detail_context(request: HttpRequest, deletion: DeletionRequest, retry_form=
     return {
         **decision_context(request, deletion),
         "deletion": deletion,
+        "source_identity": deletion.source_identity(),
         "attempts": _changes(attempts),
         "timeline": list(timeline.queryset().filter(time__gte=deletion.created)[:100]),
         "can_retry": can_retry,

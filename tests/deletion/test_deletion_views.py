@@ -189,3 +189,26 @@ def test_post_without_csrf_token_is_refused(db, operator, synced):
     response = client.post(reverse("role-delete", args=[role.pk]), {"confirm_name": role.name})
     assert response.status_code == 403
     assert not DeletionRequest.objects.exists()
+
+
+def test_the_page_and_the_api_name_the_requester_as_cloudtrail_does(synced, emulator, client):
+    """The source identity the change session carries is shown where the deletion is:
+    on its page and in the API, the very value AWS recorded on each call it made."""
+    from roles.deletion.service import request_deletion
+    from tests.conftest import make_user
+    from tests.support.api import token_for
+
+    jose = make_user("jösé", "operator")
+    role = ServiceLinkedRole.objects.get(
+        account__name="acme-staging", name="AWSServiceRoleForElasticLoadBalancing"
+    )
+    deletion = request_deletion(role, user=jose).request
+    emulator.control.clear_trail()
+    assert drive_deletion(deletion).state == "succeeded"
+    calls = emulator.control.trail(operation="iam:DeleteServiceLinkedRole")
+    assert [c["source_identity"] for c in calls] == [f"j-s-.{jose.pk}"]
+    client.force_login(jose)
+    page = client.get(reverse("deletion-detail", args=[deletion.pk])).content.decode()
+    assert f'<code data-testid="source-identity">j-s-.{jose.pk}</code>' in page
+    answer = token_for(jose, scope="read").get(f"/api/v1/deletions/{deletion.pk}/")
+    assert answer.json()["source_identity"] == f"j-s-.{jose.pk}"
