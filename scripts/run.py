@@ -193,13 +193,11 @@ def main() -> int:
     try:
         env = demo_environment()
         reset_demo_database(env)
-        manage(env, "migrate", "--noinput", "-v", "0")
-        # With DATABASE_URL set the database is kept: close what a stopped stack left.
-        manage(env, "close_interrupted_syncs", "--no-restart")  # demo_accounts syncs again
-        manage(env, "record_settings")
+        # Migrate, close the syncs a stopped stack left (with DATABASE_URL set the
+        # database is kept), record the settings, collect the static files and create
+        # the demo users: one process (roles/management/commands/prepare_demo.py).
+        manage({**env, "DEMO_PASSWORD": demo_password(var_dir())}, "prepare_demo")
         write_dotenv(env, dotenv_path())
-        manage(env, "collectstatic", "--noinput", "-v", "0")
-        manage({**env, "DEMO_PASSWORD": demo_password(var_dir())}, "demo_users")
         print(
             f"rolecall is starting at http://127.0.0.1:{env['ROLECALL_PORT']} "
             "(Ctrl-C stops everything).",

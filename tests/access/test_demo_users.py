@@ -5,9 +5,10 @@ from django.test import override_settings
 
 
 @override_settings(ROLECALL_DEMO=False)
-def test_it_refuses_outside_demo_mode(db):
+@pytest.mark.parametrize("command", ["demo_users", "prepare_demo"])
+def test_it_refuses_outside_demo_mode(db, command):
     with pytest.raises(CommandError, match="only in demo mode"):
-        call_command("demo_users")
+        call_command(command)
     assert not User.objects.exists()
 
 

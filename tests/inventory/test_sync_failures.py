@@ -147,11 +147,15 @@ def test_start_up_with_no_restart_only_closes(db, prod, capsys):
     assert "Closed 1 interrupted sync(s); started 0 again." in capsys.readouterr().out
 
 
-def test_run_py_closes_interrupted_syncs_right_after_migrate():
+def test_make_run_closes_interrupted_syncs_right_after_migrate_before_any_worker():
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[2] / "scripts" / "run.py").read_text()
-    migrate = text.index('manage(env, "migrate"')
-    close = text.index('manage(env, "close_interrupted_syncs"')
-    honcho = text.index("honcho = start_honcho(env)")  # the worker starts here
-    assert migrate < close < honcho
+    root = Path(__file__).resolve().parents[2]
+    run = (root / "scripts" / "run.py").read_text()
+    prepare = run.index('"prepare_demo")')
+    honcho = run.index("honcho = start_honcho(env)")  # the worker starts here
+    assert prepare < honcho
+    steps = (root / "roles" / "management" / "commands" / "prepare_demo.py").read_text()
+    migrate = steps.index('call_command("migrate"')
+    close = steps.index('call_command("close_interrupted_syncs", no_restart=True)')
+    assert migrate < close < steps.index('call_command("record_settings")')
