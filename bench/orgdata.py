@@ -323,13 +323,13 @@ class Synthetic:
     """The snapshot collect() would return for one synthetic account."""
 
     def __init__(self, index: int, now: datetime) -> None:
-        from emulator.policies import CATALOGUE
+        from emulator.policies import CATALOGUE, WITH_POLICY
 
         self.index, self.now, self.catalogue = index, now, CATALOGUE
         self.account = account_id(index)
         rng = random.Random(f"account-{index}")
         self.regions = sorted(rng.sample(REGIONS, rng.randint(1, 3)))
-        self.order = rng.sample(list(CATALOGUE), len(CATALOGUE))
+        self.order = rng.sample(list(WITH_POLICY), len(WITH_POLICY))
 
     def role_names(self, count: int) -> list[tuple[str, str]]:
         """(principal, role name) of the account's first `count` roles."""

@@ -66,9 +66,9 @@ def scenario_roles(p: dict) -> list[str]:
     """Each account's service-linked roles, by service: the catalogue's first `roles`, then
     Auto Scaling's (emulator/scenarios/large.py); creating a cluster creates the ECS role
     if `roles` left it out."""
-    from emulator.policies import CATALOGUE
+    from emulator.policies import WITH_POLICY
 
-    catalogue = list(CATALOGUE)
+    catalogue = list(WITH_POLICY)
     roles = [catalogue[i] if i < len(catalogue) else AUTOSCALING for i in range(p["roles"])]
     if p["clusters"] and p["regions"] and "ecs.amazonaws.com" not in roles:
         roles.append("ecs.amazonaws.com")

@@ -35,7 +35,9 @@ class AwsCall:
 
     @property
     def operation(self) -> str:
-        return f"{self.service}:{self.action}"
+        """The IAM action: the signing name is its prefix, except where it is not
+        (restops.IAM_PREFIXES: CloudWatch signs as "monitoring")."""
+        return f"{restops.IAM_PREFIXES.get(self.service, self.service)}:{self.action}"
 
 
 def _read_body(environ: dict) -> bytes:

@@ -109,7 +109,23 @@ def _model_statuses(service: str) -> dict[str, tuple[int, bool]]:
     return statuses
 
 
+@lru_cache(maxsize=64)
+def protocol_of(service: str) -> str:
+    """The wire protocol of a service by its signing name: the table above, else its
+    botocore model's (the catalogue's services, emulator/linked/); "query" if unknown."""
+    if service in PROTOCOLS:
+        return PROTOCOLS[service]
+    try:
+        model = botocore.session.get_session().get_service_model(MODEL_NAMES.get(service, service))
+    except Exception:  # noqa: BLE001 - an unknown service answers as the query services do
+        return "query"
+    return model.protocol if model.protocol in ("json", "rest-json", "ec2") else "query"
+
+
 def wire_code(service: str, error: str) -> str:
+    if service not in ALIASES and protocol_of(service) in ("json", "rest-json"):
+        # The JSON and REST services name a refusal AccessDeniedException in their models.
+        return _JSON_DENIED.get(error, error)
     return ALIASES.get(service, {}).get(error, error)
 
 
@@ -141,7 +157,7 @@ def render_error(
     status = status or status_for(service, code)
     request_id = str(uuid.uuid4())
     headers = {"x-amzn-RequestId": request_id}
-    protocol = PROTOCOLS.get(service, "query")
+    protocol = protocol_of(service)
     if protocol == "json":
         headers["Content-Type"] = "application/x-amz-json-1.1"
         body = json.dumps({"__type": code, "message": message})

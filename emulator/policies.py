@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from . import linked
 from .policy_documents import MANAGED_POLICIES
 
-__all__ = ["CATALOGUE", "MANAGED_POLICIES", "LinkedService"]
+__all__ = ["CATALOGUE", "MANAGED_POLICIES", "WITH_POLICY", "LinkedService"]
 
 MANAGED_POLICY_PATH = "/aws-service-role/"
 
@@ -22,7 +23,7 @@ MANAGED_POLICY_PATH = "/aws-service-role/"
 class LinkedService:
     principal: str
     role_name: str
-    policy_name: str
+    policy_name: str  # "" for the catalogue's services (emulator/linked/): none attached
     description: str
     # Only some services accept CustomSuffix (Auto Scaling does, ECS does not).
     allows_suffix: bool = False
@@ -133,6 +134,15 @@ CATALOGUE: dict[str, LinkedService] = {
         ),
     ]
 }
+# The services whose roles carry their managed policy, in order: the large scenario and
+# the benchmarks build their accounts from these.
+WITH_POLICY: tuple[str, ...] = tuple(CATALOGUE)
+
+# The catalogue's services (emulator/linked/): their roles, with no managed policy.
+for _principal, _name in linked.roles():
+    if _principal in CATALOGUE:
+        raise ValueError(f"{_principal} is catalogued twice (emulator/linked/)")
+    CATALOGUE[_principal] = LinkedService(_principal, _name, "", "")
 
 # Display names Access Advisor uses for service namespaces.
 SERVICE_NAMES: dict[str, str] = {

@@ -16,8 +16,23 @@ from urllib.parse import unquote
 
 import botocore.session
 
-# SigV4 signing names whose botocore model is called something else.
+# SigV4 signing names whose botocore model is called something else (the catalogue's
+# services declare theirs in emulator/linked/).
 MODEL_NAMES = {"access-analyzer": "accessanalyzer"}
+# Signing names whose IAM action prefix is something else.
+IAM_PREFIXES: dict[str, str] = {}
+
+
+def _add_catalogue() -> None:
+    from . import linked
+
+    for signing_name, (model, prefix) in linked.signing().items():
+        MODEL_NAMES.setdefault(signing_name, model)
+        if prefix != signing_name:
+            IAM_PREFIXES.setdefault(signing_name, prefix)
+
+
+_add_catalogue()
 REST_PROTOCOLS = ("rest-json", "rest-xml")
 PLACEHOLDER = re.compile(r"\{(?P<name>[^}+]+)(?P<greedy>\+?)\}")
 

@@ -13,7 +13,7 @@ Functions run under ``state.LOCK``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from moto.autoscaling.models import autoscaling_backends
@@ -29,32 +29,14 @@ from moto.iam.models import iam_backends
 from moto.rds.models import rds_backends
 from moto.securityhub.models import securityhub_backends
 
-from . import organization, trusted_advisor
+from . import linked, organization, trusted_advisor
+from .linked import merge, per_region
 from .patches import accessanalyzer
 from .patches import cloudtrail as cloudtrail_patch
 from .patches import elasticache as elasticache_patch
 
 if TYPE_CHECKING:
     from .deletion import Task
-
-
-def per_region(backends, account: str, arns: Callable[[object], Iterable[str]]) -> list[dict]:
-    """One usage entry per region of ``account`` where ``arns(backend)`` finds anything."""
-    usage = []
-    for region, backend in sorted(backends[account].items()):
-        found = sorted(arns(backend))
-        if found:
-            usage.append({"Region": region, "Resources": found})
-    return usage
-
-
-def merge(*usages: list[dict]) -> list[dict]:
-    """Several resource kinds of one service as one list: one entry per region."""
-    regions: dict[str, list[str]] = {}
-    for usage in usages:
-        for entry in usage:
-            regions.setdefault(entry["Region"], []).extend(entry["Resources"])
-    return [{"Region": r, "Resources": sorted(arns)} for r, arns in sorted(regions.items())]
 
 
 def ecs(task: Task) -> list[dict]:
@@ -211,6 +193,11 @@ CHECKS: dict[str, Callable[[Task], list[dict]]] = {
     "cloudtrail.amazonaws.com": cloudtrail,
     "sso.amazonaws.com": identity_center,
 }
+# The catalogue's services, one module each (emulator/linked/).
+for _principal, _check in linked.checks().items():
+    if _principal in CHECKS:
+        raise ValueError(f"{_principal} is checked twice (emulator/linked/)")
+    CHECKS[_principal] = _check
 
 
 def trusted_advisor_on(task: Task) -> str | None:

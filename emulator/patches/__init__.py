@@ -8,11 +8,23 @@ itself (``accessanalyzer``, routed by ``server.EmulatorApp``).  See ``emulator/R
 
 from __future__ import annotations
 
-from . import autoscaling, cloudtrail, ec2, ecs, elasticache, iam, motoapi, organizations, sts
+from . import (
+    applicationautoscaling,
+    autoscaling,
+    cloudtrail,
+    ec2,
+    ecs,
+    elasticache,
+    iam,
+    motoapi,
+    organizations,
+    sts,
+)
 
 
 def apply() -> None:
     iam.apply()
+    applicationautoscaling.apply()
     autoscaling.apply()
     cloudtrail.apply()
     ec2.apply()

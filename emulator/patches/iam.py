@@ -111,7 +111,8 @@ def create_service_linked_role(
         max_session_duration="3600",
         linked_service=service_name,
     )
-    ensure_managed_policy(self, linked.policy_name).attach_to(role)
+    if linked.policy_name:
+        ensure_managed_policy(self, linked.policy_name).attach_to(role)
     return role
 
 

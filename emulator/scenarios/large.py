@@ -113,7 +113,7 @@ def build(params: dict) -> None:
     p = validate(params)
     rng = random.Random(17)
     now = RUN.now
-    principals = list(policies.CATALOGUE)
+    principals = list(policies.WITH_POLICY)
     regions = REGIONS[: p["regions"]]
     for n, account in enumerate(account_ids(p["accounts"])):
         setup_account(account, f"large-{n:03d}", days_ago(now, 900))

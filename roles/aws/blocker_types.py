@@ -41,6 +41,9 @@ class Reader:
     calls: tuple[tuple[tuple[str, ...], int], ...]
     scope: str = "region"  # "region": every scanned region; GLOBAL: once
     per_role: bool = False  # resources name their role (Resource.role_arn)
+    # What a read that finds nothing says ("no Redshift cluster"), for the catalogue's
+    # readers (roles/aws/readers/); the first services' rules say it themselves.
+    found: str = ""
 
 
 def partition(region: str) -> str:

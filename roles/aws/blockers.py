@@ -32,6 +32,7 @@ from roles.aws.organization_reads import (
     organization,
     organization_trails_and_stores,
 )
+from roles.aws.readers import collect as collected
 
 # --- one function per service ---------------------------------------------------
 
@@ -323,6 +324,13 @@ READERS: dict[str, Reader] = {
         scope=GLOBAL,
     ),
 }
+
+
+# The catalogue's readers, one module per service (roles/aws/readers/).
+_CATALOGUED = collected()
+if set(_CATALOGUED) & set(READERS):
+    raise ValueError(f"read twice: {sorted(set(_CATALOGUED) & set(READERS))}")
+READERS.update(_CATALOGUED)
 
 
 def minimum_calls(reader: Reader, kinds: dict[str, int]) -> int:

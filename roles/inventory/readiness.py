@@ -231,6 +231,17 @@ NOT_CHECKED = (
 )
 
 
+def not_checked(rule: Rule | None) -> str:
+    """The words of a "Not checked" verdict: with the catalogue's reason where it has one."""
+    if rule is None or not rule.why:
+        return NOT_CHECKED
+    return (
+        f"Not checked: {rule.why}. Nothing here says the role is unused or safe to delete; "
+        "AWS will check when you delete, and if the role is still in use it will refuse the "
+        "deletion and report what blocks it."
+    )
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -281,7 +292,7 @@ def readiness(role: ServiceLinkedRole, usage: Usage | None = None) -> Readiness:
     if rule is None or not rule.checked:
         # No verdict either way. The role page shows the evidence there is (last use,
         # Access Advisor) and the service's documented rule beside this.
-        return Readiness("not_checked", NOT_CHECKED, Usage(), rule)
+        return Readiness("not_checked", not_checked(rule), Usage(), rule)
     usage = usage if usage is not None else usage_for(role)
     if usage is None or usage.synced_regions == 0:
         return Readiness("unknown", "Cannot tell yet: no region has been read.", Usage(), rule)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from roles.aws.blockers import CONSOLIDATED_BILLING, NO_ORGANIZATION
+from roles.aws.blockers import CONSOLIDATED_BILLING, NO_ORGANIZATION, reader_for
+from roles.inventory import catalogue
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class Rule:
     # A state of the account a reader reports (roles/aws/blockers.py STATES) -> the
     # verdict it gives, its words, and AWS's own caution quoted beside it.
     states: dict[str, State] = field(default_factory=dict)
+    # The catalogue's rules (roles/inventory/catalogue.py): AWS's own words, quoted
+    # beside the rule, and why rolecall does not read what blocks the role, if it does not.
+    quote: str = ""
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,37 @@ RULES: dict[str, Rule] = {
         f"{GUIDE}/AWSEC2/latest/UserGuide/service-linked-roles-spot-instance-requests.html",
     ),
 }
+
+
+NAMES_NOTHING = "AWS's page names nothing that must be removed first"
+
+
+def _from_catalogue(entry: catalogue.Entry) -> Rule:
+    """A rule from the catalogue's reading of the service's page: checked where rolecall
+    has a reader (roles/aws/readers/), else not, with the reason in words."""
+    reader = reader_for(entry.principal)
+    refused = entry.verdict == "refused"
+    why = ""
+    if reader is None and not refused:
+        if entry.verdict == "reader":
+            why = f"rolecall does not read {entry.blocks} yet"
+        else:
+            why = entry.why.rstrip(".") or NAMES_NOTHING
+    blocks = entry.blocks or (entry.why.rstrip(".") if refused else NAMES_NOTHING)
+    return Rule(
+        entry.service,
+        blocks,
+        entry.page,
+        checked=reader is not None,
+        deletable=not refused,
+        found=reader.found if reader is not None else "",
+        quote=entry.quote,
+        why=why,
+    )
+
+
+for _principal, _entry in catalogue.by_principal().items():
+    RULES.setdefault(_principal, _from_catalogue(_entry))
 
 
 def rule_for(principal: str) -> Rule | None:

@@ -18,6 +18,9 @@ from botocore.exceptions import ClientError
 from django.test import RequestFactory
 
 from emulator import member_roles
+from roles.aws.account import AccountAws
+from roles.aws.readers import collect as catalogue_readers
+from roles.aws.service_reads import read_region
 from roles.cleanup import plan as planning
 from roles.cleanup.service import decide as decide_cleanup
 from roles.deletion.service import decide, request_deletion
@@ -191,7 +194,20 @@ def test_every_flow_passes_with_the_shipped_roles(enforced, emulator, operator, 
     assert refused(emulator) == []
     made = {call["operation"] for call in emulator.control.trail()}
     # GetPolicy only when the listing fails: test_a_sync_whose_policy_listing_fails...
-    assert set(granted(READ)) | set(granted(CHANGE)) <= made | {"iam:GetPolicy"}
+    # The catalogue's reads: test_every_catalogue_read_passes_with_the_shipped_roles.
+    assert set(granted(READ)) | set(granted(CHANGE)) <= made | {"iam:GetPolicy"} | set(CATALOGUE)
+
+
+def test_every_catalogue_read_passes_with_the_shipped_roles(enforced, emulator):
+    iam = admin("iam", PROD)
+    for principal in catalogue_readers():
+        iam.create_service_linked_role(AWSServiceName=principal)
+    aws = AccountAws.for_account(enforced["acme-prod"])
+    for principal in catalogue_readers():
+        read = read_region(aws, principal, REGIONS[0])
+        assert (principal, read.error) == (principal, {})
+    assert refused(emulator) == []
+    assert set(CATALOGUE) <= {call["operation"] for call in emulator.control.trail()}
 
 
 def test_a_failed_deletion_passes_with_the_shipped_roles(enforced, emulator, operator, approver):
@@ -254,6 +270,21 @@ NEEDED_BY = {
     "ecs:ListContainerInstances": "plan",
     "ecs:DescribeContainerInstances": "plan",
 }
+# The catalogue's readers (roles/aws/readers/): each action, and a service it reads for.
+CATALOGUE = {
+    action: principal
+    for principal, reader in sorted(catalogue_readers().items(), reverse=True)
+    for action in reader.actions
+}
+
+
+def catalogue_read(accounts, action: str):
+    """The read of a catalogue service in a region, through the account's read role as the
+    sync makes it, in an account that holds the service's role."""
+    principal = CATALOGUE[action]
+    admin("iam", PROD).create_service_linked_role(AWSServiceName=principal)
+    aws = AccountAws.for_account(accounts["acme-prod"])
+    return read_region(aws, principal, REGIONS[0])
 
 
 @pytest.mark.parametrize(
@@ -263,14 +294,18 @@ NEEDED_BY = {
 def test_each_action_is_needed(
     enforced, emulator, operator, approver, sync_snapshots, logical_id, action
 ):
-    flow = NEEDED_BY.get(action, "sync")
-    if flow != "sync":
+    flow = "catalogue" if action in CATALOGUE else NEEDED_BY.get(action, "sync")
+    if flow not in ("sync", "catalogue"):
         # The same sync with the full roles every time: made once, then replayed
         # (tests/support/sync.py), so each case pays only for its own flow.
         sync_snapshots.sync(list(enforced.values()), list(REGIONS), emulator)
     take_away(logical_id, action)
     emulator.control.clear_trail()
-    if flow == "sync-listing":
+    if flow == "catalogue":
+        # The region is unreadable (kept as such by the sync), never read as empty.
+        read = catalogue_read(enforced, action)
+        assert read.resources is None and read.error["code"] in DENIED, read
+    elif flow == "sync-listing":
         # The sync still succeeds, at a GetPolicy per attached policy instead of one
         # listing per account: the minimum of calls is lost (docs/sync.md).
         assert {run.status for run in sync(enforced)} == {"succeeded"}
