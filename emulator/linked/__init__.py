@@ -9,6 +9,7 @@ Each module gives:
 - ``CHECKS``: principal -> ``check(task)``, the usage a deletion task of that role
   fails with (``[{"Region", "Resources"}]``), read from moto's backends (or the
   emulator's own store where moto has none);
+- optionally ``UNDELETABLE``: principals whose role AWS does not allow deleting at all;
 - optionally ``SIGNING``: SigV4 signing name -> ``(botocore model name, IAM action
   prefix)`` where either differs from the signing name (``"es": ("opensearch", "es")``),
   so that the emulator names the call's operation and action as AWS does.
@@ -68,3 +69,7 @@ def signing() -> dict[str, tuple[str, str]]:
     for module in modules():
         found.update(getattr(module, "SIGNING", {}))
     return found
+
+
+def undeletable() -> set[str]:
+    return {p for module in modules() for p in getattr(module, "UNDELETABLE", ())}

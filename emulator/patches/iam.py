@@ -16,7 +16,7 @@ from moto.iam.exceptions import IAMException, InvalidInput
 from moto.iam.models import AWSManagedPolicy, IAMBackend, PolicyVersion, Role, iam_backends
 from moto.iam.responses import IamResponse
 
-from .. import advisor, deletion, policies
+from .. import advisor, deletion, linked, policies
 
 _ORIGINALS: dict[str, object] = {}
 
@@ -117,8 +117,8 @@ def create_service_linked_role(
 
 
 # The AWS Support guide: AWSServiceRoleForSupport "cannot be deleted through the IAM
-# console, API, or CLI" (docs/readiness.md, Support).
-UNDELETABLE = {"support.amazonaws.com"}
+# console, API, or CLI" (docs/readiness.md, Support); and the catalogue's (KMS).
+UNDELETABLE = {"support.amazonaws.com"} | linked.undeletable()
 
 
 def delete_service_linked_role(self: IAMBackend, role_name: str) -> str:
