@@ -1,7 +1,10 @@
 """Benchmark a full sync of every account against the emulator's `large` scenario.
 
     .venv/bin/python -m bench.sync [--latency-ms 50] [--accounts 5 --regions 17
-        --clusters 30 --services 10 --instances 4 --roles 20] [--skip-sequential]
+        --clusters 30 --services 10 --instances 4 --roles 20] [--catalogue] [--skip-sequential]
+
+--catalogue: every account also holds a role of each of the catalogue's services
+(emulator/linked/), so each of their readers runs in each account and region.
 
 In one run, against one emulator with the same injected latency per AWS call:
 1. rolecall's sync of all accounts (accounts in parallel, as separate workers
@@ -72,6 +75,10 @@ def scenario_roles(p: dict) -> list[str]:
     roles = [catalogue[i] if i < len(catalogue) else AUTOSCALING for i in range(p["roles"])]
     if p["clusters"] and p["regions"] and "ecs.amazonaws.com" not in roles:
         roles.append("ecs.amazonaws.com")
+    if p.get("catalogue"):
+        from emulator.policies import CATALOGUED
+
+        roles += CATALOGUED
     return roles
 
 
@@ -79,7 +86,8 @@ def scenario_policies(p: dict) -> set[str]:
     """The AWS managed policies attached to each account's roles (the same in every one)."""
     from emulator.policies import CATALOGUE
 
-    return {CATALOGUE[principal].policy_name for principal in scenario_roles(p)}
+    names = {CATALOGUE[principal].policy_name for principal in scenario_roles(p)}
+    return names - {""}  # the catalogue's roles carry none (emulator/linked/)
 
 
 def policy_versions(p: dict) -> int:
@@ -255,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         ("roles", 20),
     ):
         parser.add_argument(f"--{name}", type=int, default=default)
+    parser.add_argument("--catalogue", action="store_true", help="every catalogue role too")
     parser.add_argument("--database-url", help="default: a throwaway SQLite file")
     parser.add_argument("--skip-sequential", action="store_true")
     args = parser.parse_args(argv)
@@ -262,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         k: getattr(args, k)
         for k in ("accounts", "regions", "clusters", "services", "instances", "roles")
     }
+    p["catalogue"] = int(args.catalogue)
 
     from emulator.scenarios.large import REGIONS
     from emulator.testing import EmulatorProcess
@@ -329,6 +339,10 @@ def main(argv: list[str] | None = None) -> int:
         f"  policy versions read:           {reads:8d}  (minimum {versions}: one per distinct "
         f"(ARN, version); syncs running at once claim each version, one reads it, "
         f"the others wait for its document)"
+    )
+    print(
+        f"calls per account (second sync):  {calls_again / p['accounts']:8.1f}  (minimum "
+        f"{minimum_again / p['accounts']:.1f} for the {len(scenario_roles(p))} roles present)"
     )
     print(
         f"second sync (versions stored):    {again:8.1f} s, {calls_again} calls  (minimum "

@@ -18,7 +18,7 @@ import sys
 # 0.1 s and 8 MB with them, which a test session's resets add up. Set before moto loads.
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
-LARGE_PARAMS = ("accounts", "regions", "clusters", "services", "instances", "roles")
+LARGE_PARAMS = ("accounts", "regions", "clusters", "services", "instances", "roles", "catalogue")
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -143,6 +143,7 @@ for _principal, _name in linked.roles():
     if _principal in CATALOGUE:
         raise ValueError(f"{_principal} is catalogued twice (emulator/linked/)")
     CATALOGUE[_principal] = LinkedService(_principal, _name, "", "")
+CATALOGUED: tuple[str, ...] = tuple(p for p in CATALOGUE if p not in WITH_POLICY)
 
 # Display names Access Advisor uses for service namespaces.
 SERVICE_NAMES: dict[str, str] = {

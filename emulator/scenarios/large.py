@@ -18,6 +18,9 @@ group and a DB instance.  These three need the Region's EC2 backend, whose build
 (about 0.1 s: moto loads some 1,300 AMIs) is the one slow part, hence the sparser
 stride.
 
+With ``catalogue`` 1, every account also holds one role of each of the catalogue's
+services (``emulator/linked/``), nothing holding it: the catalogue at full size.
+
 The hub is the organization's management account (feature set ALL), directly under the
 root; every other account is a member under ``Workloads/Team-NN``, ``TEAM_SIZE`` to an
 OU in account order (Team-01: 100000000001-100000000050, Team-02: ...), named as its
@@ -53,6 +56,9 @@ DEFAULTS = {
     "services": 10,
     "instances": 4,
     "roles": 20,
+    # 1: every account also holds a role of each of the catalogue's services
+    # (emulator/linked/), with nothing that blocks it: the catalogue at full size.
+    "catalogue": 0,
 }
 
 REGIONS = (
@@ -88,6 +94,7 @@ LIMITS = {
     "services": (0, 1000),
     "instances": (0, 1000),
     "roles": (0, 1000),
+    "catalogue": (0, 1),
 }
 
 
@@ -134,6 +141,9 @@ def build(params: dict) -> None:
             )
             record_usage(account, role, rng, now)
             linked.add(principal)
+        if p["catalogue"]:
+            for principal in policies.CATALOGUED:
+                add_slr(account, principal, days_ago(now, 800))
         with stub_ec2_instances():
             for region in regions:
                 _fill_region(account, region, p, rng)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.policies import CATALOGUED
 from tests.support.docs import doc_text
 
 # Starts processes of its own: its file runs first (tests/conftest.py).
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = ".venv/bin/python -m bench.sync"
-SMALL = "--accounts 2 --regions 1 --clusters 2 --services 3 --instances 2 --roles 18"
+# --catalogue: every catalogue service's role in each account too, each read at its minimum.
+SMALL = "--accounts 2 --regions 1 --clusters 2 --services 3 --instances 2 --roles 18 --catalogue"
 
 
 def test_the_sync_benchmark_reaches_the_minimum_it_computes():
@@ -44,3 +46,9 @@ def test_the_sync_benchmark_reaches_the_minimum_it_computes():
     assert again, out
     assert int(again.group(1)) == int(again.group(2)) and again.group(3) == "0"
     assert re.search(r"2,000 accounts .*: [\d,]+ calls; N=1 ", out), out
+    per_account = re.search(
+        r"calls per account .*?([\d.]+) +\(minimum ([\d.]+) for the (\d+) roles", out
+    )
+    assert per_account, out
+    assert per_account.group(1) == per_account.group(2)
+    assert int(per_account.group(3)) >= 18 + len(CATALOGUED)
