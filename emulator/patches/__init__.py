@@ -15,6 +15,7 @@ from . import (
     ec2,
     ecs,
     elasticache,
+    emr,
     iam,
     motoapi,
     organizations,
@@ -30,6 +31,7 @@ def apply() -> None:
     ec2.apply()
     ecs.apply()
     elasticache.apply()
+    emr.apply()
     motoapi.apply()
     organizations.apply()
     sts.apply()
