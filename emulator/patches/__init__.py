@@ -17,6 +17,7 @@ from . import (
     elasticache,
     emr,
     iam,
+    macie2,
     motoapi,
     organizations,
     sts,
@@ -32,6 +33,7 @@ def apply() -> None:
     ecs.apply()
     elasticache.apply()
     emr.apply()
+    macie2.apply()
     motoapi.apply()
     organizations.apply()
     sts.apply()
