@@ -15,7 +15,9 @@ from . import (
     ec2,
     ecs,
     elasticache,
+    emr,
     iam,
+    macie2,
     motoapi,
     organizations,
     sts,
@@ -30,6 +32,8 @@ def apply() -> None:
     ec2.apply()
     ecs.apply()
     elasticache.apply()
+    emr.apply()
+    macie2.apply()
     motoapi.apply()
     organizations.apply()
     sts.apply()
