@@ -17,6 +17,7 @@ from . import (
     elasticache,
     iam,
     motoapi,
+    networkfirewall,
     organizations,
     sts,
     transitgateway,
@@ -32,6 +33,7 @@ def apply() -> None:
     ecs.apply()
     elasticache.apply()
     motoapi.apply()
+    networkfirewall.apply()
     organizations.apply()
     sts.apply()
     transitgateway.apply()
