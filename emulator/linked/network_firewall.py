@@ -1,10 +1,9 @@
 """AWS Network Firewall: its role is held by any firewall, firewall policy or rule group
 in the account, in each Region (the policies and rule groups are the emulator's own,
-emulator/patches/networkfirewall.py)."""
+emulator/patches/networkfirewall.py, kept on moto's backend)."""
 
 from moto.networkfirewall.models import networkfirewall_backends
 
-from ..patches.networkfirewall import policies, rule_groups
 from . import merge, per_region
 
 
@@ -14,12 +13,14 @@ def _check(task) -> list[dict]:
         per_region(
             networkfirewall_backends,
             task.account,
-            lambda b: [p["FirewallPolicyArn"] for p in policies(b).values()],
+            lambda b: [
+                p["FirewallPolicyArn"] for p in getattr(b, "firewall_policies", {}).values()
+            ],
         ),
         per_region(
             networkfirewall_backends,
             task.account,
-            lambda b: [g["RuleGroupArn"] for g in rule_groups(b).values()],
+            lambda b: [g["RuleGroupArn"] for g in getattr(b, "rule_groups", {}).values()],
         ),
     )
 
