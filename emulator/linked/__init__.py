@@ -11,7 +11,9 @@ Each module gives:
   emulator's own store where moto has none);
 - optionally ``SIGNING``: SigV4 signing name -> ``(botocore model name, IAM action
   prefix)`` where either differs from the signing name (``"es": ("opensearch", "es")``),
-  so that the emulator names the call's operation and action as AWS does.
+  so that the emulator names the call's operation and action as AWS does;
+- optionally ``BY_METHOD``: signing names whose IAM actions are the call's HTTP method
+  (API Gateway's management calls are all ``apigateway:GET``, ``apigateway:POST``...).
 
 ``usage.CHECKS`` adds them to its own. Functions run under ``state.LOCK``.
 """
@@ -68,3 +70,7 @@ def signing() -> dict[str, tuple[str, str]]:
     for module in modules():
         found.update(getattr(module, "SIGNING", {}))
     return found
+
+
+def by_method() -> set[str]:
+    return {name for module in modules() for name in getattr(module, "BY_METHOD", ())}
