@@ -3,7 +3,8 @@
 Region and service come from the SigV4 credential scope, the operation from the
 query ``Action`` (IAM, STS, EC2), the ``X-Amz-Target`` header (ECS JSON) or, for REST
 services (EKS, GuardDuty, Security Hub, Access Analyzer), the method and path as
-botocore's model maps them (``restops``).  The account is the one moto resolves for
+botocore's model maps them (``restops``), or the method alone where it is the IAM
+action (API Gateway, ``restops.METHOD_ACTIONS``).  The account is the one moto resolves for
 the access key (assumed-role keys belong to the role's account; any other key is the
 hub account).
 """
@@ -68,7 +69,10 @@ def identify(environ: dict) -> AwsCall | None:
             body = _read_body(environ)
         raw = parse_qs(query) | parse_qs(body.decode("utf-8", "replace"))
         params = {k: v[0] for k, v in raw.items() if v}
-        action = params.get("Action") or _rest_action(environ, service, query) or "Unknown"
+        if service in restops.METHOD_ACTIONS:  # API Gateway: "apigateway:GET"
+            action = environ.get("REQUEST_METHOD", "GET").upper()
+        else:
+            action = params.get("Action") or _rest_action(environ, service, query) or "Unknown"
     return AwsCall(service, action, match["region"], match["key"], params=params)
 
 

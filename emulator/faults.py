@@ -111,15 +111,18 @@ def _model_statuses(service: str) -> dict[str, tuple[int, bool]]:
 
 @lru_cache(maxsize=64)
 def protocol_of(service: str) -> str:
-    """The wire protocol of a service by its signing name: the table above, else its
-    botocore model's (the catalogue's services, emulator/linked/); "query" if unknown."""
+    """The wire protocol of a service by its signing name: the table above, else the one
+    botocore's clients speak to it (the catalogue's services, emulator/linked/: a model
+    may list several, Directory Service's CBOR first, and clients pick JSON); "query" if
+    unknown."""
     if service in PROTOCOLS:
         return PROTOCOLS[service]
     try:
         model = botocore.session.get_session().get_service_model(MODEL_NAMES.get(service, service))
     except Exception:  # noqa: BLE001 - an unknown service answers as the query services do
         return "query"
-    return model.protocol if model.protocol in ("json", "rest-json", "ec2") else "query"
+    protocol = model.resolved_protocol
+    return protocol if protocol in ("json", "rest-json", "ec2") else "query"
 
 
 def wire_code(service: str, error: str) -> str:

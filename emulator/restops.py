@@ -21,6 +21,8 @@ import botocore.session
 MODEL_NAMES = {"access-analyzer": "accessanalyzer"}
 # Signing names whose IAM action prefix is something else.
 IAM_PREFIXES: dict[str, str] = {}
+# Signing names whose IAM action is the HTTP method, not the operation (API Gateway).
+METHOD_ACTIONS: set[str] = set()
 
 
 def _add_catalogue() -> None:
@@ -30,6 +32,7 @@ def _add_catalogue() -> None:
         MODEL_NAMES.setdefault(signing_name, model)
         if prefix != signing_name:
             IAM_PREFIXES.setdefault(signing_name, prefix)
+    METHOD_ACTIONS.update(linked.by_method())
 
 
 _add_catalogue()

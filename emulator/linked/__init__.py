@@ -12,7 +12,9 @@ Each module gives:
 - optionally ``UNDELETABLE``: principals whose role AWS does not allow deleting at all;
 - optionally ``SIGNING``: SigV4 signing name -> ``(botocore model name, IAM action
   prefix)`` where either differs from the signing name (``"es": ("opensearch", "es")``),
-  so that the emulator names the call's operation and action as AWS does.
+  so that the emulator names the call's operation and action as AWS does;
+- optionally ``BY_METHOD``: signing names whose IAM actions are the call's HTTP method
+  (API Gateway's management calls are all ``apigateway:GET``, ``apigateway:POST``...).
 
 ``usage.CHECKS`` adds them to its own. Functions run under ``state.LOCK``.
 """
@@ -73,3 +75,7 @@ def signing() -> dict[str, tuple[str, str]]:
 
 def undeletable() -> set[str]:
     return {p for module in modules() for p in getattr(module, "UNDELETABLE", ())}
+
+
+def by_method() -> set[str]:
+    return {name for module in modules() for name in getattr(module, "BY_METHOD", ())}

@@ -19,8 +19,10 @@ from . import (
     iam,
     macie2,
     motoapi,
+    networkfirewall,
     organizations,
     sts,
+    transitgateway,
 )
 
 
@@ -35,5 +37,7 @@ def apply() -> None:
     emr.apply()
     macie2.apply()
     motoapi.apply()
+    networkfirewall.apply()
     organizations.apply()
     sts.apply()
+    transitgateway.apply()
