@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import (
     applicationautoscaling,
     autoscaling,
+    batch,
     cloudtrail,
     ec2,
     ecs,
@@ -30,6 +31,7 @@ def apply() -> None:
     iam.apply()
     applicationautoscaling.apply()
     autoscaling.apply()
+    batch.apply()
     cloudtrail.apply()
     ec2.apply()
     ecs.apply()
