@@ -19,6 +19,7 @@ from . import (
     motoapi,
     organizations,
     sts,
+    wafv2,
 )
 
 
@@ -33,3 +34,4 @@ def apply() -> None:
     motoapi.apply()
     organizations.apply()
     sts.apply()
+    wafv2.apply()
