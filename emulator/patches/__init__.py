@@ -17,6 +17,7 @@ from . import (
     elasticache,
     iam,
     motoapi,
+    networkmanager,
     organizations,
     sts,
     wafv2,
@@ -32,6 +33,7 @@ def apply() -> None:
     ecs.apply()
     elasticache.apply()
     motoapi.apply()
+    networkmanager.apply()
     organizations.apply()
     sts.apply()
     wafv2.apply()
