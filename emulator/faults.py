@@ -111,15 +111,18 @@ def _model_statuses(service: str) -> dict[str, tuple[int, bool]]:
 
 @lru_cache(maxsize=64)
 def protocol_of(service: str) -> str:
-    """The wire protocol of a service by its signing name: the table above, else its
-    botocore model's (the catalogue's services, emulator/linked/); "query" if unknown."""
+    """The wire protocol of a service by its signing name: the table above, else the one
+    botocore speaks to it (the catalogue's services, emulator/linked/: the first of the
+    model's protocols botocore supports, so JSON for CloudHSM, whose model lists CBOR
+    first); "query" if unknown."""
     if service in PROTOCOLS:
         return PROTOCOLS[service]
     try:
         model = botocore.session.get_session().get_service_model(MODEL_NAMES.get(service, service))
     except Exception:  # noqa: BLE001 - an unknown service answers as the query services do
         return "query"
-    return model.protocol if model.protocol in ("json", "rest-json", "ec2") else "query"
+    protocol = model.resolved_protocol
+    return protocol if protocol in ("json", "rest-json", "ec2") else "query"
 
 
 def wire_code(service: str, error: str) -> str:
