@@ -21,9 +21,11 @@ from . import (
     macie2,
     motoapi,
     networkfirewall,
+    networkmanager,
     organizations,
     sts,
     transitgateway,
+    wafv2,
 )
 
 
@@ -40,6 +42,8 @@ def apply() -> None:
     macie2.apply()
     motoapi.apply()
     networkfirewall.apply()
+    networkmanager.apply()
     organizations.apply()
     sts.apply()
     transitgateway.apply()
+    wafv2.apply()
