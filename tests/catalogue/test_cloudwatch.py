@@ -38,9 +38,7 @@ def test_an_alarm_that_stops_an_instance_blocks_the_role_until_it_is_deleted(emu
 
 def test_an_swf_form_ec2_action_blocks_too(emulator):
     def make(client_for, region):
-        action = (
-            f"arn:aws:swf:{region}:222222222222:action/actions/AWS_EC2.InstanceId.Reboot/1.0"
-        )
+        action = f"arn:aws:swf:{region}:222222222222:action/actions/AWS_EC2.InstanceId.Reboot/1.0"
         return [_alarm(client_for, region, "stuck-reboot", [action])]
 
     def remove(client_for, region):
