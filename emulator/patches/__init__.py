@@ -16,6 +16,7 @@ from . import (
     ecs,
     elasticache,
     iam,
+    lexv2models,
     motoapi,
     organizations,
     sts,
@@ -30,6 +31,7 @@ def apply() -> None:
     ec2.apply()
     ecs.apply()
     elasticache.apply()
+    lexv2models.apply()
     motoapi.apply()
     organizations.apply()
     sts.apply()
