@@ -12,6 +12,7 @@ from . import (
     applicationautoscaling,
     autoscaling,
     cloudtrail,
+    datasync,
     ec2,
     ecs,
     elasticache,
@@ -28,6 +29,7 @@ def apply() -> None:
     applicationautoscaling.apply()
     autoscaling.apply()
     cloudtrail.apply()
+    datasync.apply()
     ec2.apply()
     ecs.apply()
     elasticache.apply()
