@@ -20,6 +20,7 @@ from . import (
     lexv2models,
     motoapi,
     organizations,
+    servicecatalogappregistry,
     sts,
 )
 
@@ -36,4 +37,5 @@ def apply() -> None:
     lexv2models.apply()
     motoapi.apply()
     organizations.apply()
+    servicecatalogappregistry.apply()
     sts.apply()
