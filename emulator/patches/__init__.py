@@ -12,6 +12,7 @@ from . import (
     applicationautoscaling,
     autoscaling,
     cloudtrail,
+    customergateways,
     datasync,
     ec2,
     ecs,
@@ -30,6 +31,7 @@ def apply() -> None:
     applicationautoscaling.apply()
     autoscaling.apply()
     cloudtrail.apply()
+    customergateways.apply()
     datasync.apply()
     ec2.apply()
     ecs.apply()
