@@ -121,6 +121,8 @@ def protocol_of(service: str) -> str:
         model = botocore.session.get_session().get_service_model(MODEL_NAMES.get(service, service))
     except Exception:  # noqa: BLE001 - an unknown service answers as the query services do
         return "query"
+    # The protocol botocore speaks, not the model's first: CloudWatch, DataSync and Shield
+    # list smithy-rpc-v2-cbor first but botocore calls them in JSON.
     protocol = model.resolved_protocol
     return protocol if protocol in ("json", "rest-json", "ec2") else "query"
 

@@ -13,16 +13,20 @@ from . import (
     autoscaling,
     batch,
     cloudtrail,
+    customergateways,
+    datasync,
     ec2,
     ecs,
     elasticache,
     emr,
     iam,
+    lexv2models,
     macie2,
     motoapi,
     networkfirewall,
     networkmanager,
     organizations,
+    servicecatalogappregistry,
     sts,
     transitgateway,
     wafv2,
@@ -35,15 +39,19 @@ def apply() -> None:
     autoscaling.apply()
     batch.apply()
     cloudtrail.apply()
+    customergateways.apply()
+    datasync.apply()
     ec2.apply()
     ecs.apply()
     elasticache.apply()
     emr.apply()
+    lexv2models.apply()
     macie2.apply()
     motoapi.apply()
     networkfirewall.apply()
     networkmanager.apply()
     organizations.apply()
+    servicecatalogappregistry.apply()
     sts.apply()
     transitgateway.apply()
     wafv2.apply()

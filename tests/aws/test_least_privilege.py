@@ -9,14 +9,17 @@ so none is granted for nothing; and the read role can change nothing.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import pkgutil
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 from django.test import RequestFactory
 
+import tests.catalogue
 from emulator import member_roles
 from roles.aws.account import AccountAws
 from roles.aws.readers import collect as catalogue_readers
@@ -202,7 +205,8 @@ def test_every_catalogue_read_passes_with_the_shipped_roles(enforced, emulator):
     iam = admin("iam", PROD)
     for principal in catalogue_readers():
         iam.create_service_linked_role(AWSServiceName=principal)
-        MADE_FIRST.get(principal, lambda: None)()
+    for action in STAGE:
+        staged(action)
     aws = AccountAws.for_account(enforced["acme-prod"])
     for principal in catalogue_readers():
         read = read_region(aws, principal, REGIONS[0])
@@ -279,13 +283,21 @@ CATALOGUE = {
 }
 
 
-# Catalogue reads that make a call per resource listed (Reader.calls EACH) make it only
-# when there is one: what each needs first, in acme-prod's first region (us-east-1).
-MADE_FIRST = {
-    "email.cognito-idp.amazonaws.com": lambda: admin("cognito-idp", PROD).create_user_pool(
-        PoolName="least-privilege"
-    ),
+# Catalogue reads made once per resource found (Reader.calls EACH) ask only when one is
+# there: a tests/catalogue/ module's STAGE says how its service makes one, action ->
+# make(admin_for), admin_for(service) a client of the account's administrator.
+STAGE = {
+    action: make
+    for info in pkgutil.iter_modules(tests.catalogue.__path__)
+    for action, make in getattr(
+        importlib.import_module(f"tests.catalogue.{info.name}"), "STAGE", {}
+    ).items()
 }
+
+
+def staged(action: str) -> None:
+    if action in STAGE:
+        STAGE[action](lambda service: admin(service, PROD))
 
 
 def catalogue_read(accounts, action: str):
@@ -294,7 +306,7 @@ def catalogue_read(accounts, action: str):
     describes each resource listed, one resource)."""
     principal = CATALOGUE[action]
     admin("iam", PROD).create_service_linked_role(AWSServiceName=principal)
-    MADE_FIRST.get(principal, lambda: None)()
+    staged(action)
     aws = AccountAws.for_account(accounts["acme-prod"])
     return read_region(aws, principal, REGIONS[0])
 

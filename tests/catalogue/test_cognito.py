@@ -6,6 +6,13 @@ from roles.aws.service_reads import read_role
 from tests.support.catalogue import account_aws, deletion, holds_to_the_contract, the_role
 
 PRINCIPAL = "email.cognito-idp.amazonaws.com"
+# DescribeUserPool is asked once per pool listed: the least-privilege tests make one first
+# (tests/aws/test_least_privilege.py).
+STAGE = {
+    "cognito-idp:DescribeUserPool": lambda admin_for: admin_for("cognito-idp").create_user_pool(
+        PoolName="least-privilege"
+    )
+}
 SES = {
     "EmailSendingAccount": "DEVELOPER",
     "SourceArn": "arn:aws:ses:eu-west-1:222222222222:identity/example.com",
