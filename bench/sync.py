@@ -119,8 +119,8 @@ def minimum_blocker_calls() -> int:
     for region_id, kind in ServiceResource.objects.values_list("region_id", "kind"):
         kinds.setdefault(region_id, Counter())[kind] += 1
     return sum(
-        minimum_calls(READERS[principal], kinds.get(pk, {}))
-        for pk, principal in ServiceRegion.objects.values_list("pk", "principal")
+        minimum_calls(READERS[principal], kinds.get(pk, {}), region)
+        for pk, principal, region in ServiceRegion.objects.values_list("pk", "principal", "region")
     )
 
 

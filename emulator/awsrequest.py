@@ -33,6 +33,7 @@ class AwsCall:
     access_key: str
     account: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    path: str = ""  # the request's path, as sent (REST services name resources in it)
 
     @property
     def operation(self) -> str:
@@ -73,7 +74,9 @@ def identify(environ: dict) -> AwsCall | None:
             action = environ.get("REQUEST_METHOD", "GET").upper()
         else:
             action = params.get("Action") or _rest_action(environ, service, query) or "Unknown"
-    return AwsCall(service, action, match["region"], match["key"], params=params)
+    return AwsCall(
+        service, action, match["region"], match["key"], params=params, path=raw_path(environ)
+    )
 
 
 def raw_path(environ: dict) -> str:

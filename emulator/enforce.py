@@ -206,6 +206,10 @@ def resources(call: AwsCall, body: dict) -> list[str]:
         return _ecs_resources(call, body) or ["*"]
     if call.service == "organizations":
         return _organizations_resources(call, body)
+    if call.service == "apigateway":
+        # API Gateway authorizes a call on the path it names, with no account (the Service
+        # Authorization Reference: arn:${Partition}:apigateway:${Region}::${Path}).
+        return [f"arn:aws:apigateway:{call.region}::{call.path}"]
     return ["*"]
 
 

@@ -54,6 +54,16 @@ ACCEPTED = {
     ): "These reads list every recorder, cache and database of the account in a region, "
     "called with no identifier, and ask each event data store listed whether it is an "
     "organization's: they must see all of them, and the role reaches one account.",
+    (
+        "member-roles.yaml",
+        "ReadRole",
+        "RESOURCE_STAR",
+        "cloudwatch:DescribeAlarms cognito-idp:DescribeUserPool es:DescribeDomains "
+        "lex:DescribeBot network-firewall:ListFirewallPolicies network-firewall:ListFirewalls",
+    ): "The catalogue's reads (docs/catalogue.md) list every alarm, firewall and firewall "
+    "policy of the account in a region, and describe each user pool, domain and bot listed: "
+    "they must see all of them, and the role reaches one account, so scoping each to its "
+    "type's ARN with a wildcard name would grant the same.",
 }
 
 

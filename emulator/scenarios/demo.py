@@ -139,28 +139,6 @@ ROLES: dict[str, list[tuple]] = {
     ],
 }
 
-# The catalogue's services (emulator/linked/, docs/catalogue.md), in each verdict: blocked
-# (prod's Redshift cluster and DynamoDB table scaling), free (staging's), not deletable
-# (KMS) and not checked (AWS names nothing to read). Drawn from their own generator, so
-# the roles above keep their dates.
-CATALOGUE_ROLES: dict[str, list[tuple]] = {
-    HUB_ACCOUNT: [
-        ("mrk.kms.amazonaws.com", 9.0, "us-east-1"),
-        ("controltower.amazonaws.com", 0.5, "us-east-1"),
-    ],
-    PROD: [
-        ("redshift.amazonaws.com", 0.4, "eu-west-1"),
-        ("dynamodb.application-autoscaling.amazonaws.com", 0.1, "us-east-1"),
-        ("replication.dynamodb.amazonaws.com", 1.0, "us-east-1"),
-        ("ssm.amazonaws.com", 0.2, "us-east-1"),
-    ],
-    STAGING: [
-        ("redshift.amazonaws.com", 320.0, "us-east-1"),
-        ("ecs.application-autoscaling.amazonaws.com", None, None),
-        ("kafka.amazonaws.com", 45.0, "us-east-1"),
-    ],
-}
-
 # The opt-in Regions each account has enabled (emulator/regions.py); the others have none.
 OPT_IN_REGIONS = {PROD: ("eu-central-2",), SANDBOX: ("af-south-1", "me-central-1")}
 # Trusted Advisor is on from an account's opening (emulator/trusted_advisor.py); prod's
@@ -243,9 +221,6 @@ def add_resources() -> None:
     # IAM Identity Center: a permission set provisioned to the hub, and its SAML provider.
     r.identity_center_role(HUB_ACCOUNT, "AdministratorAccess", "5f1d0c2b9a7e4e31")
     r.identity_center_provider(HUB_ACCOUNT, "a1b2c3d4e5f60718")
-    # The catalogue's: prod's data warehouse and its orders table's read capacity scaling.
-    r.redshift_cluster(PROD, "eu-west-1", "analytics-prod")
-    r.scalable_target(PROD, "us-east-1", "dynamodb", "table/orders")
 
 
 def plain_role_arn(account: str, name: str) -> str:
@@ -287,17 +262,6 @@ def build(params: dict) -> None:
                 tags=extra.get("tags"),
             )
             record_usage(account, role, draw, now)
-    catalogue_rng = random.Random(35)
-    for account, roles in CATALOGUE_ROLES.items():
-        for principal, used_days, region in roles:
-            role = add_slr(
-                account,
-                principal,
-                days_ago(now, catalogue_rng.uniform(400, 900)),
-                last_used=None if used_days is None else days_ago(now, used_days),
-                region=region,
-            )
-            record_usage(account, role, catalogue_rng, now)
     with stub_ec2_instances():
         for region, clusters in PROD_CLUSTERS.items():
             for name, services, instances, tags in clusters:

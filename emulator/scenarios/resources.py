@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 
 import moto.eks.models as eks_models
-from moto.applicationautoscaling.models import applicationautoscaling_backends
 from moto.autoscaling.models import autoscaling_backends
 from moto.cloudtrail.models import cloudtrail_backends
 from moto.config.models import config_backends
@@ -25,7 +24,6 @@ from moto.elbv2.models import elbv2_backends
 from moto.guardduty.models import guardduty_backends
 from moto.iam.models import iam_backends
 from moto.rds.models import rds_backends
-from moto.redshift.models import redshift_backends
 from moto.securityhub.models import securityhub_backends
 
 from .. import policies
@@ -266,46 +264,3 @@ def security_hub(account: str, region: str) -> str:
 def analyzer(account: str, region: str, name: str, analyzer_type: str = "ACCOUNT") -> str:
     return accessanalyzer.create(account, region, name, analyzer_type).arn
 
-
-def redshift_cluster(account: str, region: str, identifier: str) -> str:
-    """A provisioned cluster, with the arguments CreateCluster's answer fills in."""
-    cluster = redshift_backends[account][region].create_cluster(
-        cluster_identifier=identifier,
-        node_type="ra3.xlplus",
-        master_username="admin",
-        master_user_password=DB_PASSWORD,
-        db_name="dev",
-        cluster_type="single-node",
-        cluster_security_groups=[],
-        vpc_security_group_ids=[],
-        cluster_subnet_group_name=None,
-        availability_zone=None,
-        preferred_maintenance_window=None,
-        cluster_parameter_group_name=None,
-        automated_snapshot_retention_period=None,
-        port=5439,
-        cluster_version=None,
-        allow_version_upgrade=True,
-        number_of_nodes=1,
-        publicly_accessible=False,
-        encrypted=False,
-        region_name=region,
-        tags=[],
-        iam_roles_arn=[],
-        enhanced_vpc_routing=False,
-        kms_key_id=None,
-    )
-    return cluster.arn
-
-
-# A namespace's first scalable dimension, for the demo's targets.
-DIMENSIONS = {"dynamodb": "dynamodb:table:ReadCapacityUnits"}
-
-
-def scalable_target(account: str, region: str, namespace: str, resource_id: str) -> str:
-    """A resource registered with Application Auto Scaling (its namespace's role holds)."""
-    role = slr_arn(account, f"{namespace}.application-autoscaling.amazonaws.com")
-    target = applicationautoscaling_backends[account][region].register_scalable_target(
-        namespace, resource_id, DIMENSIONS[namespace], 1, 10, role, None
-    )
-    return target.arn

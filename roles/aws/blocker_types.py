@@ -44,6 +44,15 @@ class Reader:
     # What a read that finds nothing says ("no Redshift cluster"), for the catalogue's
     # readers (roles/aws/readers/); the first services' rules say it themselves.
     found: str = ""
+    # Calls made in one Region only, on top of `calls` (WAF's CloudFront scope, answered in
+    # us-east-1): (region, (kinds, page size)).
+    region_calls: tuple[tuple[str, tuple[tuple[str, ...], int]], ...] = ()
+    # The boto3 client of a service AWS offers in some Regions only: elsewhere the read
+    # makes no call (roles/aws/listing.py offered()).
+    some_regions: str = ""
+    # What the read leaves unseen that AWS names too (API Gateway's HTTP APIs): then a
+    # read that finds nothing says "Not checked", never "Can be deleted now".
+    unseen: str = ""
 
 
 def partition(region: str) -> str:

@@ -27,6 +27,7 @@ from roles.aws.blocker_types import (  # noqa: F401 - the names callers import f
     partition,
 )
 from roles.aws.errors import AwsError
+from roles.aws.listing import offered
 from roles.aws.organization_reads import (
     identity_center,
     organization,
@@ -333,11 +334,15 @@ if set(_CATALOGUED) & set(READERS):
 READERS.update(_CATALOGUED)
 
 
-def minimum_calls(reader: Reader, kinds: dict[str, int]) -> int:
+def minimum_calls(reader: Reader, kinds: dict[str, int], region: str = "") -> int:
     """The fewest calls one region's read can take, given how many resources of each kind
-    it returned (a paginated call needs one page even when it finds nothing)."""
+    it returned (a paginated call needs one page even when it finds nothing; a service
+    not offered in the region takes none)."""
+    if reader.some_regions and region and not offered(reader.some_regions, region):
+        return 0
+    calls = list(reader.calls) + [call for where, call in reader.region_calls if where == region]
     total = 0
-    for returned, page in reader.calls:
+    for returned, page in calls:
         found = sum(kinds.get(kind, 0) for kind in returned)
         if page == EACH:
             total += found

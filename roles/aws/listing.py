@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+
+import botocore.session
 
 from roles.aws.blocker_types import EACH, Reader, Resource, _call, _pages, partition
 
@@ -38,6 +41,9 @@ class Listing:
     role: str = ""  # the item's key naming the role it uses (Reader.per_role)
     # The item's key holding a nested list to read instead (one item per element).
     each: str = ""
+    # A service AWS offers in some Regions only (botocore's endpoint data): elsewhere there
+    # is no endpoint to ask and nothing that could hold the role, so nothing is read.
+    some_regions: bool = False
 
     def arn_of(self, item: dict, region: str, account: str) -> str:
         if "{" not in self.arn:
@@ -45,6 +51,8 @@ class Listing:
         return self.arn.format(partition=partition(region), region=region, account=account, **item)
 
     def read(self, client_for, region: str, account: str) -> list[Resource]:
+        if self.some_regions and not offered(self.client, region):
+            return []
         client = client_for(self.client, region)
         kwargs = dict(self.params)
         if self.page_param:
@@ -66,6 +74,13 @@ class Listing:
         ]
 
 
+@cache
+def offered(service: str, region: str) -> bool:
+    """Does AWS offer the service in the region, as botocore's endpoint data says?"""
+    session = botocore.session.get_session()
+    return region in session.get_available_regions(service, partition(region))
+
+
 def reader(*listings: Listing, found: str, per_role: bool = False) -> Reader:
     """A Reader that makes each listing's calls in turn, in every scanned region; found:
     what it says when it finds nothing ("no Redshift cluster")."""
@@ -79,13 +94,17 @@ def reader(*listings: Listing, found: str, per_role: bool = False) -> Reader:
         tuple(((listing.kind,), listing.page_size) for listing in listings),
         per_role=per_role,
         found=found,
+        some_regions=next((x.client for x in listings if x.some_regions), ""),
     )
 
 
-def state(read: Callable[[object, str, str], list[Resource]], action: str, kind: str) -> Reader:
+def state(
+    read: Callable[[object, str, str], list[Resource]], action: str, kind: str, *, found: str
+) -> Reader:
     """A Reader of a state the guide names (a service enabled in the region): one
-    unpaginated call, which reports the state as one Resource when it blocks."""
-    return Reader(read, (action,), (((kind,), 0),))
+    unpaginated call, which reports the state as one Resource when it blocks; found: what
+    it says when the state does not block ("Macie is not enabled")."""
+    return Reader(read, (action,), (((kind,), 0),), found=found)
 
 
 __all__ = ["EACH", "Listing", "reader", "state"]

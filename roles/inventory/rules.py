@@ -217,6 +217,7 @@ def _from_catalogue(entry: catalogue.Entry) -> Rule:
         checked=reader is not None,
         deletable=not refused,
         found=reader.found if reader is not None else "",
+        unseen=reader.unseen if reader is not None else "",
         quote=entry.quote,
         why=why,
     )

@@ -39,6 +39,7 @@ from roles.models import (
 from roles.role_changes import service as changes
 from roles.role_changes import worker as change_worker
 from tests.support.aws import admin, without_action
+from tests.support.catalogue import the_role
 from tests.support.drive import drive_cleanup, drive_deletion, planned_and_queued
 from tests.support.sync import REGIONS, sync_now
 
@@ -202,9 +203,8 @@ def test_every_flow_passes_with_the_shipped_roles(enforced, emulator, operator, 
 
 
 def test_every_catalogue_read_passes_with_the_shipped_roles(enforced, emulator):
-    iam = admin("iam", PROD)
     for principal in catalogue_readers():
-        iam.create_service_linked_role(AWSServiceName=principal)
+        the_role(principal, PROD)
     for action in STAGE:
         staged(action)
     aws = AccountAws.for_account(enforced["acme-prod"])
@@ -305,7 +305,7 @@ def catalogue_read(accounts, action: str):
     sync makes it, in an account that holds the service's role (and, for a read that
     describes each resource listed, one resource)."""
     principal = CATALOGUE[action]
-    admin("iam", PROD).create_service_linked_role(AWSServiceName=principal)
+    the_role(principal, PROD)
     staged(action)
     aws = AccountAws.for_account(accounts["acme-prod"])
     return read_region(aws, principal, REGIONS[0])

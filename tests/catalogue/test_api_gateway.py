@@ -52,3 +52,10 @@ def test_a_vpc_link_blocks_the_role_until_it_is_deleted(emulator):
         client_for("apigateway", region).delete_vpc_link(vpcLinkId=made[0])
 
     holds_to_the_contract(PRINCIPAL, make, remove)
+
+
+def test_nothing_found_is_never_called_free_while_http_apis_are_not_read():
+    from roles.inventory.rules import RULES
+
+    rule = RULES["ops.apigateway.amazonaws.com"]
+    assert rule.checked and "HTTP and WebSocket APIs" in rule.unseen

@@ -46,3 +46,21 @@ def test_an_answer_the_reader_cannot_read_fails_that_read_only():
     read = read_region(aws, "elasticloadbalancing.amazonaws.com", "us-east-1")
     assert read.resources is None
     assert read.error["code"] == "KeyError"
+
+
+def test_a_service_offered_in_some_regions_is_not_asked_where_it_is_not():
+    from roles.aws.listing import Listing, offered
+
+    asked = []
+
+    def client_for(service, region):
+        asked.append((service, region))
+        return SimpleNamespace(list_bots=lambda **kwargs: {"bots": [{"id": "b1"}]})
+
+    bots = Listing(
+        "lexv2-models", "list_bots", "lex:ListBots", "bots", "bot", "id", "id", some_regions=True
+    )
+    assert not offered("lexv2-models", "us-west-1") and offered("lexv2-models", "eu-west-1")
+    assert bots.read(client_for, "us-west-1", "111111111111") == []
+    assert asked == []
+    assert [r.arn for r in bots.read(client_for, "eu-west-1", "111111111111")] == ["b1"]

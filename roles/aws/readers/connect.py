@@ -48,4 +48,4 @@ def read(client_for, region: str, account: str) -> list[Resource]:
     return INSTANCES.read(client_for, region, account) if offered(region) else []
 
 
-READERS = {"connect.amazonaws.com": replace(INSTANCES, read=read)}
+READERS = {"connect.amazonaws.com": replace(INSTANCES, read=read, some_regions="connect")}

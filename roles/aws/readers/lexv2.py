@@ -25,6 +25,7 @@ BOTS = Listing(
     token_out="nextToken",
     page_param="maxResults",
     page_size=1000,
+    some_regions=True,  # Lex V2 is offered in some Regions only (roles/aws/listing.py)
 )
 
 
@@ -49,5 +50,6 @@ READERS = {
         (((KIND,), 1000), ((KIND,), EACH)),
         per_role=True,
         found="no Lex V2 bot using this role",
+        some_regions="lexv2-models",
     ),
 }

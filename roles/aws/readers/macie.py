@@ -29,4 +29,8 @@ def session(client_for, region: str, account: str) -> list[Resource]:
     return [Resource(KIND, session_arn(region, account), "Amazon Macie", answer.get("status", ""))]
 
 
-READERS = {"macie.amazonaws.com": state(session, "macie2:GetMacieSession", KIND)}
+READERS = {
+    "macie.amazonaws.com": state(
+        session, "macie2:GetMacieSession", KIND, found="Macie is not enabled"
+    )
+}

@@ -5,8 +5,8 @@ Region, and Scope CLOUDFRONT in us-east-1 as well, the only Region that answers 
 CloudFront web ACLs. An item names its web ACL by ARN (ResourceArn), as the deletion
 request does.
 
-Reader.calls declares the regional call only: the least a Region's read takes (one
-more in us-east-1), so bench/sync.py's minimum stays a lower bound everywhere."""
+Reader.region_calls counts the CloudFront call in us-east-1, so bench/sync.py's minimum
+is exact in every Region."""
 
 from dataclasses import replace
 
@@ -45,6 +45,8 @@ def read(client_for, region: str, account: str) -> list[Resource]:
 
 READERS = {
     "wafv2.amazonaws.com": replace(
-        reader(REGIONAL, found="no web ACL with logging enabled"), read=read
+        reader(REGIONAL, found="no web ACL with logging enabled"),
+        read=read,
+        region_calls=((CLOUDFRONT_REGION, ((CLOUDFRONT.kind,), CLOUDFRONT.page_size)),),
     ),
 }

@@ -18,6 +18,7 @@ READERS = {
             status="portalStatus",
             token_in="nextToken",
             token_out="nextToken",
+            some_regions=True,  # offered in some Regions only (roles/aws/listing.py)
         ),
         found="no WorkSpaces Web portal",
     ),
