@@ -263,4 +263,3 @@ def security_hub(account: str, region: str) -> str:
 
 def analyzer(account: str, region: str, name: str, analyzer_type: str = "ACCOUNT") -> str:
     return accessanalyzer.create(account, region, name, analyzer_type).arn
-
