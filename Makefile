@@ -31,7 +31,7 @@ manage: $(VENV)/.runtime
 
 # The suite in PYTEST_WORKERS processes (pytest-xdist), a test file to each at a time
 # (docs/testing.md says why); the 25 slowest steps are reported at the end.
-PYTEST_WORKERS ?= 3
+PYTEST_WORKERS ?= 4
 
 test: $(VENV)/.dev
 	scripts/ensure_chromium.sh
